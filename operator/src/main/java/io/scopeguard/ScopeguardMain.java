@@ -1,0 +1,113 @@
+package io.scopeguard;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.demo.DemoCommand;
+import io.scopeguard.metrics.BuildInfo;
+import io.scopeguard.runtime.DurationConverter;
+import io.scopeguard.runtime.KubernetesConnection;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.runtime.StartupException;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code scopeguard} command: without a subcommand it runs the operator against the cluster
+ * of the kubeconfig (or in-cluster); {@code scopeguard demo} runs it on an embedded API.
+ */
+@Command(
+    name = "scopeguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = ScopeguardMain.Version.class,
+    subcommands = {DemoCommand.class},
+    description = {
+      "Keeps GitOps and cluster-onboarding automation inside its declared scope.",
+      "Without a subcommand, runs the operator in-cluster or against a kubeconfig.",
+      "Every option can also be set by the environment variable shown."
+    })
+public class ScopeguardMain implements Callable<Integer> {
+
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG}",
+      description = "Kubeconfig file (env KUBECONFIG). Without one, the in-cluster service account is used.")
+  private String kubeconfig;
+
+  @Option(names = "--context", defaultValue = "${env:SCOPEGUARD_CONTEXT}",
+      description = "Kubeconfig context to act on (env SCOPEGUARD_CONTEXT); default: the current context.")
+  private String context;
+
+  @Option(names = "--http-port", defaultValue = "${env:SCOPEGUARD_HTTP_PORT:-8080}",
+      description = "Port of /metrics, /healthz and /readyz (env SCOPEGUARD_HTTP_PORT; default ${DEFAULT-VALUE}).")
+  private int httpPort;
+
+  @Option(names = "--namespace", defaultValue = "${env:SCOPEGUARD_NAMESPACE:-scopeguard-system}",
+      description = "Namespace scopeguard runs in (env SCOPEGUARD_NAMESPACE; default ${DEFAULT-VALUE}).")
+  private String namespace;
+
+  @Option(names = "--api-timeout", defaultValue = "${env:SCOPEGUARD_API_TIMEOUT:-10s}", converter = DurationConverter.class,
+      description = "How long start-up waits for the API server, e.g. 10s (env SCOPEGUARD_API_TIMEOUT; default ${DEFAULT-VALUE}).")
+  private Duration apiTimeout;
+
+  @Option(names = "--reconcile-threads", defaultValue = "${env:SCOPEGUARD_RECONCILE_THREADS:-4}",
+      description = "Concurrent reconciliations (env SCOPEGUARD_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
+  private int reconcileThreads;
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new ScopeguardMain());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      System.setProperty("kubeconfig", kubeconfig);
+    }
+    OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout, reconcileThreads);
+    KubernetesClient client;
+    try {
+      client = KubernetesConnection.connect(settings);
+    } catch (StartupException e) {
+      spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
+      return 1;
+    }
+    ScopeguardOperator operator = ScopeguardOperator.start(client, settings, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        operator.close();
+        client.close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "scopeguard-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  /** Prints the build's version for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"scopeguard " + BuildInfo.version()};
+    }
+  }
+}

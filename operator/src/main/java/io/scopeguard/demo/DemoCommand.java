@@ -1,0 +1,67 @@
+package io.scopeguard.demo;
+
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code scopeguard demo}: starts an embedded Kubernetes API, runs the real operator against it,
+ * plays the scenarios and prints what scopeguard recorded. Needs no cluster.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Runs scopeguard on an embedded Kubernetes API and plays its scenarios.")
+public class DemoCommand implements Callable<Integer> {
+
+  /** Every scenario, in the order the demo plays them. */
+  public static final List<Scenario> SCENARIOS = List.of(new ScopeValidationScenario());
+
+  @Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--scenario", description = "Play only these scenarios (by name); default: all.")
+  private List<String> only;
+
+  @Option(names = "--http-port", defaultValue = "0",
+      description = "Port of the operator's /metrics, /healthz and /readyz; default: a free port.")
+  private int httpPort;
+
+  @Option(names = "--keep-running", description = "Keep the embedded API and operator running after the scenarios (Ctrl-C stops).")
+  private boolean keepRunning;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    List<Scenario> chosen = SCENARIOS.stream().filter(s -> only == null || only.contains(s.name())).toList();
+    if (chosen.isEmpty()) {
+      spec.commandLine().getErr().println("scopeguard demo: no scenario named " + only
+          + "; known: " + SCENARIOS.stream().map(Scenario::name).toList());
+      return 2;
+    }
+    try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
+        ScopeguardOperator operator = ScopeguardOperator.start(
+            api.client(), OperatorSettings.embedded().withHttpPort(httpPort), Clock.systemUTC())) {
+      out.printf("scopeguard demo: embedded Kubernetes API at %s; operator metrics at http://localhost:%d/metrics%n%n",
+          api.url(), operator.httpPort());
+      ScenarioContext context = new ScenarioContext(api.client(), out, Duration.ofSeconds(30));
+      for (Scenario scenario : chosen) {
+        out.printf("== %s: %s%n", scenario.name(), scenario.title());
+        scenario.play(context);
+        out.println();
+      }
+      out.flush();
+      if (keepRunning) {
+        out.println("Running until interrupted (Ctrl-C).");
+        out.flush();
+        Thread.currentThread().join();
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,34 @@
+package io.scopeguard.runtime;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import java.util.Optional;
+
+/**
+ * Which version of a third-party kind to watch, read from its CustomResourceDefinition.
+ *
+ * <p>Read from the CRD rather than from API discovery: the CRD says the same thing on every API
+ * server, while the embedded test API serves no group discovery.
+ */
+public final class Crds {
+
+  private Crds() {}
+
+  /** The storage version of the CRD if served, else its first served version; empty when absent. */
+  public static Optional<GroupVersionKind> servedKind(KubernetesClient client, String crdName) {
+    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(crdName).get();
+    return Optional.ofNullable(crd).flatMap(Crds::servedKind);
+  }
+
+  /** As {@link #servedKind(KubernetesClient, String)}, from a CRD already read. */
+  public static Optional<GroupVersionKind> servedKind(CustomResourceDefinition crd) {
+    var served = crd.getSpec().getVersions().stream().filter(CustomResourceDefinitionVersion::getServed).toList();
+    return served.stream()
+        .filter(CustomResourceDefinitionVersion::getStorage)
+        .findFirst()
+        .or(() -> served.stream().findFirst())
+        .map(version -> new GroupVersionKind(crd.getSpec().getGroup(), version.getName(), crd.getSpec().getNames().getKind()));
+  }
+}
