@@ -1,13 +1,13 @@
 package io.scopeguard.metrics;
 
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 
 /**
  * The operator's meter registry: scopeguard's own meters, the operator SDK's reconcile meters and
@@ -23,11 +23,13 @@ public final class ScopeguardMetrics implements AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
-    Gauge.builder("scopeguard_build_info", () -> 1)
-        .description("scopeguard build; the value is always 1")
-        .tag("version", BuildInfo.version())
-        .tag("java", System.getProperty("java.version"))
-        .register(registry);
+    // An Info metric, not a Micrometer gauge: Micrometer strips the _info suffix from gauge names.
+    Info.builder()
+        .name("scopeguard_build_info")
+        .help("scopeguard build; the value is always 1")
+        .labelNames("version", "java")
+        .register(registry.getPrometheusRegistry())
+        .addLabelValues(BuildInfo.version(), System.getProperty("java.version"));
   }
 
   /** The registry scopeguard's components register their meters on. */

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,12 +63,29 @@ public final class KubernetesConnection {
     }
   }
 
+  /** Says in words what went wrong; the JDK's HTTP client often leaves its exceptions without a message. */
   static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    String deepestMessage = null;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
+        return "HTTP " + k.getCode() + ": the API server refused these credentials";
+      }
+      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+        return "the host name does not resolve";
+      }
+      if (t instanceof java.net.http.HttpConnectTimeoutException || t instanceof java.net.SocketTimeoutException) {
+        return "timed out";
+      }
+      if (t instanceof javax.net.ssl.SSLException) {
+        return "TLS failed: " + t.getMessage();
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused or host unreachable" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+      }
+      if (t.getMessage() != null && !"An error has occurred.".equals(t.getMessage())) {
+        deepestMessage = t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
     }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    return deepestMessage == null ? e.getClass().getSimpleName() : deepestMessage;
   }
 }

@@ -10,7 +10,6 @@ import io.scopeguard.scope.ScopeConditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,13 +71,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     if (!info.isStarted()) {
       return "operator starting";
     }
-    Map<String, ?> unhealthy = info.unhealthyEventSources();
-    if (!unhealthy.isEmpty()) {
-      return "informers not synced or failing: " + unhealthy.entrySet().stream()
-          .map(e -> e.getKey() + " " + ((Map<?, ?>) e.getValue()).keySet())
-          .collect(Collectors.joining(", "));
-    }
-    return null;
+    String unhealthy = info.unhealthyEventSources().entrySet().stream()
+        .filter(controller -> !controller.getValue().isEmpty())
+        .map(controller -> controller.getKey() + " " + controller.getValue().keySet())
+        .collect(Collectors.joining(", "));
+    return unhealthy.isEmpty() ? null : "informers not synced or failing: " + unhealthy;
   }
 
   /** The port of /metrics, /healthz and /readyz. */

@@ -1,0 +1,44 @@
+package io.scopeguard;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import java.time.Clock;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * JUnit extension: the real operator on the embedded Kubernetes API, started once per test class.
+ * Register it as a static field with {@code @RegisterExtension}.
+ */
+public final class EmbeddedOperator implements BeforeAllCallback, AfterAllCallback {
+
+  private EmbeddedKubernetes api;
+  private ScopeguardOperator operator;
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    api = EmbeddedKubernetes.start();
+    operator = ScopeguardOperator.start(api.client(), OperatorSettings.embedded(), Clock.systemUTC());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (operator != null) {
+      operator.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public ScopeguardOperator operator() {
+    return operator;
+  }
+}
