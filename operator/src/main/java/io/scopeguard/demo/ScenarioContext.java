@@ -2,11 +2,13 @@ package io.scopeguard.demo;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -34,11 +36,40 @@ public final class ScenarioContext {
     return out;
   }
 
-  /** Creates (or replaces) an object and remembers it for {@link #deleteCreated()}. */
-  public <T extends HasMetadata> T apply(T resource) {
-    T applied = client.resource(resource).createOr(existing -> existing.update());
-    created.push(applied);
-    return applied;
+  /**
+   * Creates an object and remembers it for {@link #deleteCreated()}. Never overwrites: an object
+   * that already exists was not made by the scenario, so the scenario stops instead.
+   */
+  public <T extends HasMetadata> T create(T resource) {
+    try {
+      T made = client.resource(resource).create();
+      created.push(made);
+      return made;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        throw new IllegalStateException(resource.getKind() + " " + resource.getMetadata().getName()
+            + " already exists; the scenario does not overwrite objects it did not create", e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Creates an object the API server may refuse (for example by its CRD's validation rules).
+   *
+   * @return the API server's refusal, or empty when it stored the object
+   */
+  public Optional<String> createOrRefusal(HasMetadata resource) {
+    try {
+      create(resource);
+      return Optional.empty();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 422 || e.getCode() == 400) {
+        return Optional.of(e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage() : e.getMessage());
+      }
+      throw e;
+    }
   }
 
   /** Waits until {@code condition} yields a non-null value, or fails after the context's timeout. */

@@ -1,0 +1,100 @@
+package io.scopeguard.e2e;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.demo.ScenarioContext;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Where the end-to-end scenarios run, with scopeguard running in-process against it.
+ *
+ * <ul>
+ *   <li>By default: the embedded Kubernetes API.
+ *   <li>A real cluster when {@code KUBECONFIG} is set <em>and</em> {@code SCOPEGUARD_E2E_CONTEXT}
+ *       names the context to use. Both are required so that a KUBECONFIG left pointing at
+ *       production never turns a test run into a production change (incident B began that way).
+ * </ul>
+ *
+ * On a real cluster the ClusterScope CRD is created when absent, the minimal third-party CRDs
+ * only when their real counterparts are absent, and every object a scenario created is deleted
+ * afterwards.
+ */
+public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
+
+  private EmbeddedKubernetes embedded;
+  private KubernetesClient client;
+  private ScopeguardOperator operator;
+  private ScenarioContext scenario;
+  private final StringWriter printed = new StringWriter();
+
+  @Override
+  public void beforeAll(ExtensionContext extension) {
+    String context = System.getenv("SCOPEGUARD_E2E_CONTEXT");
+    if (System.getenv("KUBECONFIG") != null && context != null && !context.isBlank()) {
+      client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build();
+      System.out.println("e2e: running on the cluster of context " + context + " at " + client.getMasterUrl());
+      ensureCrd(EmbeddedKubernetes.SCOPEGUARD_CRD);
+      EmbeddedKubernetes.THIRD_PARTY_CRDS.forEach(this::ensureCrd);
+    } else {
+      if (System.getenv("KUBECONFIG") != null) {
+        System.out.println("e2e: KUBECONFIG is set but SCOPEGUARD_E2E_CONTEXT is not: running on the embedded API");
+      }
+      embedded = EmbeddedKubernetes.start();
+      client = embedded.client();
+    }
+    operator = ScopeguardOperator.start(client, OperatorSettings.embedded(), Clock.systemUTC());
+    scenario = new ScenarioContext(client, new PrintWriter(printed, true), Duration.ofSeconds(60));
+  }
+
+  private void ensureCrd(String resource) {
+    CustomResourceDefinition crd = EmbeddedKubernetes.readCrd(resource);
+    if (client.resource(crd).get() == null) {
+      client.resource(crd).create();
+      client.resource(crd).waitUntilCondition(c -> c != null && c.getStatus() != null
+          && c.getStatus().getConditions().stream().anyMatch(k -> "Established".equals(k.getType())
+              && "True".equals(k.getStatus())), 30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext extension) {
+    try {
+      if (scenario != null && embedded == null) {
+        scenario.deleteCreated();
+      }
+    } finally {
+      if (operator != null) {
+        operator.close();
+      }
+      if (embedded != null) {
+        embedded.close();
+      } else if (client != null) {
+        client.close();
+      }
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The context scenarios play in; what they print is kept for {@link #printed()}. */
+  public ScenarioContext scenario() {
+    return scenario;
+  }
+
+  public String printed() {
+    return printed.toString();
+  }
+}
