@@ -8,7 +8,11 @@ import io.scopeguard.runtime.KubernetesConnection;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.runtime.StartupException;
+import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.guard.OnboardingKinds;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -60,6 +64,10 @@ public class ScopeguardMain implements Callable<Integer> {
       description = "Concurrent reconciliations (env SCOPEGUARD_RECONCILE_THREADS; default ${DEFAULT-VALUE}).")
   private int reconcileThreads;
 
+  @Option(names = "--onboarding-kinds", defaultValue = "${env:SCOPEGUARD_ONBOARDING_KINDS}",
+      description = "YAML file listing onboarding kinds to guard (group, kind, pausePath, targetPath) (env SCOPEGUARD_ONBOARDING_KINDS).")
+  private Path onboardingKinds;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -77,7 +85,15 @@ public class ScopeguardMain implements Callable<Integer> {
     if (kubeconfig != null && !kubeconfig.isBlank()) {
       System.setProperty("kubeconfig", kubeconfig);
     }
-    OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout, reconcileThreads);
+    List<GuardedKind> onboarding;
+    try {
+      onboarding = onboardingKinds == null ? List.of() : OnboardingKinds.read(onboardingKinds);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
+      return 2;
+    }
+    OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout,
+        reconcileThreads, onboarding);
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

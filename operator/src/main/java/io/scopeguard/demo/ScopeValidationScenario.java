@@ -7,6 +7,7 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.capi.ClusterApi;
+import io.scopeguard.runtime.Crds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,7 @@ public final class ScopeValidationScenario implements Scenario {
 
   @Override
   public void play(ScenarioContext context) {
-    var clusterKind = ClusterApi.clusterKind(context.client()).orElseThrow(() ->
+    var clusterKind = Crds.servedKind(context.client(), ClusterApi.CLUSTERS_CRD).orElseThrow(() ->
         new IllegalStateException("this scenario needs Cluster API's Cluster kind"));
     context.create(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
     context.create(new GenericKubernetesResourceBuilder()

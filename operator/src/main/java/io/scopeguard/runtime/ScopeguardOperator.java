@@ -4,19 +4,30 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.scopeguard.capi.ClusterApi;
+import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.guard.Actuator;
+import io.scopeguard.guard.GuardReconciler;
+import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.guard.ScopeReport;
+import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.metrics.GuardMetrics;
 import io.scopeguard.metrics.ScopeguardMetrics;
 import io.scopeguard.scope.ClusterScopeReconciler;
 import io.scopeguard.scope.ScopeConditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running scopeguard: the operator SDK with scopeguard's reconcilers, the meter registry and
- * the HTTP endpoints, started together and closed together.
+ * One running scopeguard: the shared informers, the guard's reconcile loop, the operator SDK with
+ * the ClusterScope reconciler, the meter registry and the HTTP endpoints, started together and
+ * closed together.
  */
 public final class ScopeguardOperator implements AutoCloseable {
 
@@ -24,49 +35,74 @@ public final class ScopeguardOperator implements AutoCloseable {
   public static final String FIELD_MANAGER = "scopeguard";
 
   private static final Logger LOG = LoggerFactory.getLogger(ScopeguardOperator.class);
+  private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
   private final Operator operator;
+  private final WatchedResources watched;
+  private final GuardReconciler guard;
+  private final GuardMetrics guardMetrics;
   private final ScopeguardMetrics metrics;
   private final HttpEndpoints http;
 
-  private ScopeguardOperator(Operator operator, ScopeguardMetrics metrics, HttpEndpoints http) {
+  private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
+      ScopeguardMetrics metrics, HttpEndpoints http) {
     this.operator = operator;
+    this.watched = watched;
+    this.guard = guard;
+    this.guardMetrics = guardMetrics;
     this.metrics = metrics;
     this.http = http;
   }
 
-  /** Registers the reconcilers, starts them and waits for their informers to sync. */
+  /** Starts everything and waits for the informers to sync. */
   public static ScopeguardOperator start(KubernetesClient client, OperatorSettings settings, Clock clock) {
     ScopeguardMetrics metrics = new ScopeguardMetrics();
+    List<GuardedKind> kinds = new ArrayList<>(FluxKinds.ALL);
+    kinds.addAll(settings.onboardingKinds());
+    kinds.add(ClusterApi.CLUSTER);
+    WatchedResources watched = new WatchedResources(client, kinds);
+    GuardMetrics guardMetrics = new GuardMetrics(metrics.registry());
+    GuardReconciler guard = new GuardReconciler(watched, new Actuator(client, watched, clock), guardMetrics, clock,
+        settings.reconcileThreads());
+    watched.addListener(guard);
+    ClusterScopeReconciler scopes =
+        new ClusterScopeReconciler(watched, new ScopeReport(watched, clock), new ScopeConditions(clock));
+
     Operator operator = new Operator(overrider -> overrider
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
         .withUseSSAToPatchPrimaryResource(false)
         .withConcurrentReconciliationThreads(settings.reconcileThreads())
         .withMetrics(metrics.operatorSdkMetrics()));
-    operator.register(
-        new ClusterScopeReconciler(ClusterApi.clusterKind(client), new ScopeConditions(clock)),
-        controller -> controller.withFieldManager(FIELD_MANAGER));
+    operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
     HttpEndpoints http;
     try {
-      http = new HttpEndpoints(settings.httpPort(), metrics, () -> notReadyReason(operator));
+      http = new HttpEndpoints(settings.httpPort(), metrics, () -> notReadyReason(operator, watched));
     } catch (IOException e) {
+      guard.close();
       metrics.close();
       throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
     }
     try {
+      watched.start(SYNC_TIMEOUT);
       operator.start();
     } catch (RuntimeException e) {
+      guard.close();
+      watched.close();
       http.close();
       metrics.close();
       throw e;
     }
-    LOG.info("scopeguard started: {} controller(s); metrics and probes on port {}",
-        operator.getRegisteredControllersNumber(), http.port());
-    return new ScopeguardOperator(operator, metrics, http);
+    LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
+        watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
+    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http);
   }
 
-  private static String notReadyReason(Operator operator) {
+  private static String notReadyReason(Operator operator, WatchedResources watched) {
+    String informers = watched.notSynced();
+    if (informers != null) {
+      return "informers not synced: " + informers;
+    }
     RuntimeInfo info = operator.getRuntimeInfo();
     if (!info.isStarted()) {
       return "operator starting";
@@ -87,13 +123,28 @@ public final class ScopeguardOperator implements AutoCloseable {
     return metrics;
   }
 
-  /** Stops reconciling, then the endpoints; in-flight reconciliations finish first. */
+  public GuardMetrics guardMetrics() {
+    return guardMetrics;
+  }
+
+  public WatchedResources watched() {
+    return watched;
+  }
+
+  /** Whether the guard has nothing queued or in progress. */
+  public boolean guardIdle() {
+    return guard.idle();
+  }
+
+  /** Stops reconciling, then the informers and endpoints; in-flight reconciliations finish first. */
   @Override
   public void close() {
     LOG.info("scopeguard stopping");
     try {
       operator.stop();
     } finally {
+      guard.close();
+      watched.close();
       http.close();
       metrics.close();
     }

@@ -3,79 +3,99 @@ package io.scopeguard.scope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.scopeguard.api.ClusterRef;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterScopeStatus;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.guard.ScopeReport;
+import io.scopeguard.guard.WatchedResources;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced
- * Cluster API Cluster exist?) and writes status, skipping writes that would change nothing.
+ * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced Cluster
+ * API Cluster exist?), lists the reconciliations held under it and its cluster's inventory, and
+ * writes status as a patch, skipping writes that would change nothing.
+ *
+ * <p>It reads the shared informers of {@link WatchedResources}; their changes reach it through an
+ * inbound event source, so it is re-run whenever a resource it lists (or its Cluster) changes.
  */
 @ControllerConfiguration(name = ClusterScopeReconciler.NAME)
-public class ClusterScopeReconciler implements Reconciler<ClusterScope> {
+public class ClusterScopeReconciler implements Reconciler<ClusterScope>, WatchedResources.Listener {
 
   public static final String NAME = "clusterscope";
-  static final String CLUSTERS_EVENT_SOURCE = "capi-clusters";
-  private static final String CLUSTER_REF_INDEX = "clusterRef";
   private static final Logger LOG = LoggerFactory.getLogger(ClusterScopeReconciler.class);
 
-  private final Optional<GroupVersionKind> clusterKind;
+  private final WatchedResources watched;
+  private final ScopeReport report;
   private final ScopeConditions conditions;
+  private final SimpleInboundEventSource<ClusterScope> related = new SimpleInboundEventSource<>("related-resources");
 
-  /**
-   * @param clusterKind the served Cluster API {@code Cluster} kind, or empty when not installed
-   * @param conditions builds the Ready condition
-   */
-  public ClusterScopeReconciler(Optional<GroupVersionKind> clusterKind, ScopeConditions conditions) {
-    this.clusterKind = clusterKind;
+  public ClusterScopeReconciler(WatchedResources watched, ScopeReport report, ScopeConditions conditions) {
+    this.watched = watched;
+    this.report = report;
     this.conditions = conditions;
+    watched.addListener(this);
   }
 
   @Override
   public List<EventSource<?, ClusterScope>> prepareEventSources(EventSourceContext<ClusterScope> context) {
-    context.getPrimaryCache().addIndexer(CLUSTER_REF_INDEX, scope -> clusterRefKey(scope).map(List::of).orElse(List.of()));
-    if (clusterKind.isEmpty()) {
-      LOG.info("Cluster API is not installed: ClusterScopes with a clusterRef will report ClusterApiMissing");
-      return List.of();
+    return List.of(related);
+  }
+
+  @Override
+  public void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
+    Stream.of(before, after).filter(r -> r != null).forEach(resource -> {
+      if (kind.role() == GuardedKind.Role.CLUSTER) {
+        watched.scopesDeclaring(resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName())
+            .forEach(this::poke);
+        return;
+      }
+      Map<String, String> labels = resource.getMetadata().getLabels();
+      Optional.ofNullable(labels).map(l -> l.get(Annotations.SCOPE_LABEL))
+          .ifPresent(name -> propagate(new ResourceID(name)));
+      if (kind.role() == GuardedKind.Role.RECONCILER) {
+        watched.scopesDeclaring(kind.target().apply(resource).key()).forEach(this::poke);
+      }
+    });
+  }
+
+  @Override
+  public void scopeChanged(ClusterScope before, ClusterScope after) {
+    if (watched.notSynced() == null) {
+      watched.allScopes().forEach(this::poke);
     }
-    var clusters = InformerEventSourceConfiguration.from(clusterKind.get(), ClusterScope.class)
-        .withName(CLUSTERS_EVENT_SOURCE)
-        .withSecondaryToPrimaryMapper((GenericKubernetesResource cluster) ->
-            context.getPrimaryCache()
-                .byIndex(CLUSTER_REF_INDEX, key(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()))
-                .stream()
-                .map(ResourceID::fromResource)
-                .collect(Collectors.toSet()))
-        .withPrimaryToSecondaryMapper((ClusterScope scope) -> clusterRef(scope)
-            .map(ref -> Set.of(new ResourceID(ref.getName(), ref.getNamespace())))
-            .orElse(Set.of()))
-        .build();
-    return List.of(new InformerEventSource<>(clusters, context));
+  }
+
+  private void poke(ClusterScope scope) {
+    propagate(ResourceID.fromResource(scope));
+  }
+
+  private void propagate(ResourceID id) {
+    if (related.isRunning()) {
+      related.propagateEvent(id);
+    }
   }
 
   @Override
   public UpdateControl<ClusterScope> reconcile(ClusterScope scope, Context<ClusterScope> context) {
-    boolean clusterExists = clusterKind.isPresent()
-        && clusterRef(scope).isPresent()
-        && context.getSecondaryResource(GenericKubernetesResource.class, CLUSTERS_EVENT_SOURCE).isPresent();
+    Optional<ClusterRef> ref = clusterRef(scope);
+    boolean clusterExists = ref.isPresent() && watched.clusterExists(ref.get().getNamespace(), ref.get().getName());
     ScopeValidation validation =
-        ClusterScopeValidator.validate(scope.getSpec(), new ClusterFacts(clusterKind.isPresent(), clusterExists));
+        ClusterScopeValidator.validate(scope.getSpec(), new ClusterFacts(watched.clusterApiInstalled(), clusterExists));
 
     ClusterScopeStatus previous = scope.getStatus();
     ClusterScopeStatus next = copy(previous);
@@ -84,15 +104,30 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope> {
     next.setCluster(ClusterScopeValidator.clusterDisplay(scope.getSpec()));
     next.setConditions(conditions.with(next.getConditions(), ClusterScope.READY, validation.valid(),
         validation.reason(), validation.message(), generation));
-    next.setSuspendedCount(next.getSuspended().size());
+    ScopeReport.Report held = report.report(scope, next.getSuspended());
+    next.setSuspended(held.rows());
+    next.setSuspendedCount(held.rows().size());
+    next.setInventory(held.inventory());
 
     if (tree(previous).equals(tree(next))) {
       return UpdateControl.noUpdate();
     }
-    LOG.info("ClusterScope {}: Ready={} reason={}: {}", scope.getMetadata().getName(),
-        validation.valid(), validation.reason(), validation.message());
+    if (!sameReady(previous, next)) {
+      LOG.info("ClusterScope {}: Ready={} reason={}: {}", scope.getMetadata().getName(),
+          validation.valid(), validation.reason(), validation.message());
+    }
     scope.setStatus(next);
     return UpdateControl.patchStatus(scope);
+  }
+
+  private static boolean sameReady(ClusterScopeStatus previous, ClusterScopeStatus next) {
+    if (previous == null) {
+      return false;
+    }
+    return previous.getConditions().stream().filter(c -> ClusterScope.READY.equals(c.getType())).findFirst()
+        .map(c -> next.getConditions().stream().anyMatch(n -> ClusterScope.READY.equals(n.getType())
+            && n.getStatus().equals(c.getStatus()) && n.getMessage().equals(c.getMessage())))
+        .orElse(false);
   }
 
   private static Optional<ClusterRef> clusterRef(ClusterScope scope) {
@@ -101,14 +136,6 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope> {
     }
     ClusterRef ref = scope.getSpec().getCluster().getClusterRef();
     return ref == null || ref.getName() == null || ref.getNamespace() == null ? Optional.empty() : Optional.of(ref);
-  }
-
-  private static Optional<String> clusterRefKey(ClusterScope scope) {
-    return clusterRef(scope).map(ref -> key(ref.getNamespace(), ref.getName()));
-  }
-
-  private static String key(String namespace, String name) {
-    return namespace + "/" + name;
   }
 
   private static ClusterScopeStatus copy(ClusterScopeStatus status) {

@@ -1,0 +1,23 @@
+package io.scopeguard.approval;
+
+/** The annotations through which scopeguard holds resources and people approve them. */
+public final class Annotations {
+
+  public static final String PREFIX = "scopeguard.io/";
+  /** Set by a person: the token shown in status approves exactly what was judged. */
+  public static final String APPROVE = PREFIX + "approve";
+  /** Why scopeguard holds the resource; its presence means scopeguard (not a person) paused it. */
+  public static final String SUSPENDED_REASON = PREFIX + "suspended-reason";
+  /** When scopeguard first held it (RFC 3339). */
+  public static final String SUSPENDED_AT = PREFIX + "suspended-at";
+  /** The token that approves this hold: the judged generation (scope reasons) or revision. */
+  public static final String SUSPENDED_TOKEN = PREFIX + "suspended-token";
+  /** Fingerprint of what was judged, so a later change of spec is judged afresh. */
+  public static final String SUSPENDED_SPEC = PREFIX + "suspended-spec";
+  /** Fingerprint of the spec a person approved; that spec is not judged again. */
+  public static final String APPROVED_SPEC = PREFIX + "approved-spec";
+  /** The label naming the ClusterScope a resource acts under. */
+  public static final String SCOPE_LABEL = PREFIX + "scope";
+
+  private Annotations() {}
+}

@@ -1,0 +1,52 @@
+package io.scopeguard.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * A short fingerprint of what scopeguard judges in a resource: its spec without the pause switch,
+ * and its scope label. Pausing and resuming (scopeguard's own writes) leave it unchanged; any
+ * other change of spec or label changes it, so the resource is judged afresh.
+ */
+public final class Fingerprint {
+
+  private static final ObjectMapper CANONICAL =
+      Serialization.jsonMapper().copy().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private Fingerprint() {}
+
+  public static String of(GenericKubernetesResource resource, String pausePointer) {
+    JsonNode spec = CANONICAL.valueToTree(resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
+    if (spec instanceof ObjectNode object && pausePointer != null && pausePointer.startsWith("/spec/")) {
+      removeAt(object, pausePointer.substring("/spec".length()));
+    }
+    Map<String, String> labels = resource.getMetadata().getLabels();
+    String label = labels == null ? "" : labels.getOrDefault(Annotations.SCOPE_LABEL, "");
+    try {
+      byte[] bytes = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(spec, Object.class));
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(bytes);
+      digest.update(label.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot fingerprint " + resource.getMetadata().getName(), e);
+    }
+  }
+
+  private static void removeAt(ObjectNode node, String pointer) {
+    int slash = pointer.lastIndexOf('/');
+    JsonNode parent = slash == 0 ? node : node.at(pointer.substring(0, slash));
+    if (parent instanceof ObjectNode object) {
+      object.remove(pointer.substring(slash + 1));
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.scopeguard.approval;
+
+import io.scopeguard.api.Enforcement;
+import io.scopeguard.scope.Verdict;
+
+/**
+ * What to do with a guarded resource, given the verdict and its hold state. Pure; the table in
+ * {@link #decide} is the whole approval policy:
+ *
+ * <ul>
+ *   <li>nothing resumes on its own, not even when the reason goes away;
+ *   <li>the approve token resumes only the exact thing judged; an approved spec is not judged again;
+ *   <li>a resource a person paused is never touched; one flipped back while held is suspended again;
+ *   <li>Audit records and never writes to the resource.
+ * </ul>
+ */
+public final class GuardDecision {
+
+  /** What the actuator does. */
+  public enum Action {
+    /** Leave the resource as it is (allowed, approved, or paused by a person). */
+    NONE,
+    /** Audit: record the violation; do not touch the resource. */
+    RECORD,
+    /** Pause it and annotate why. */
+    SUSPEND,
+    /** It is held and someone turned its pause switch off: pause it again. */
+    RESUSPEND,
+    /** It is held and what was judged changed: re-annotate (reason, token, fingerprint), keep paused. */
+    UPDATE_HOLD,
+    /** It is held and nothing changed (a wrong approval, if any, is reported). */
+    KEEP,
+    /** The right token was given: resume and remember the approved spec. */
+    RESUME
+  }
+
+  /**
+   * @param action what to do
+   * @param reason the reason to record (the verdict's, or the hold's when the verdict no longer fails)
+   * @param token the approve token for the hold
+   */
+  public record Decision(Action action, String reason, String token) {}
+
+  private GuardDecision() {}
+
+  /**
+   * @param verdict the judge's verdict
+   * @param state the resource's hold state
+   * @param enforcement the enforcement of the scope it is judged under
+   * @param fingerprint fingerprint of what is judged now (spec without the pause switch, scope label)
+   * @param generation the resource's current generation: the token for a new hold
+   */
+  public static Decision decide(Verdict verdict, HoldState state, Enforcement enforcement, String fingerprint,
+      String generation) {
+    String reason = verdict.isAllowed() ? null : verdict.reason().name();
+    if (!state.heldByScopeguard()) {
+      if (verdict.isAllowed() || fingerprint.equals(state.approvedSpec())) {
+        return new Decision(Action.NONE, reason, null);
+      }
+      if (enforcement == Enforcement.Audit) {
+        return new Decision(Action.RECORD, reason, generation);
+      }
+      if (state.paused()) {
+        return new Decision(Action.NONE, reason, null);
+      }
+      return new Decision(Action.SUSPEND, reason, generation);
+    }
+    boolean judgedChanged = !fingerprint.equals(state.heldSpec());
+    if (!judgedChanged && state.heldToken() != null && state.heldToken().equals(state.approve())) {
+      return new Decision(Action.RESUME, state.heldReason(), state.heldToken());
+    }
+    if (judgedChanged) {
+      return new Decision(Action.UPDATE_HOLD, reason == null ? state.heldReason() : reason, generation);
+    }
+    if (!state.paused()) {
+      return new Decision(Action.RESUSPEND, state.heldReason(), state.heldToken());
+    }
+    return new Decision(Action.KEEP, state.heldReason(), state.heldToken());
+  }
+}

@@ -1,0 +1,172 @@
+package io.scopeguard.guard;
+
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.approval.ApproveCommand;
+import io.scopeguard.approval.GuardDecision.Decision;
+import io.scopeguard.approval.HoldState;
+import io.scopeguard.runtime.ScopeguardOperator;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies guard decisions to the cluster: pauses and resumes guarded resources through their own
+ * pause switch (a JSON merge patch with scopeguard's field manager and the resource version read,
+ * so a concurrent change makes it fail and be judged again), annotates why, and emits Events.
+ */
+public final class Actuator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Actuator.class);
+
+  private final KubernetesClient client;
+  private final WatchedResources watched;
+  private final Clock clock;
+  private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
+
+  public Actuator(KubernetesClient client, WatchedResources watched, Clock clock) {
+    this.client = client;
+    this.watched = watched;
+    this.clock = clock;
+  }
+
+  public void apply(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement, HoldState state,
+      Decision decision, String fingerprint) {
+    ResourceKey key = ResourceKey.of(kind, resource);
+    String message = judgement.verdict().message();
+    switch (decision.action()) {
+      case NONE -> { }
+      case KEEP -> {
+        if (state.approvalMismatch()) {
+          eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE + "=" + state.approve()
+              + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
+              + approve(kind, resource, state.heldToken()));
+          LOG.info("{}: approval {} ignored, expected token {}", key, state.approve(), state.heldToken());
+        }
+      }
+      case RECORD -> {
+        if (eventOnce(key, resource, "Warning", decision.reason(), "Audit: " + message
+            + ". ClusterScope " + judgement.homeName() + " enforces Audit: nothing suspended")) {
+          LOG.info("{}: recorded {} (Audit, not suspended): {}", key, decision.reason(), message);
+        }
+      }
+      case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
+        String since = state.heldAt() != null ? state.heldAt() : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        ObjectNode patch = patch(resource);
+        ObjectNode annotations = (ObjectNode) patch.with("metadata").with("annotations");
+        annotations.put(Annotations.SUSPENDED_REASON, decision.reason());
+        annotations.put(Annotations.SUSPENDED_AT, since);
+        annotations.put(Annotations.SUSPENDED_TOKEN, decision.token());
+        annotations.put(Annotations.SUSPENDED_SPEC, fingerprint);
+        Json.put(patch, kind.pausePointer(), BooleanNode.TRUE);
+        send(kind, resource, patch);
+        String what = switch (decision.action()) {
+          case RESUSPEND -> "was resumed while held; suspended again";
+          case UPDATE_HOLD -> "changed while held; still held";
+          default -> "suspended";
+        };
+        String approveCommand = approve(kind, resource, decision.token());
+        event(resource, "Warning", decision.reason(), message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand);
+        LOG.info("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
+      }
+      case RESUME -> {
+        ObjectNode patch = patch(resource);
+        ObjectNode annotations = (ObjectNode) patch.with("metadata").with("annotations");
+        for (String name : new String[] {Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
+            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC}) {
+          annotations.set(name, NullNode.getInstance());
+        }
+        annotations.set(Annotations.APPROVED_SPEC, TextNode.valueOf(fingerprint));
+        Json.put(patch, kind.pausePointer(), BooleanNode.FALSE);
+        send(kind, resource, patch);
+        event(resource, "Normal", "Approved", "Approved with token " + decision.token() + " (was held: "
+            + decision.reason() + "); resumed by scopeguard");
+        LOG.info("{}: approved with token {}, resumed (was held: {})", key, decision.token(), decision.reason());
+      }
+      default -> throw new IllegalStateException("unhandled action " + decision.action());
+    }
+  }
+
+  /** The approve command for a resource of this kind. */
+  public static String approve(GuardedKind kind, GenericKubernetesResource resource, String token) {
+    return ApproveCommand.of(kind.kubectlName(), resource.getMetadata().getNamespace(), resource.getMetadata().getName(), token);
+  }
+
+  /** The resource is gone: forget what was told about it. */
+  public void forget(ResourceKey key) {
+    lastEvent.remove(key.id());
+  }
+
+  private static ObjectNode patch(GenericKubernetesResource resource) {
+    ObjectNode patch = Json.object();
+    patch.with("metadata").put("resourceVersion", resource.getMetadata().getResourceVersion());
+    return patch;
+  }
+
+  private void send(GuardedKind kind, GenericKubernetesResource resource, ObjectNode patch) {
+    GroupVersionKind gvk = watched.servedVersion(kind)
+        .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
+    var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
+    var named = resource.getMetadata().getNamespace() == null
+        ? resources.withName(resource.getMetadata().getName())
+        : resources.inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName());
+    named.patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+        .withFieldManager(ScopeguardOperator.FIELD_MANAGER).build(), patch.toString());
+  }
+
+  private boolean eventOnce(ResourceKey key, GenericKubernetesResource resource, String type, String reason, String message) {
+    String signature = reason + "|" + message;
+    if (signature.equals(lastEvent.put(key.id(), signature))) {
+      return false;
+    }
+    event(resource, type, reason, message);
+    return true;
+  }
+
+  private void event(GenericKubernetesResource resource, String type, String reason, String message) {
+    String namespace = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
+    String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+          .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(resource.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+          .endMetadata()
+          .withInvolvedObject(new ObjectReferenceBuilder()
+              .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
+              .withNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
+              .withUid(resource.getMetadata().getUid()).withResourceVersion(resource.getMetadata().getResourceVersion())
+              .build())
+          .withType(type)
+          .withReason(reason)
+          .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+          .withReportingComponent("scopeguard")
+          .withNewSource().withComponent("scopeguard").endSource()
+          .withFirstTimestamp(now)
+          .withLastTimestamp(now)
+          .withCount(1)
+          .build()).create();
+    } catch (KubernetesClientException e) {
+      LOG.warn("could not record Event {} on {} {}: {}", reason, resource.getKind(), resource.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  private static String capitalize(String text) {
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+  }
+}

@@ -1,0 +1,59 @@
+package io.scopeguard.guard;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.ClusterScope;
+import io.scopeguard.api.Enforcement;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.scope.GuardFacts;
+import io.scopeguard.scope.ScopeJudge;
+import io.scopeguard.scope.Target;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Gathers the facts about a guarded resource from the informer caches and asks the judge. */
+public final class FactFinder {
+
+  private final WatchedResources watched;
+
+  public FactFinder(WatchedResources watched) {
+    this.watched = watched;
+  }
+
+  public Judgement judge(GuardedKind kind, GenericKubernetesResource resource) {
+    boolean reconciler = kind.role() == GuardedKind.Role.RECONCILER;
+    Map<String, String> labels = resource.getMetadata().getLabels();
+    String scopeName = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
+    Optional<ClusterScope> scope = scopeName == null ? Optional.empty() : watched.scope(scopeName);
+    Target target = reconciler ? kind.target().apply(resource) : Target.LOCAL;
+    List<ClusterScope> declaring = reconciler ? watched.scopesDeclaring(target.key()) : List.of();
+    GuardFacts facts = new GuardFacts(
+        subject(kind, resource),
+        reconciler,
+        scopeName,
+        scope.map(ClusterScope::getSpec).orElse(null),
+        target,
+        declaring.stream().map(s -> s.getMetadata().getName()).toList(),
+        source(kind, resource));
+    Optional<ClusterScope> home = scope.or(() -> declaring.stream().findFirst());
+    Enforcement enforcement = home.map(s -> s.getSpec().getEnforcement()).orElse(Enforcement.Enforce);
+    return new Judgement(facts, ScopeJudge.judge(facts), home, enforcement);
+  }
+
+  private GuardFacts.SourceFacts source(GuardedKind kind, GenericKubernetesResource resource) {
+    if (kind.role() == GuardedKind.Role.SOURCE) {
+      return new GuardFacts.SourceFacts("its own URL", kind.sourceUrl().apply(resource).orElse(null));
+    }
+    return kind.sourceRef().apply(resource)
+        .flatMap(watched::source)
+        .map(found -> new GuardFacts.SourceFacts(subject(found.kind(), found.resource()),
+            found.kind().sourceUrl().apply(found.resource()).orElse(null)))
+        .orElse(null);
+  }
+
+  /** How a resource is named in messages: {@code Kustomization flux-system/apps}. */
+  public static String subject(GuardedKind kind, GenericKubernetesResource resource) {
+    String namespace = resource.getMetadata().getNamespace();
+    return kind.kind() + " " + (namespace == null ? "" : namespace + "/") + resource.getMetadata().getName();
+  }
+}

@@ -1,0 +1,111 @@
+package io.scopeguard.guard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.ClusterScope;
+import io.scopeguard.api.Enforcement;
+import io.scopeguard.api.HeldReconciliation;
+import io.scopeguard.api.InventorySummary;
+import io.scopeguard.approval.Fingerprint;
+import io.scopeguard.approval.HoldState;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a ClusterScope's status says about the reconciliations under it: one row per
+ * reconciliation scopeguard holds (or, under Audit, would hold), and the inventory of its cluster.
+ * Derived from the caches each time, so status always matches the resources themselves.
+ */
+public final class ScopeReport {
+
+  /** The rows and inventory for one ClusterScope. */
+  public record Report(List<HeldReconciliation> rows, InventorySummary inventory) {}
+
+  private final WatchedResources watched;
+  private final FactFinder facts;
+  private final Clock clock;
+
+  public ScopeReport(WatchedResources watched, Clock clock) {
+    this.watched = watched;
+    this.facts = new FactFinder(watched);
+    this.clock = clock;
+  }
+
+  /**
+   * @param scope the ClusterScope
+   * @param previous its current rows (an Audit row keeps its {@code since})
+   */
+  public Report report(ClusterScope scope, List<HeldReconciliation> previous) {
+    String name = scope.getMetadata().getName();
+    String cluster = WatchedResources.clusterKey(scope);
+    Map<String, WatchedResources.Watched> related = new LinkedHashMap<>();
+    watched.byIndex(WatchedResources.SCOPE_INDEX, name, GuardedKind.Role.RECONCILER, GuardedKind.Role.SOURCE)
+        .forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
+    List<WatchedResources.Watched> targeting = cluster == null ? List.of()
+        : watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER);
+    targeting.forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
+
+    List<HeldReconciliation> rows = new ArrayList<>();
+    for (WatchedResources.Watched w : related.values()) {
+      Judgement judgement = facts.judge(w.kind(), w.resource());
+      if (judgement.home().filter(home -> home.getMetadata().getName().equals(name)).isPresent()) {
+        row(w.kind(), w.resource(), judgement, previous).ifPresent(rows::add);
+      }
+    }
+    rows.sort(Comparator.comparing(HeldReconciliation::getNamespace, Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(HeldReconciliation::getKind).thenComparing(HeldReconciliation::getName));
+    int objects = targeting.stream().mapToInt(w -> inventorySize(w.resource())).sum();
+    return new Report(rows, new InventorySummary(objects, targeting.size()));
+  }
+
+  private Optional<HeldReconciliation> row(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement,
+      List<HeldReconciliation> previous) {
+    HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
+    boolean violating = !judgement.verdict().isAllowed()
+        && !Fingerprint.of(resource, kind.pausePointer()).equals(state.approvedSpec());
+    HeldReconciliation row = new HeldReconciliation();
+    row.setKind(kind.kind());
+    row.setNamespace(resource.getMetadata().getNamespace());
+    row.setName(resource.getMetadata().getName());
+    if (state.heldByScopeguard()) {
+      row.setAction("Suspended");
+      row.setReason(state.heldReason());
+      row.setSince(state.heldAt());
+      row.setApprove(Actuator.approve(kind, resource, state.heldToken()));
+      String message = judgement.verdict().isAllowed()
+          ? "the reason no longer holds (" + judgement.verdict().message() + "); nothing resumes on its own: approve to resume"
+          : judgement.verdict().message();
+      if (state.approvalMismatch()) {
+        message += "; approval " + state.approve() + " ignored: it does not match the token " + state.heldToken();
+      }
+      row.setMessage(message);
+      return Optional.of(row);
+    }
+    if (violating && judgement.enforcement() == Enforcement.Audit) {
+      String token = String.valueOf(resource.getMetadata().getGeneration());
+      row.setAction("Recorded");
+      row.setReason(judgement.verdict().reason().name());
+      row.setMessage(judgement.verdict().message() + " (Audit: not suspended)");
+      row.setApprove(Actuator.approve(kind, resource, token));
+      row.setSince(previous.stream()
+          .filter(p -> p.getName().equals(row.getName()) && p.getKind().equals(row.getKind())
+              && java.util.Objects.equals(p.getNamespace(), row.getNamespace()) && p.getReason().equals(row.getReason()))
+          .map(HeldReconciliation::getSince).findFirst()
+          .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString()));
+      return Optional.of(row);
+    }
+    return Optional.empty();
+  }
+
+  private static int inventorySize(GenericKubernetesResource resource) {
+    JsonNode entries = Json.tree(resource).at("/status/inventory/entries");
+    return entries.isArray() ? entries.size() : 0;
+  }
+}

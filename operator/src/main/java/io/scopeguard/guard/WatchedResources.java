@@ -1,0 +1,299 @@
+package io.scopeguard.guard;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.scopeguard.api.ClusterScope;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.runtime.Crds;
+import io.scopeguard.scope.ClusterScopeValidator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shared informers on everything scopeguard watches but does not own (guarded kinds, sources,
+ * Cluster API clusters, ClusterScopes), with indexes by scope label, target cluster and source.
+ *
+ * <p>A kind whose CRD is not installed is skipped with one log line; a watch on CRDs starts its
+ * informer when the CRD appears and stops it when the CRD goes.
+ */
+public final class WatchedResources implements AutoCloseable {
+
+  /** Guarded resources by their {@code scopeguard.io/scope} label. */
+  public static final String SCOPE_INDEX = "scope";
+  /** Reconcilers by the key of the cluster they act on. */
+  public static final String TARGET_INDEX = "target";
+  /** Reconcilers by the key of their source. */
+  public static final String SOURCE_INDEX = "source";
+  /** ClusterScopes by the key of the cluster they declare. */
+  public static final String CLUSTER_INDEX = "cluster";
+
+  private static final Logger LOG = LoggerFactory.getLogger(WatchedResources.class);
+  private static final long RESYNC_MILLIS = Duration.ofMinutes(10).toMillis();
+
+  /** Told about every change to a watched object. */
+  public interface Listener {
+    default void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {}
+
+    default void scopeChanged(ClusterScope before, ClusterScope after) {}
+  }
+
+  private final KubernetesClient client;
+  private final List<GuardedKind> kinds;
+  private final Map<GuardedKind, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
+  private final Map<GuardedKind, GroupVersionKind> served = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private SharedIndexInformer<ClusterScope> scopes;
+  private SharedIndexInformer<CustomResourceDefinition> crds;
+
+  public WatchedResources(KubernetesClient client, List<GuardedKind> kinds) {
+    this.client = client;
+    this.kinds = List.copyOf(kinds);
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /** Starts the informers and waits (up to {@code timeout}) for their first lists. */
+  public void start(Duration timeout) {
+    scopes = client.resources(ClusterScope.class).runnableInformer(RESYNC_MILLIS);
+    scopes.addIndexers(Map.of(CLUSTER_INDEX, scope -> {
+      String key = clusterKey(scope);
+      return key == null ? List.of() : List.of(key);
+    }));
+    scopes.addEventHandler(handler(listenerCall((before, after) -> listeners.forEach(l -> l.scopeChanged(before, after)))));
+    scopes.start();
+    crds = client.apiextensions().v1().customResourceDefinitions().runnableInformer(0);
+    crds.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(CustomResourceDefinition crd) {
+        kindOf(crd).ifPresent(kind -> startKind(kind, crd));
+      }
+
+      @Override
+      public void onUpdate(CustomResourceDefinition before, CustomResourceDefinition after) {
+        kindOf(after).ifPresent(kind -> startKind(kind, after));
+      }
+
+      @Override
+      public void onDelete(CustomResourceDefinition crd, boolean unknownFinalState) {
+        kindOf(crd).ifPresent(WatchedResources.this::stopKind);
+      }
+    });
+    crds.start();
+    awaitSynced(timeout);
+    kinds.stream().filter(kind -> !informers.containsKey(kind)).forEach(kind ->
+        LOG.info("{}: CRD not installed; skipped until it appears", kind));
+  }
+
+  private void awaitSynced(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (notSynced() != null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("informers did not sync within " + timeout.toSeconds() + "s: " + notSynced());
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while informers sync", e);
+      }
+    }
+  }
+
+  private Optional<GuardedKind> kindOf(CustomResourceDefinition crd) {
+    return kinds.stream()
+        .filter(kind -> kind.group().equals(crd.getSpec().getGroup()) && kind.kind().equals(crd.getSpec().getNames().getKind()))
+        .findFirst();
+  }
+
+  private synchronized void startKind(GuardedKind kind, CustomResourceDefinition crd) {
+    Optional<GroupVersionKind> version = Crds.servedKind(crd);
+    if (version.isEmpty() || version.get().equals(served.get(kind))) {
+      return;
+    }
+    stopKind(kind);
+    GroupVersionKind gvk = version.get();
+    SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
+        .inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+    informer.addIndexers(indexers(kind));
+    informer.addEventHandler(handler(listenerCall((before, after) ->
+        listeners.forEach(l -> l.resourceChanged(kind, before, after)))));
+    informers.put(kind, informer);
+    served.put(kind, gvk);
+    informer.start();
+    LOG.info("{}: watching version {}", kind, gvk.getVersion());
+  }
+
+  private synchronized void stopKind(GuardedKind kind) {
+    SharedIndexInformer<GenericKubernetesResource> informer = informers.remove(kind);
+    served.remove(kind);
+    if (informer != null) {
+      informer.stop();
+      LOG.info("{}: CRD removed; stopped watching", kind);
+    }
+  }
+
+  private static Map<String, Function<GenericKubernetesResource, List<String>>> indexers(GuardedKind kind) {
+    Map<String, Function<GenericKubernetesResource, List<String>>> indexers = new java.util.HashMap<>();
+    indexers.put(SCOPE_INDEX, resource -> Optional.ofNullable(resource.getMetadata().getLabels())
+        .map(labels -> labels.get(Annotations.SCOPE_LABEL)).map(List::of).orElse(List.of()));
+    if (kind.role() == GuardedKind.Role.RECONCILER) {
+      indexers.put(TARGET_INDEX, resource -> List.of(kind.target().apply(resource).key()));
+      indexers.put(SOURCE_INDEX, resource -> kind.sourceRef().apply(resource).map(ref -> List.of(ref.key())).orElse(List.of()));
+    }
+    return indexers;
+  }
+
+  private interface Change<T> {
+    void apply(T before, T after);
+  }
+
+  private static <T> Change<T> listenerCall(Change<T> change) {
+    return (before, after) -> {
+      try {
+        change.apply(before, after);
+      } catch (RuntimeException e) {
+        LOG.error("a watcher failed on an event; continuing", e);
+      }
+    };
+  }
+
+  private static <T extends HasMetadata> ResourceEventHandler<T> handler(Change<T> change) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        change.apply(null, obj);
+      }
+
+      @Override
+      public void onUpdate(T before, T after) {
+        change.apply(before, after);
+      }
+
+      @Override
+      public void onDelete(T obj, boolean unknownFinalState) {
+        change.apply(obj, null);
+      }
+    };
+  }
+
+  /** Null when every informer has its first list; otherwise the ones still listing. */
+  public String notSynced() {
+    List<String> pending = new ArrayList<>();
+    if (scopes == null || !scopes.hasSynced()) {
+      pending.add("ClusterScope");
+    }
+    if (crds == null || !crds.hasSynced()) {
+      pending.add("CustomResourceDefinition");
+    }
+    informers.forEach((kind, informer) -> {
+      if (!informer.hasSynced()) {
+        pending.add(kind.kind());
+      }
+    });
+    return pending.isEmpty() ? null : String.join(", ", pending);
+  }
+
+  /** The kinds being watched now (their CRDs are installed). */
+  public List<GuardedKind> activeKinds() {
+    return kinds.stream().filter(informers::containsKey).toList();
+  }
+
+  /** The version being watched for a kind, if its CRD is installed. */
+  public Optional<GroupVersionKind> servedVersion(GuardedKind kind) {
+    return Optional.ofNullable(served.get(kind));
+  }
+
+  public Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace, String name) {
+    SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
+    if (informer == null) {
+      return Optional.empty();
+    }
+    String key = namespace == null ? name : namespace + "/" + name;
+    return Optional.ofNullable(informer.getStore().getByKey(key));
+  }
+
+  /** Objects of the given roles found in {@code index} under {@code key}, with their kinds. */
+  public List<Watched> byIndex(String index, String key, GuardedKind.Role... roles) {
+    List<GuardedKind.Role> wanted = List.of(roles);
+    return informers.entrySet().stream()
+        .filter(entry -> wanted.contains(entry.getKey().role()))
+        .filter(entry -> entry.getValue().getIndexer().getIndexers().containsKey(index))
+        .flatMap(entry -> entry.getValue().getIndexer().byIndex(index, key).stream()
+            .map(resource -> new Watched(entry.getKey(), resource)))
+        .toList();
+  }
+
+  /** Every cached object of a kind. */
+  public List<GenericKubernetesResource> byIndexAll(GuardedKind kind) {
+    SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
+    return informer == null ? List.of() : informer.getStore().list();
+  }
+
+  /** A watched object with its kind. */
+  public record Watched(GuardedKind kind, GenericKubernetesResource resource) {}
+
+  /** The source a reconciler refers to, if watched and present. */
+  public Optional<Watched> source(GuardedKind.SourceRef ref) {
+    return kinds.stream()
+        .filter(kind -> kind.role() == GuardedKind.Role.SOURCE && kind.kind().equals(ref.kind()))
+        .flatMap(kind -> get(kind, ref.namespace(), ref.name()).map(r -> new Watched(kind, r)).stream())
+        .findFirst();
+  }
+
+  public Optional<ClusterScope> scope(String name) {
+    return Optional.ofNullable(scopes.getStore().getByKey(name));
+  }
+
+  public List<ClusterScope> allScopes() {
+    return scopes.getStore().list();
+  }
+
+  /** ClusterScopes declaring the cluster with this key, by name. */
+  public List<ClusterScope> scopesDeclaring(String clusterKey) {
+    return scopes.getIndexer().byIndex(CLUSTER_INDEX, clusterKey).stream()
+        .sorted(Comparator.comparing(scope -> scope.getMetadata().getName()))
+        .toList();
+  }
+
+  /** Whether Cluster API's Cluster kind is watched (its CRD is installed). */
+  public boolean clusterApiInstalled() {
+    return kinds.stream().anyMatch(kind -> kind.role() == GuardedKind.Role.CLUSTER && informers.containsKey(kind));
+  }
+
+  public boolean clusterExists(String namespace, String name) {
+    return kinds.stream().filter(kind -> kind.role() == GuardedKind.Role.CLUSTER)
+        .anyMatch(kind -> get(kind, namespace, name).isPresent());
+  }
+
+  /** The key of the cluster a ClusterScope declares ({@code local} or {@code namespace/name}), or null. */
+  public static String clusterKey(ClusterScope scope) {
+    return ClusterScopeValidator.clusterDisplay(scope.getSpec());
+  }
+
+  @Override
+  public void close() {
+    if (crds != null) {
+      crds.stop();
+    }
+    informers.keySet().forEach(this::stopKind);
+    if (scopes != null) {
+      scopes.stop();
+    }
+  }
+}
