@@ -25,7 +25,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public static final String SCOPEGUARD_CRD = "/META-INF/fabric8/clusterscopes.scopeguard.io-v1.yml";
 
   /** Minimal stand-ins for the third-party CRDs the scenarios need (schema-less, as the mock is). */
-  public static final List<String> THIRD_PARTY_CRDS = List.of("/demo/crds/cluster.x-k8s.io_clusters.yaml");
+  public static final List<String> THIRD_PARTY_CRDS = List.of(
+      "/demo/crds/cluster.x-k8s.io_clusters.yaml",
+      "/demo/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
+      "/demo/crds/helm.toolkit.fluxcd.io_helmreleases.yaml",
+      "/demo/crds/source.toolkit.fluxcd.io_gitrepositories.yaml",
+      "/demo/crds/source.toolkit.fluxcd.io_ocirepositories.yaml",
+      "/demo/crds/source.toolkit.fluxcd.io_buckets.yaml",
+      "/demo/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
 
   /** Held so the level set on it is not lost when the JDK collects an unreferenced logger. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");

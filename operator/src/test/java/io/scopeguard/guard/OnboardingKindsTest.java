@@ -1,0 +1,71 @@
+package io.scopeguard.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.scope.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnboardingKindsTest {
+
+  @Test
+  void readsKindsAndResolvesTheirTargets(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("kinds.yaml");
+    Files.writeString(file, """
+        - group: onboarding.example.com
+          kind: ClusterOnboarding
+          pausePath: /spec/paused
+          targetPath: /spec/clusterName
+        """);
+
+    List<GuardedKind> kinds = OnboardingKinds.read(file);
+
+    assertThat(kinds).singleElement().satisfies(kind -> {
+      assertThat(kind.id()).isEqualTo("ClusterOnboarding.onboarding.example.com");
+      assertThat(kind.role()).isEqualTo(GuardedKind.Role.RECONCILER);
+      assertThat(kind.pausePointer()).isEqualTo("/spec/paused");
+      assertThat(kind.kubectlName()).isEqualTo("clusteronboarding.onboarding.example.com");
+      assertThat(kind.target().apply(onboarding("clusterName: prod-1"))).isEqualTo(new Target.Cluster("fleet", "prod-1"));
+      assertThat(kind.target().apply(onboarding("clusterName: other/prod-1"))).isEqualTo(new Target.Cluster("other", "prod-1"));
+      assertThat(kind.target().apply(onboarding("paused: false"))).isInstanceOf(Target.Unresolved.class);
+      assertThat(kind.target().apply(onboarding("clusterName: a/b/c"))).isInstanceOf(Target.Unresolved.class);
+    });
+  }
+
+  @Test
+  void namesTheEntryAndFieldThatIsWrong(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("kinds.yaml");
+    Files.writeString(file, """
+        - {group: a.example, kind: A, pausePath: /spec/paused, targetPath: /spec/cluster}
+        - {group: b.example, kind: B, pausePath: spec.paused, targetPath: /spec/cluster}
+        """);
+
+    assertThatThrownBy(() -> OnboardingKinds.read(file))
+        .hasMessage(file + " entry 2: pausePath must be a JSON pointer such as /spec/paused, not spec.paused");
+  }
+
+  @Test
+  void unknownFieldsAreRefusedNotIgnored(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("kinds.yaml");
+    Files.writeString(file, "- {group: a.example, kind: A, pausePath: /spec/paused, targetPth: /spec/cluster}\n");
+
+    assertThatThrownBy(() -> OnboardingKinds.read(file)).hasMessageContaining("cannot read onboarding kinds")
+        .hasMessageContaining("targetPth");
+  }
+
+  private static GenericKubernetesResource onboarding(String spec) {
+    return Serialization.unmarshal("""
+        apiVersion: onboarding.example.com/v1
+        kind: ClusterOnboarding
+        metadata: {namespace: fleet, name: o}
+        spec: {%s}
+        """.formatted(spec), GenericKubernetesResource.class);
+  }
+}
