@@ -94,6 +94,10 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
     return scenario;
   }
 
+  public ScopeguardOperator operator() {
+    return operator;
+  }
+
   public String printed() {
     return printed.toString();
   }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 public class DemoCommand implements Callable<Integer> {
 
   /** Every scenario, in the order the demo plays them. */
-  public static final List<Scenario> SCENARIOS = List.of(new ScopeValidationScenario());
+  public static final List<Scenario> SCENARIOS = List.of(new ScopeValidationScenario(), new IncidentAScenario());
 
   @Spec private CommandLine.Model.CommandSpec spec;
 

@@ -91,10 +91,16 @@ public final class WatchedResources implements AutoCloseable {
 
       @Override
       public void onDelete(CustomResourceDefinition crd, boolean unknownFinalState) {
-        kindOf(crd).ifPresent(WatchedResources.this::stopKind);
+        kindOf(crd).ifPresent(kind -> {
+          stopKind(kind);
+          LOG.info("{}: CRD removed; stopped watching", kind);
+        });
       }
     });
     crds.start();
+    awaitSynced(timeout);
+    // The handlers above run asynchronously; start the kinds already installed before reporting.
+    crds.getStore().list().forEach(crd -> kindOf(crd).ifPresent(kind -> startKind(kind, crd)));
     awaitSynced(timeout);
     kinds.stream().filter(kind -> !informers.containsKey(kind)).forEach(kind ->
         LOG.info("{}: CRD not installed; skipped until it appears", kind));
@@ -144,7 +150,6 @@ public final class WatchedResources implements AutoCloseable {
     served.remove(kind);
     if (informer != null) {
       informer.stop();
-      LOG.info("{}: CRD removed; stopped watching", kind);
     }
   }
 

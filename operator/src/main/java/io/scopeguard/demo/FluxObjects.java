@@ -1,0 +1,55 @@
+package io.scopeguard.demo;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.flux.FluxKinds;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds the Flux and Cluster API objects the scenarios create, as a person or a tool would write them. */
+public final class FluxObjects {
+
+  private FluxObjects() {}
+
+  public static GenericKubernetesResource gitRepository(String namespace, String name, String url) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion(FluxKinds.SOURCE_GROUP + "/v1").withKind("GitRepository")
+        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withAdditionalProperties(Map.of("spec", Map.of("url", url, "interval", "1m", "ref", Map.of("branch", "main"))))
+        .build();
+  }
+
+  /**
+   * A Kustomization delivering from a GitRepository.
+   *
+   * @param scope the {@code scopeguard.io/scope} label, or null for none
+   * @param cluster the Cluster API cluster it targets through {@code <cluster>-kubeconfig}, or null for the local cluster
+   */
+  public static GenericKubernetesResource kustomization(String namespace, String name, String scope, String cluster,
+      String gitRepository) {
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("interval", "10m");
+    spec.put("path", "./apps");
+    spec.put("prune", true);
+    spec.put("sourceRef", Map.of("kind", "GitRepository", "name", gitRepository));
+    if (cluster != null) {
+      spec.put("kubeConfig", Map.of("secretRef", Map.of("name", cluster + FluxKinds.KUBECONFIG_SUFFIX)));
+    }
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion(FluxKinds.KUSTOMIZE_GROUP + "/v1").withKind("Kustomization")
+        .withNewMetadata().withNamespace(namespace).withName(name)
+          .withLabels(scope == null ? Map.of() : Map.of(Annotations.SCOPE_LABEL, scope))
+        .endMetadata()
+        .withAdditionalProperties(Map.of("spec", spec))
+        .build();
+  }
+
+  public static GenericKubernetesResource capiCluster(String apiVersion, String namespace, String name) {
+    return new GenericKubernetesResourceBuilder()
+        .withApiVersion(apiVersion).withKind("Cluster")
+        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withAdditionalProperties(Map.of("spec", Map.of("paused", false)))
+        .build();
+  }
+}
