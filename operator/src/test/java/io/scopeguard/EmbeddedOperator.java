@@ -15,13 +15,28 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class EmbeddedOperator implements BeforeAllCallback, AfterAllCallback {
 
+  private final OperatorSettings settings;
   private EmbeddedKubernetes api;
   private ScopeguardOperator operator;
+
+  public EmbeddedOperator() {
+    this(OperatorSettings.embedded());
+  }
+
+  public EmbeddedOperator(OperatorSettings settings) {
+    this.settings = settings;
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
     api = EmbeddedKubernetes.start();
-    operator = ScopeguardOperator.start(api.client(), OperatorSettings.embedded(), Clock.systemUTC());
+    operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
+  }
+
+  /** Stops the operator and starts a new one on the same API: what a pod restart does. */
+  public void restart() {
+    operator.close();
+    operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
   }
 
   @Override

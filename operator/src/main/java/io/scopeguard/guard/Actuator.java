@@ -52,10 +52,9 @@ public final class Actuator {
     switch (decision.action()) {
       case NONE -> { }
       case KEEP -> {
-        if (state.approvalMismatch()) {
-          eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE + "=" + state.approve()
-              + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
-              + approve(kind, resource, state.heldToken()));
+        if (state.approvalMismatch() && eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE
+            + "=" + state.approve() + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
+            + approve(kind, resource, state.heldToken()))) {
           LOG.info("{}: approval {} ignored, expected token {}", key, state.approve(), state.heldToken());
         }
       }

@@ -21,12 +21,21 @@ public final class FactFinder {
   }
 
   public Judgement judge(GuardedKind kind, GenericKubernetesResource resource) {
+    return judge(kind, resource, null);
+  }
+
+  /**
+   * As {@link #judge(GuardedKind, GenericKubernetesResource)}, taking {@code known} as the current
+   * state of that ClusterScope even if the shared cache has not seen it yet.
+   */
+  public Judgement judge(GuardedKind kind, GenericKubernetesResource resource, ClusterScope known) {
     boolean reconciler = kind.role() == GuardedKind.Role.RECONCILER;
     Map<String, String> labels = resource.getMetadata().getLabels();
     String scopeName = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
-    Optional<ClusterScope> scope = scopeName == null ? Optional.empty() : watched.scope(scopeName);
+    Optional<ClusterScope> scope = scopeName == null ? Optional.empty()
+        : known != null && known.getMetadata().getName().equals(scopeName) ? Optional.of(known) : watched.scope(scopeName);
     Target target = reconciler ? kind.target().apply(resource) : Target.LOCAL;
-    List<ClusterScope> declaring = reconciler ? watched.scopesDeclaring(target.key()) : List.of();
+    List<ClusterScope> declaring = reconciler ? declaring(target, known) : List.of();
     GuardFacts facts = new GuardFacts(
         subject(kind, resource),
         reconciler,
@@ -38,6 +47,18 @@ public final class FactFinder {
     Optional<ClusterScope> home = scope.or(() -> declaring.stream().findFirst());
     Enforcement enforcement = home.map(s -> s.getSpec().getEnforcement()).orElse(Enforcement.Enforce);
     return new Judgement(facts, ScopeJudge.judge(facts), home, enforcement);
+  }
+
+  private List<ClusterScope> declaring(Target target, ClusterScope known) {
+    List<ClusterScope> declaring = new java.util.ArrayList<>(watched.scopesDeclaring(target.key()));
+    if (known != null) {
+      declaring.removeIf(s -> s.getMetadata().getName().equals(known.getMetadata().getName()));
+      if (target.key().equals(WatchedResources.clusterKey(known))) {
+        declaring.add(known);
+      }
+      declaring.sort(java.util.Comparator.comparing(s -> s.getMetadata().getName()));
+    }
+    return declaring;
   }
 
   private GuardFacts.SourceFacts source(GuardedKind kind, GenericKubernetesResource resource) {

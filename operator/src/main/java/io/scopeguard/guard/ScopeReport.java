@@ -54,7 +54,7 @@ public final class ScopeReport {
 
     List<HeldReconciliation> rows = new ArrayList<>();
     for (WatchedResources.Watched w : related.values()) {
-      Judgement judgement = facts.judge(w.kind(), w.resource());
+      Judgement judgement = facts.judge(w.kind(), w.resource(), scope);
       if (judgement.home().filter(home -> home.getMetadata().getName().equals(name)).isPresent()) {
         row(w.kind(), w.resource(), judgement, previous).ifPresent(rows::add);
       }
