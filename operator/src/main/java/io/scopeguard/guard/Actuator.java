@@ -121,10 +121,10 @@ public final class Actuator {
     GroupVersionKind gvk = watched.servedVersion(kind)
         .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
     var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    var named = resource.getMetadata().getNamespace() == null
-        ? resources.withName(resource.getMetadata().getName())
-        : resources.inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName());
-    named.patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+    var target = resource.getMetadata().getNamespace() == null
+        ? resources.resource(resource)
+        : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
+    target.patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
         .withFieldManager(ScopeguardOperator.FIELD_MANAGER).build(), patch.toString());
   }
 

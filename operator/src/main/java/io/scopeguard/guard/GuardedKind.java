@@ -71,6 +71,17 @@ public record GuardedKind(
     return kind + "." + group;
   }
 
+  /** Kinds are equal by group and kind; the readers are not part of identity. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof GuardedKind that && group.equals(that.group) && kind.equals(that.kind);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * group.hashCode() + kind.hashCode();
+  }
+
   @Override
   public String toString() {
     return id();

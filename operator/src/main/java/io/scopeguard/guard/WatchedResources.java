@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,7 +45,7 @@ public final class WatchedResources implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WatchedResources.class);
   private static final long RESYNC_MILLIS = Duration.ofMinutes(10).toMillis();
 
-  /** Told about every change to a watched object. */
+  /** Told about every change to a watched object (for ClusterScopes: creation, deletion and spec changes). */
   public interface Listener {
     default void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {}
 
@@ -75,7 +76,11 @@ public final class WatchedResources implements AutoCloseable {
       String key = clusterKey(scope);
       return key == null ? List.of() : List.of(key);
     }));
-    scopes.addEventHandler(handler(listenerCall((before, after) -> listeners.forEach(l -> l.scopeChanged(before, after)))));
+    scopes.addEventHandler(handler(listenerCall((before, after) -> {
+      if (before == null || after == null || !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+        listeners.forEach(l -> l.scopeChanged(before, after));
+      }
+    })));
     scopes.start();
     crds = client.apiextensions().v1().customResourceDefinitions().runnableInformer(0);
     crds.addEventHandler(new ResourceEventHandler<>() {

@@ -1,7 +1,7 @@
 package io.scopeguard.metrics;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The guard's meters: {@code scopeguard_suspended} (1 per held reconciliation),
  * {@code scopeguard_violations} (1 per current violation, Audit included),
  * {@code scopeguard_verdicts_total} (each new verdict) and {@code scopeguard_detection_seconds}
- * (from the event that revealed a violation to the suspension landing).
+ * (from the event that revealed a violation to the suspension landing). One gauge per resource,
+ * added and removed as its state changes, so a change costs the same whatever the fleet size.
  */
 public final class GuardMetrics {
 
@@ -26,23 +27,20 @@ public final class GuardMetrics {
     }
   }
 
+  private record Series(Tags tags, Gauge gauge) {}
+
   private final MeterRegistry registry;
-  private final MultiGauge suspended;
-  private final MultiGauge violations;
   private final Timer detection;
-  private final Map<String, Labels> held = new ConcurrentHashMap<>();
-  private final Map<String, Tags> violating = new ConcurrentHashMap<>();
+  private final Map<String, Series> held = new ConcurrentHashMap<>();
+  private final Map<String, Series> violating = new ConcurrentHashMap<>();
   private final Map<String, String> lastVerdict = new ConcurrentHashMap<>();
 
   public GuardMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.suspended = MultiGauge.builder("scopeguard.suspended")
-        .description("1 while scopeguard holds the reconciliation").register(registry);
-    this.violations = MultiGauge.builder("scopeguard.violations")
-        .description("1 while the resource violates its scope (Enforce and Audit)").register(registry);
     this.detection = Timer.builder("scopeguard.detection")
         .description("from the event that revealed a violation to the suspension landing")
         .publishPercentileHistogram()
+        .publishPercentiles(0.5, 0.99)
         .register(registry);
   }
 
@@ -54,24 +52,24 @@ public final class GuardMetrics {
    * @param violationAs labels while it violates its scope, or null
    * @param enforcement Enforce or Audit, for the violations series
    */
-  public synchronized void observe(String id, Labels heldAs, Labels violationAs, String enforcement) {
-    boolean changed = !Objects.equals(held.get(id), heldAs);
-    Tags violationTags = violationAs == null ? null : violationAs.tags().and("enforcement", enforcement);
-    changed |= !Objects.equals(violating.get(id), violationTags);
-    if (heldAs == null) {
-      held.remove(id);
-    } else {
-      held.put(id, heldAs);
-    }
-    if (violationTags == null) {
-      violating.remove(id);
-    } else {
-      violating.put(id, violationTags);
-    }
-    if (changed) {
-      suspended.register(held.values().stream().map(l -> MultiGauge.Row.of(l.tags(), 1)).toList(), true);
-      violations.register(violating.values().stream().map(t -> MultiGauge.Row.of(t, 1)).toList(), true);
-    }
+  public void observe(String id, Labels heldAs, Labels violationAs, String enforcement) {
+    set(held, id, "scopeguard.suspended", "1 while scopeguard holds the reconciliation",
+        heldAs == null ? null : heldAs.tags());
+    set(violating, id, "scopeguard.violations", "1 while the resource violates its scope (Enforce and Audit)",
+        violationAs == null ? null : violationAs.tags().and("enforcement", enforcement));
+  }
+
+  private void set(Map<String, Series> series, String id, String name, String description, Tags tags) {
+    series.compute(id, (key, current) -> {
+      if (current != null && Objects.equals(current.tags(), tags)) {
+        return current;
+      }
+      if (current != null) {
+        registry.remove(current.gauge());
+      }
+      return tags == null ? null
+          : new Series(tags, Gauge.builder(name, () -> 1).description(description).tags(tags).register(registry));
+    });
   }
 
   /** Counts a verdict when it differs from the resource's previous one. */
@@ -91,8 +89,8 @@ public final class GuardMetrics {
     observe(id, null, null, "");
   }
 
-  /** Current held rows (for tests and the demo). */
-  public List<Labels> heldRows() {
-    return List.copyOf(held.values());
+  /** The labels of every held reconciliation (for tests and the demo). */
+  public List<Tags> heldSeries() {
+    return held.values().stream().map(Series::tags).toList();
   }
 }

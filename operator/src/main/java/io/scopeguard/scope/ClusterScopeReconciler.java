@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced Cluster
  * API Cluster exist?), lists the reconciliations held under it and its cluster's inventory, and
- * writes status as a patch, skipping writes that would change nothing.
+ * writes status, skipping writes that would change nothing. The write is a JSON merge patch of the
+ * status subresource guarded by the resource version read (a conflict is retried on a fresh copy):
+ * an index-based JSON Patch computed from a stale cache could edit the wrong row.
  *
  * <p>It reads the shared informers of {@link WatchedResources}; their changes reach it through an
  * inbound event source, so it is re-run whenever a resource it lists (or its Cluster) changes.
@@ -116,8 +119,11 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
       LOG.info("ClusterScope {}: Ready={} reason={}: {}", scope.getMetadata().getName(),
           validation.valid(), validation.reason(), validation.message());
     }
-    scope.setStatus(next);
-    return UpdateControl.patchStatus(scope);
+    PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(scope, context, current -> {
+      current.setStatus(next);
+      return current;
+    });
+    return UpdateControl.noUpdate();
   }
 
   private static boolean sameReady(ClusterScopeStatus previous, ClusterScopeStatus next) {
