@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -29,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced Cluster
  * API Cluster exist?), lists the reconciliations held under it and its cluster's inventory, and
- * writes status, skipping writes that would change nothing. The write is a JSON merge patch of the
- * status subresource guarded by the resource version read (a conflict is retried on a fresh copy):
- * an index-based JSON Patch computed from a stale cache could edit the wrong row.
+ * writes status, skipping writes that would change nothing. The write replaces the status
+ * subresource under the resource version read, so a concurrent change makes it fail and the
+ * reconcile is retried on a fresh copy; an index-based JSON Patch computed from a stale cache could
+ * instead edit the wrong row.
  *
  * <p>It reads the shared informers of {@link WatchedResources}; their changes reach it through an
  * inbound event source, so it is re-run whenever a resource it lists (or its Cluster) changes.
@@ -119,10 +119,11 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
       LOG.info("ClusterScope {}: Ready={} reason={}: {}", scope.getMetadata().getName(),
           validation.valid(), validation.reason(), validation.message());
     }
-    PrimaryUpdateAndCacheUtils.mergePatchStatusAndCacheResource(scope, context, current -> {
-      current.setStatus(next);
-      return current;
-    });
+    ClusterScope original = context.getPrimaryCache().get(ResourceID.fromResource(scope)).orElse(scope);
+    scope.setStatus(next);
+    ClusterScope written = context.getClient().resource(scope).updateStatus();
+    context.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(scope), written, original);
     return UpdateControl.noUpdate();
   }
 
