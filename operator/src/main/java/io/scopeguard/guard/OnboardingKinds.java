@@ -28,9 +28,9 @@ public final class OnboardingKinds {
 
   private OnboardingKinds() {}
 
-  /** One configured kind, as written in the file. */
+  /** One configured kind, as written in the file ({@code plural} is read by the Helm chart for RBAC). */
   @JsonIgnoreProperties(ignoreUnknown = false)
-  public record Entry(String group, String kind, String pausePath, String targetPath) {}
+  public record Entry(String group, String kind, String plural, String pausePath, String targetPath) {}
 
   /** Reads the configuration file; every problem is reported with the entry it is in. */
   public static List<GuardedKind> read(Path file) {

@@ -36,7 +36,7 @@ class GuardOnEmbeddedApiTest {
   @RegisterExtension
   static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator(OperatorSettings.embedded().withOnboardingKinds(
       OnboardingKinds.parse(List.of(new OnboardingKinds.Entry("onboarding.example.com", "ClusterOnboarding",
-          "/spec/paused", "/spec/clusterName")), "test")));
+          "clusteronboardings", "/spec/paused", "/spec/clusterName")), "test")));
 
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
   private static final Duration WAIT = Duration.ofSeconds(15);
