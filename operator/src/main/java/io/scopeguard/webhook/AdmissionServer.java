@@ -1,0 +1,109 @@
+package io.scopeguard.webhook;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS endpoint the API server calls with {@code AdmissionReview}s: one path per webhook.
+ * A malformed review is answered 400; a handler that throws is answered with a denial naming the
+ * error, so that a fault fails closed (the configuration's failure policy says the same).
+ */
+public final class AdmissionServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
+  private static final int MAX_BODY = 8 * 1024 * 1024;
+
+  private final HttpsServer server;
+
+  public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers)
+      throws IOException {
+    server = HttpsServer.create(new InetSocketAddress(port), 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificates)));
+    server.setExecutor(Executors.newFixedThreadPool(4, runnable -> {
+      Thread thread = new Thread(runnable, "scopeguard-admission");
+      thread.setDaemon(true);
+      return thread;
+    }));
+    handlers.forEach((path, handler) -> server.createContext(path, exchange -> handle(exchange, handler)));
+    server.start();
+  }
+
+  private static SSLContext sslContext(WebhookCertificates.Issued certificates) {
+    try {
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(certificates.keyStore(), certificates.password());
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS for the admission webhook: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void handle(HttpExchange exchange, UnaryOperator<AdmissionReview> handler) throws IOException {
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        respond(exchange, 405, "{\"error\":\"POST an AdmissionReview\"}");
+        return;
+      }
+      AdmissionReview review;
+      try (InputStream in = exchange.getRequestBody()) {
+        byte[] body = in.readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) {
+          respond(exchange, 413, "{\"error\":\"AdmissionReview too large\"}");
+          return;
+        }
+        review = Serialization.jsonMapper().readValue(body, AdmissionReview.class);
+      } catch (IOException e) {
+        respond(exchange, 400, "{\"error\":\"not an AdmissionReview\"}");
+        return;
+      }
+      if (review.getRequest() == null || review.getRequest().getUid() == null) {
+        respond(exchange, 400, "{\"error\":\"AdmissionReview without request.uid\"}");
+        return;
+      }
+      AdmissionReview answer;
+      try {
+        answer = handler.apply(review);
+      } catch (RuntimeException e) {
+        LOG.error("admission of {} {} failed; denying", review.getRequest().getOperation(), review.getRequest().getName(), e);
+        answer = AdmissionDecision.deny(review, "scopeguard could not decide (" + e.getMessage() + "); refused to be safe");
+      }
+      respond(exchange, 200, Serialization.jsonMapper().writeValueAsString(answer));
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int code, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(1);
+  }
+}

@@ -1,0 +1,88 @@
+package io.scopeguard.webhook;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The ValidatingWebhookConfiguration scopeguard registers for its delete guard, narrow so that it
+ * never sits in the path of ordinary traffic: only DELETEs, only of objects carrying Flux's owner
+ * label, only by Flux's controllers, never in kube-system or scopeguard's own namespace; failure
+ * policy Fail. The API server reaches it through a Service in-cluster, or a URL (with the CA
+ * scopeguard generated) when scopeguard runs outside the cluster.
+ *
+ * @param name name of the configuration
+ * @param ownNamespace scopeguard's namespace (excluded)
+ * @param fluxUsers usernames of Flux's controllers
+ * @param timeoutSeconds how long the API server waits for an answer (1-30)
+ * @param service the Service in front of scopeguard ({@code namespace/name:port}), or null
+ * @param url the URL of the endpoint when there is no Service, or null
+ */
+public record WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds,
+    String service, String url) {
+
+  public static final String WEBHOOK_NAME = "prune-guard.scopeguard.io";
+
+  /** The configuration for the given CA bundle (PEM). */
+  public ValidatingWebhookConfiguration configuration(String caPem) {
+    String users = fluxUsers.stream().sorted().map(u -> "'" + u.replace("'", "") + "'").collect(Collectors.joining(", "));
+    return new ValidatingWebhookConfigurationBuilder()
+        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard").endMetadata()
+        .addNewWebhook()
+          .withName(WEBHOOK_NAME)
+          .withAdmissionReviewVersions("v1")
+          .withSideEffects("None")
+          .withFailurePolicy("Fail")
+          .withTimeoutSeconds(timeoutSeconds)
+          .withClientConfig(clientConfig(caPem))
+          .addNewRule()
+            .withOperations("DELETE")
+            .withApiGroups("*")
+            .withApiVersions("*")
+            .withResources("*")
+            .withScope("*")
+          .endRule()
+          .withObjectSelector(new LabelSelectorBuilder()
+              .addNewMatchExpression().withKey(PruneAdmission.OWNER_NAME).withOperator("Exists").endMatchExpression()
+              .build())
+          .withNamespaceSelector(new LabelSelectorBuilder()
+              .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
+                .withValues(List.of("kube-system", ownNamespace)).endMatchExpression()
+              .build())
+          .addNewMatchCondition()
+            .withName("flux-controllers")
+            .withExpression("request.userInfo.username in [" + users + "]")
+          .endMatchCondition()
+        .endWebhook()
+        .build();
+  }
+
+  private WebhookClientConfig clientConfig(String caPem) {
+    WebhookClientConfigBuilder config = new WebhookClientConfigBuilder()
+        .withCaBundle(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
+    if (service != null) {
+      String[] namespaceAndRest = service.split("/", 2);
+      String[] nameAndPort = namespaceAndRest[1].split(":", 2);
+      return config.withNewService()
+          .withNamespace(namespaceAndRest[0])
+          .withName(nameAndPort[0])
+          .withPort(nameAndPort.length > 1 ? Integer.parseInt(nameAndPort[1]) : 443)
+          .withPath(PruneAdmission.PATH)
+          .endService().build();
+    }
+    return config.withUrl(url).build();
+  }
+
+  /** Creates the configuration, or replaces the one there. */
+  public void apply(KubernetesClient client, String caPem) {
+    client.resource(configuration(caPem)).createOr(existing -> existing.update());
+  }
+}

@@ -1,0 +1,153 @@
+package io.scopeguard.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The delete guard's real HTTPS endpoint, called with AdmissionReviews shaped like the API server's. */
+class PruneAdmissionHttpsTest {
+
+  static final String KUSTOMIZE_CONTROLLER = "system:serviceaccount:flux-system:kustomize-controller";
+
+  static final List<String> asked = new CopyOnWriteArrayList<>();
+  static String refusal;
+  static WebhookCertificates.Issued certificates;
+  static AdmissionServer server;
+  static HttpClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    certificates = WebhookCertificates.issue(List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(30), Clock.systemUTC());
+    PruneGate gate = (namespace, name, object) -> {
+      asked.add(namespace + "/" + name + " " + object);
+      if ("boom".equals(name)) {
+        throw new IllegalStateException("artifact server unreachable");
+      }
+      return refusal;
+    };
+    server = new AdmissionServer(0, certificates, Map.of(PruneAdmission.PATH, new PruneAdmission(gate, Set.of(KUSTOMIZE_CONTROLLER))));
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", certificates.ca());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    client = HttpClient.newBuilder().sslContext(ssl).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static String review(String operation, String user, String labels) {
+    return """
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
+          "uid":"705ab4f5-6393-11e8-b7cc-42010a800002",
+          "kind":{"group":"apps","version":"v1","kind":"Deployment"},
+          "resource":{"group":"apps","version":"v1","resource":"deployments"},
+          "requestKind":{"group":"apps","version":"v1","kind":"Deployment"},
+          "requestResource":{"group":"apps","version":"v1","resource":"deployments"},
+          "name":"podinfo","namespace":"apps","operation":"%s",
+          "userInfo":{"username":"%s","groups":["system:serviceaccounts","system:authenticated"]},
+          "object":null,
+          "oldObject":{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"podinfo","namespace":"apps","labels":{%s}}},
+          "dryRun":false,
+          "options":{"apiVersion":"meta.k8s.io/v1","kind":"DeleteOptions","propagationPolicy":"Background"}}}
+        """.formatted(operation, user, labels);
+  }
+
+  static final String OWNED = "\"kustomize.toolkit.fluxcd.io/name\":\"flux-system\",\"kustomize.toolkit.fluxcd.io/namespace\":\"flux-system\"";
+
+  static HttpResponse<String> post(String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + PruneAdmission.PATH))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode response(String body) throws Exception {
+    HttpResponse<String> http = post(body);
+    assertThat(http.statusCode()).isEqualTo(200);
+    JsonNode review = Serialization.jsonMapper().readTree(http.body());
+    assertThat(review.at("/apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+    assertThat(review.at("/kind").asText()).isEqualTo("AdmissionReview");
+    assertThat(review.at("/response/uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    return review.at("/response");
+  }
+
+  @Test
+  void fluxPruneOfAnOwnedObjectIsRefusedWithTheGatesMessage() throws Exception {
+    refusal = "scopeguard: Kustomization flux-system/flux-system revision main@sha1:9f2c would delete 409 of 412 objects";
+
+    JsonNode response = response(review("DELETE", KUSTOMIZE_CONTROLLER, OWNED));
+
+    assertThat(response.at("/allowed").asBoolean()).isFalse();
+    assertThat(response.at("/status/code").asInt()).isEqualTo(403);
+    assertThat(response.at("/status/message").asText()).isEqualTo(refusal);
+    assertThat(asked).contains("flux-system/flux-system Deployment apps/podinfo");
+  }
+
+  @Test
+  void fluxPruneIsAllowedWhenTheGateAllows() throws Exception {
+    refusal = null;
+
+    assertThat(response(review("DELETE", KUSTOMIZE_CONTROLLER, OWNED)).at("/allowed").asBoolean()).isTrue();
+  }
+
+  @Test
+  void otherUsersOperationsAndObjectsNeverReachTheGate() throws Exception {
+    refusal = "refuse everything";
+    asked.clear();
+
+    assertThat(response(review("DELETE", "alice@example.com", OWNED)).at("/allowed").asBoolean()).isTrue();
+    assertThat(response(review("UPDATE", KUSTOMIZE_CONTROLLER, OWNED)).at("/allowed").asBoolean()).isTrue();
+    assertThat(response(review("DELETE", KUSTOMIZE_CONTROLLER, "\"app\":\"podinfo\"")).at("/allowed").asBoolean()).isTrue();
+    assertThat(response(review("DELETE", KUSTOMIZE_CONTROLLER, OWNED + ",\"kustomize.toolkit.fluxcd.io/prune\":\"disabled\""))
+        .at("/allowed").asBoolean()).isTrue();
+    assertThat(asked).isEmpty();
+  }
+
+  @Test
+  void aGateThatFailsRefusesAndSaysWhy() throws Exception {
+    String owned = OWNED.replace("\"kustomize.toolkit.fluxcd.io/name\":\"flux-system\"", "\"kustomize.toolkit.fluxcd.io/name\":\"boom\"");
+
+    JsonNode response = response(review("DELETE", KUSTOMIZE_CONTROLLER, owned));
+
+    assertThat(response.at("/allowed").asBoolean()).isFalse();
+    assertThat(response.at("/status/message").asText()).contains("scopeguard could not decide (artifact server unreachable)");
+  }
+
+  @Test
+  void garbageIsABadRequestNotACrash() throws Exception {
+    assertThat(post("{not json").statusCode()).isEqualTo(400);
+    assertThat(post("{\"kind\":\"AdmissionReview\"}").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aClientThatDoesNotTrustTheGeneratedCaCannotConnect() {
+    Assertions.assertThatThrownBy(() -> HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + PruneAdmission.PATH))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(SSLHandshakeException.class);
+  }
+}
