@@ -14,8 +14,10 @@ public final class Annotations {
   public static final String SUSPENDED_TOKEN = PREFIX + "suspended-token";
   /** Fingerprint of what was judged, so a later change of spec is judged afresh. */
   public static final String SUSPENDED_SPEC = PREFIX + "suspended-spec";
-  /** Fingerprint of the spec a person approved; that spec is not judged again. */
+  /** Fingerprint of the spec a person approved for a scope reason; that spec is not judged again. */
   public static final String APPROVED_SPEC = PREFIX + "approved-spec";
+  /** Fingerprint and revision a person approved for MassDeletion; that revision is not judged again. */
+  public static final String APPROVED_REVISION = PREFIX + "approved-revision";
   /** The label naming the ClusterScope a resource acts under. */
   public static final String SCOPE_LABEL = PREFIX + "scope";
 

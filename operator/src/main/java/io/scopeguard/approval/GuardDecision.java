@@ -47,30 +47,31 @@ public final class GuardDecision {
    * @param verdict the judge's verdict
    * @param state the resource's hold state
    * @param enforcement the enforcement of the scope it is judged under
-   * @param fingerprint fingerprint of what is judged now (spec without the pause switch, scope label)
-   * @param generation the resource's current generation: the token for a new hold
+   * @param fingerprint fingerprint of what is judged now (spec without the pause switch and scope
+   *     label; for MassDeletion also the revision)
+   * @param token the token for a new hold: the generation for scope reasons, the revision for MassDeletion
    */
   public static Decision decide(Verdict verdict, HoldState state, Enforcement enforcement, String fingerprint,
-      String generation) {
+      String token) {
     String reason = verdict.isAllowed() ? null : verdict.reason().name();
     if (!state.heldByScopeguard()) {
-      if (verdict.isAllowed() || fingerprint.equals(state.approvedSpec())) {
+      if (verdict.isAllowed() || state.approves(verdict.reason(), fingerprint)) {
         return new Decision(Action.NONE, reason, null);
       }
       if (enforcement == Enforcement.Audit) {
-        return new Decision(Action.RECORD, reason, generation);
+        return new Decision(Action.RECORD, reason, token);
       }
       if (state.paused()) {
         return new Decision(Action.NONE, reason, null);
       }
-      return new Decision(Action.SUSPEND, reason, generation);
+      return new Decision(Action.SUSPEND, reason, token);
     }
     boolean judgedChanged = !fingerprint.equals(state.heldSpec());
     if (!judgedChanged && state.heldToken() != null && state.heldToken().equals(state.approve())) {
       return new Decision(Action.RESUME, state.heldReason(), state.heldToken());
     }
     if (judgedChanged) {
-      return new Decision(Action.UPDATE_HOLD, reason == null ? state.heldReason() : reason, generation);
+      return new Decision(Action.UPDATE_HOLD, reason == null ? state.heldReason() : reason, token);
     }
     if (!state.paused()) {
       return new Decision(Action.RESUSPEND, state.heldReason(), state.heldToken());

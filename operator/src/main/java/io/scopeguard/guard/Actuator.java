@@ -90,7 +90,7 @@ public final class Actuator {
             Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC}) {
           annotations.set(name, NullNode.getInstance());
         }
-        annotations.set(Annotations.APPROVED_SPEC, TextNode.valueOf(fingerprint));
+        annotations.set(HoldState.approvalAnnotation(decision.reason()), TextNode.valueOf(fingerprint));
         Json.put(patch, kind.pausePointer(), BooleanNode.FALSE);
         send(kind, resource, patch);
         event(resource, "Normal", "Approved", "Approved with token " + decision.token() + " (was held: "

@@ -88,7 +88,7 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
 
     String reason = judgement.verdict().isAllowed() ? "Allowed" : judgement.verdict().reason().name();
     metrics.verdict(key.id(), judgement.homeName(), reason);
-    boolean approved = fingerprint.equals(state.approvedSpec());
+    boolean approved = !judgement.verdict().isAllowed() && state.approves(judgement.verdict().reason(), fingerprint);
     GuardMetrics.Labels held = HOLDING.contains(decision.action())
         ? labels(key, judgement, decision.reason()) : null;
     GuardMetrics.Labels violation = !judgement.verdict().isAllowed() && !approved ? labels(key, judgement, reason) : null;

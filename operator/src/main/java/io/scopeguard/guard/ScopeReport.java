@@ -69,7 +69,7 @@ public final class ScopeReport {
       List<HeldReconciliation> previous) {
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
     boolean violating = !judgement.verdict().isAllowed()
-        && !Fingerprint.of(resource, kind.pausePointer()).equals(state.approvedSpec());
+        && !state.approves(judgement.verdict().reason(), Fingerprint.of(resource, kind.pausePointer()));
     HeldReconciliation row = new HeldReconciliation();
     row.setKind(kind.kind());
     row.setNamespace(resource.getMetadata().getNamespace());

@@ -16,6 +16,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GuardDecisionTest {
 
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      revision over budget: held, token = revision | - | -  | -                       | -         | SUSPEND     | main@sha1:bbb
+      approved revision passes                     | - | -  | -                       | F1@bbb    | NONE        | -
+      an older approved revision does not          | - | -  | -                       | F1@aaa    | SUSPEND     | main@sha1:bbb
+      held, right revision resumes                 | main@sha1:bbb | F1@bbb | main@sha1:bbb | - | RESUME | main@sha1:bbb
+      held, a generation is not the token          | main@sha1:bbb | F1@bbb | 7       | -         | KEEP        | main@sha1:bbb
+      held, a newer revision re-tokens the hold    | main@sha1:aaa | F1@aaa | main@sha1:aaa | - | UPDATE_HOLD | main@sha1:bbb
+      """)
+  void revisionsAreApprovedOneByOne(String name, String heldToken, String heldSpec, String approve, String approvedRevision,
+      GuardDecision.Action action, String token) {
+    HoldState state = new HoldState(opt(heldToken) != null, opt(heldToken) == null ? null : "MassDeletion", null,
+        opt(heldToken), opt(heldSpec), opt(approve), null, opt(approvedRevision));
+
+    Decision decision = GuardDecision.decide(Verdict.held(Reason.MassDeletion, "409 of 412"), state, Enforcement.Enforce,
+        "F1@bbb", "main@sha1:bbb");
+
+    assertThat(decision.action()).as(name).isEqualTo(action);
+    assertThat(decision.token()).as(name).isEqualTo(opt(token));
+  }
+
   private static String opt(String value) {
     return value.equals("-") ? null : value;
   }
@@ -39,12 +60,13 @@ class GuardDecisionTest {
       held, spec changed, old token is stale     | SourceOutOfScope | Enforce | true  | TargetUndeclared | 6 | F0 | 6 | -  | UPDATE_HOLD | SourceOutOfScope | 7
       held, spec fixed: held under new token     | Allowed          | Enforce | true  | TargetUndeclared | 6 | F0 | - | -  | UPDATE_HOLD | TargetUndeclared | 7
       held, scope switched to Audit: still held  | TargetUndeclared | Audit   | true  | TargetUndeclared | 6 | F1 | - | -  | KEEP        | TargetUndeclared | 6
+      a scope approval does not approve a revision| MassDeletion     | Enforce | false | -                | - | -  | 5 | F1 | SUSPEND     | MassDeletion     | 7
       """)
   void decides(String name, String verdict, Enforcement enforcement, boolean paused, String heldReason, String heldToken,
       String heldSpec, String approve, String approvedSpec, GuardDecision.Action action, String reason, String token) {
     Verdict judged = verdict.equals("Allowed") ? Verdict.allowed("ok") : Verdict.held(Reason.valueOf(verdict), "why");
     HoldState state = new HoldState(paused, opt(heldReason), opt(heldReason) == null ? null : "2026-11-21T10:00:00Z",
-        opt(heldToken), opt(heldSpec), opt(approve), opt(approvedSpec));
+        opt(heldToken), opt(heldSpec), opt(approve), opt(approvedSpec), null);
 
     Decision decision = GuardDecision.decide(judged, state, enforcement, "F1", "7");
 
