@@ -42,11 +42,21 @@ public final class Fingerprint {
     }
   }
 
+  /** A short digest of some text, for binding approvals to verdicts. */
+  public static String digest(String text) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static void removeAt(ObjectNode node, String pointer) {
     int slash = pointer.lastIndexOf('/');
     JsonNode parent = slash == 0 ? node : node.at(pointer.substring(0, slash));
     if (parent instanceof ObjectNode object) {
-      object.remove(pointer.substring(slash + 1));
+      object.remove(pointer.substring(slash + 1).replace("~1", "/").replace("~0", "~"));
     }
   }
 }

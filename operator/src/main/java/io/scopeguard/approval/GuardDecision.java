@@ -11,7 +11,8 @@ import io.scopeguard.scope.Verdict;
  *   <li>nothing resumes on its own, not even when the reason goes away;
  *   <li>the approve token resumes only the exact thing judged; an approved spec is not judged again;
  *   <li>a resource a person paused is never touched; one flipped back while held is suspended again;
- *   <li>Audit records and never writes to the resource.
+ *   <li>a hold whose reason changes is re-tokened, so an approval for the old reason approves nothing;
+ *   <li>Audit records and never suspends anything new (a hold made under Enforce stays until approved).
  * </ul>
  */
 public final class GuardDecision {
@@ -39,9 +40,21 @@ public final class GuardDecision {
    * @param reason the reason to record (the verdict's, or the hold's when the verdict no longer fails)
    * @param token the approve token for the hold
    */
-  public record Decision(Action action, String reason, String token) {}
+  public record Decision(Action action, String reason, String token, String approval) {}
 
   private GuardDecision() {}
+
+  /**
+   * What an approval is bound to. A revision (MassDeletion) is approved as such: its fingerprint
+   * already carries the revision. A scope reason is approved together with the verdict itself, so
+   * a later change of facts (another reason, another source URL, a deleted scope) is judged again.
+   */
+  static String approvalKey(Verdict verdict, String fingerprint) {
+    if (verdict.isAllowed() || verdict.reason() == io.scopeguard.scope.Reason.MassDeletion) {
+      return fingerprint;
+    }
+    return fingerprint + "/" + Fingerprint.digest(verdict.reason().name() + "|" + verdict.message());
+  }
 
   /**
    * @param verdict the judge's verdict
@@ -54,28 +67,30 @@ public final class GuardDecision {
   public static Decision decide(Verdict verdict, HoldState state, Enforcement enforcement, String fingerprint,
       String token) {
     String reason = verdict.isAllowed() ? null : verdict.reason().name();
+    String approval = approvalKey(verdict, fingerprint);
     if (!state.heldByScopeguard()) {
-      if (verdict.isAllowed() || state.approves(verdict.reason(), fingerprint)) {
-        return new Decision(Action.NONE, reason, null);
+      if (verdict.isAllowed() || state.approves(verdict.reason(), approval)) {
+        return new Decision(Action.NONE, reason, null, null);
       }
       if (enforcement == Enforcement.Audit) {
-        return new Decision(Action.RECORD, reason, token);
+        return new Decision(Action.RECORD, reason, token, null);
       }
       if (state.paused()) {
-        return new Decision(Action.NONE, reason, null);
+        return new Decision(Action.NONE, reason, null, null);
       }
-      return new Decision(Action.SUSPEND, reason, token);
+      return new Decision(Action.SUSPEND, reason, token, null);
     }
     boolean judgedChanged = !fingerprint.equals(state.heldSpec());
-    if (!judgedChanged && state.heldToken() != null && state.heldToken().equals(state.approve())) {
-      return new Decision(Action.RESUME, state.heldReason(), state.heldToken());
+    boolean reasonChanged = reason != null && !reason.equals(state.heldReason());
+    if (!judgedChanged && !reasonChanged && state.heldToken() != null && state.heldToken().equals(state.approve())) {
+      return new Decision(Action.RESUME, state.heldReason(), state.heldToken(), verdict.isAllowed() ? null : approval);
     }
-    if (judgedChanged) {
-      return new Decision(Action.UPDATE_HOLD, reason == null ? state.heldReason() : reason, token);
+    if (judgedChanged || reasonChanged) {
+      return new Decision(Action.UPDATE_HOLD, reason == null ? state.heldReason() : reason, token, null);
     }
     if (!state.paused()) {
-      return new Decision(Action.RESUSPEND, state.heldReason(), state.heldToken());
+      return new Decision(Action.RESUSPEND, state.heldReason(), state.heldToken(), null);
     }
-    return new Decision(Action.KEEP, state.heldReason(), state.heldToken());
+    return new Decision(Action.KEEP, state.heldReason(), state.heldToken(), null);
   }
 }

@@ -50,7 +50,7 @@ public final class Actuator {
     ResourceKey key = ResourceKey.of(kind, resource);
     String message = judgement.verdict().message();
     switch (decision.action()) {
-      case NONE -> { }
+      case NONE -> lastEvent.remove(key.id());
       case KEEP -> {
         if (state.approvalMismatch() && eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE
             + "=" + state.approve() + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
@@ -72,6 +72,7 @@ public final class Actuator {
         annotations.put(Annotations.SUSPENDED_AT, since);
         annotations.put(Annotations.SUSPENDED_TOKEN, decision.token());
         annotations.put(Annotations.SUSPENDED_SPEC, fingerprint);
+        annotations.set(Annotations.APPROVE, NullNode.getInstance());
         Json.put(patch, kind.pausePointer(), BooleanNode.TRUE);
         send(kind, resource, patch);
         String what = switch (decision.action()) {
@@ -81,16 +82,19 @@ public final class Actuator {
         };
         String approveCommand = approve(kind, resource, decision.token());
         event(resource, "Warning", decision.reason(), message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand);
+        lastEvent.remove(key.id());
         LOG.info("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
       }
       case RESUME -> {
         ObjectNode patch = patch(resource);
         ObjectNode annotations = (ObjectNode) patch.with("metadata").with("annotations");
         for (String name : new String[] {Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
-            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC}) {
+            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC, Annotations.APPROVE}) {
           annotations.set(name, NullNode.getInstance());
         }
-        annotations.set(HoldState.approvalAnnotation(decision.reason()), TextNode.valueOf(fingerprint));
+        if (decision.approval() != null) {
+          annotations.set(HoldState.approvalAnnotation(decision.reason()), TextNode.valueOf(decision.approval()));
+        }
         Json.put(patch, kind.pausePointer(), BooleanNode.FALSE);
         send(kind, resource, patch);
         event(resource, "Normal", "Approved", "Approved with token " + decision.token() + " (was held: "
@@ -130,14 +134,16 @@ public final class Actuator {
 
   private boolean eventOnce(ResourceKey key, GenericKubernetesResource resource, String type, String reason, String message) {
     String signature = reason + "|" + message;
-    if (signature.equals(lastEvent.put(key.id(), signature))) {
+    if (signature.equals(lastEvent.get(key.id()))) {
       return false;
     }
-    event(resource, type, reason, message);
+    if (event(resource, type, reason, message)) {
+      lastEvent.put(key.id(), signature);
+    }
     return true;
   }
 
-  private void event(GenericKubernetesResource resource, String type, String reason, String message) {
+  private boolean event(GenericKubernetesResource resource, String type, String reason, String message) {
     String namespace = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
@@ -160,8 +166,10 @@ public final class Actuator {
           .withLastTimestamp(now)
           .withCount(1)
           .build()).create();
+      return true;
     } catch (KubernetesClientException e) {
       LOG.warn("could not record Event {} on {} {}: {}", reason, resource.getKind(), resource.getMetadata().getName(), e.getMessage());
+      return false;
     }
   }
 

@@ -31,10 +31,11 @@ public final class FactFinder {
   public Judgement judge(GuardedKind kind, GenericKubernetesResource resource, ClusterScope known) {
     boolean reconciler = kind.role() == GuardedKind.Role.RECONCILER;
     Map<String, String> labels = resource.getMetadata().getLabels();
-    String scopeName = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
+    String scopeName = labels == null || labels.get(Annotations.SCOPE_LABEL) == null
+        || labels.get(Annotations.SCOPE_LABEL).isBlank() ? null : labels.get(Annotations.SCOPE_LABEL);
     Optional<ClusterScope> scope = scopeName == null ? Optional.empty()
         : known != null && known.getMetadata().getName().equals(scopeName) ? Optional.of(known) : watched.scope(scopeName);
-    Target target = reconciler ? kind.target().apply(resource) : Target.LOCAL;
+    Target target = reconciler ? existing(kind.target().apply(resource)) : Target.LOCAL;
     List<ClusterScope> declaring = reconciler ? declaring(target, known) : List.of();
     GuardFacts facts = new GuardFacts(
         subject(kind, resource),
@@ -47,6 +48,14 @@ public final class FactFinder {
     Optional<ClusterScope> home = scope.or(() -> declaring.stream().findFirst());
     Enforcement enforcement = home.map(s -> s.getSpec().getEnforcement()).orElse(Enforcement.Enforce);
     return new Judgement(facts, ScopeJudge.judge(facts), home, enforcement);
+  }
+
+  /** A remote target counts only if Cluster API knows that Cluster; a kubeconfig Secret's name alone proves nothing. */
+  private Target existing(Target target) {
+    if (target instanceof Target.Cluster cluster && !watched.clusterExists(cluster.namespace(), cluster.name())) {
+      return new Target.Unresolved("no Cluster API Cluster " + cluster.key() + " exists");
+    }
+    return target;
   }
 
   private List<ClusterScope> declaring(Target target, ClusterScope known) {

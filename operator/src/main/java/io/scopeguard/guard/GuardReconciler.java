@@ -7,6 +7,7 @@ import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Action;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.approval.Tokens;
 import io.scopeguard.metrics.GuardMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,17 +83,17 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
     String fingerprint = Fingerprint.of(resource, kind.pausePointer());
     Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(), fingerprint,
-        String.valueOf(resource.getMetadata().getGeneration()));
-
-    actuator.apply(kind, resource, judgement, state, decision, fingerprint);
+        Tokens.forGeneration(resource.getMetadata().getGeneration()));
 
     String reason = judgement.verdict().isAllowed() ? "Allowed" : judgement.verdict().reason().name();
     metrics.verdict(key.id(), judgement.homeName(), reason);
-    boolean approved = !judgement.verdict().isAllowed() && state.approves(judgement.verdict().reason(), fingerprint);
+    boolean violating = !judgement.verdict().isAllowed() && decision.action() != Action.NONE || state.heldByScopeguard();
     GuardMetrics.Labels held = HOLDING.contains(decision.action())
         ? labels(key, judgement, decision.reason()) : null;
-    GuardMetrics.Labels violation = !judgement.verdict().isAllowed() && !approved ? labels(key, judgement, reason) : null;
+    GuardMetrics.Labels violation = violating && !judgement.verdict().isAllowed() ? labels(key, judgement, reason) : null;
     metrics.observe(key.id(), held, violation, judgement.enforcement().name());
+
+    actuator.apply(kind, resource, judgement, state, decision, fingerprint);
     if (decision.action() == Action.SUSPEND || decision.action() == Action.RESUSPEND) {
       metrics.detected(Duration.between(firstQueued, Instant.now(clock)));
     }

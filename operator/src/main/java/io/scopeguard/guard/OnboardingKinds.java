@@ -66,7 +66,9 @@ public final class OnboardingKinds {
     }
     String[] parts = value.get().split("/");
     if (parts.length == 1) {
-      return new Target.Cluster(resource.getMetadata().getNamespace(), parts[0]);
+      return resource.getMetadata().getNamespace() == null
+          ? new Target.Unresolved(pointer + " holds " + value.get() + " without a namespace, and the resource is cluster-scoped")
+          : new Target.Cluster(resource.getMetadata().getNamespace(), parts[0]);
     }
     if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) {
       return new Target.Cluster(parts[0], parts[1]);
@@ -82,6 +84,9 @@ public final class OnboardingKinds {
 
   private static void requirePointer(String value, String field, String where) {
     require(value, field, where);
+    if ("pausePath".equals(field) && !value.startsWith("/spec/")) {
+      throw new IllegalArgumentException(where + ": pausePath must be a JSON pointer to a boolean under /spec, such as /spec/paused, not " + value);
+    }
     if (!value.startsWith("/")) {
       throw new IllegalArgumentException(where + ": " + field + " must be a JSON pointer such as /spec/paused, not " + value);
     }

@@ -76,11 +76,11 @@ public final class WatchedResources implements AutoCloseable {
       String key = clusterKey(scope);
       return key == null ? List.of() : List.of(key);
     }));
-    scopes.addEventHandler(handler(listenerCall((before, after) -> {
+    scopes.addEventHandler(handler((before, after) -> {
       if (before == null || after == null || !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
-        listeners.forEach(l -> l.scopeChanged(before, after));
+        listeners.forEach(l -> isolated(() -> l.scopeChanged(before, after)));
       }
-    })));
+    }));
     scopes.start();
     crds = client.apiextensions().v1().customResourceDefinitions().runnableInformer(0);
     crds.addEventHandler(new ResourceEventHandler<>() {
@@ -142,8 +142,8 @@ public final class WatchedResources implements AutoCloseable {
     SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
         .inAnyNamespace().runnableInformer(RESYNC_MILLIS);
     informer.addIndexers(indexers(kind));
-    informer.addEventHandler(handler(listenerCall((before, after) ->
-        listeners.forEach(l -> l.resourceChanged(kind, before, after)))));
+    informer.addEventHandler(handler((before, after) ->
+        listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)))));
     informers.put(kind, informer);
     served.put(kind, gvk);
     informer.start();
@@ -173,14 +173,12 @@ public final class WatchedResources implements AutoCloseable {
     void apply(T before, T after);
   }
 
-  private static <T> Change<T> listenerCall(Change<T> change) {
-    return (before, after) -> {
-      try {
-        change.apply(before, after);
-      } catch (RuntimeException e) {
-        LOG.error("a watcher failed on an event; continuing", e);
-      }
-    };
+  private static void isolated(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.error("a watcher failed on an event; the others still get it", e);
+    }
   }
 
   private static <T extends HasMetadata> ResourceEventHandler<T> handler(Change<T> change) {

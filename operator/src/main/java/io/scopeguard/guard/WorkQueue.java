@@ -35,6 +35,7 @@ public final class WorkQueue<K> implements AutoCloseable {
   private final Map<K, Instant> waiting = new HashMap<>();
   private final Set<K> running = new HashSet<>();
   private final Map<K, Integer> failures = new ConcurrentHashMap<>();
+  private final Map<K, Instant> retrying = new ConcurrentHashMap<>();
 
   public WorkQueue(String name, int threads, Handler<K> handler) {
     this.handler = handler;
@@ -52,7 +53,8 @@ public final class WorkQueue<K> implements AutoCloseable {
 
   public void enqueue(K key) {
     synchronized (this) {
-      if (waiting.putIfAbsent(key, Instant.now()) != null || running.contains(key)) {
+      Instant first = retrying.remove(key);
+      if (waiting.putIfAbsent(key, first != null ? first : Instant.now()) != null || running.contains(key)) {
         return;
       }
     }
@@ -79,6 +81,7 @@ public final class WorkQueue<K> implements AutoCloseable {
       long delay = Math.min(MAX_BACKOFF.toMillis(), 100L << Math.min(attempt - 1, 20));
       LOG.warn("{}: handling failed (attempt {}), retrying in {} ms: {}", key, attempt, delay, e.toString());
       if (!retries.isShutdown()) {
+        retrying.putIfAbsent(key, firstQueued == null ? Instant.now() : firstQueued);
         retries.schedule(() -> enqueue(key), delay, TimeUnit.MILLISECONDS);
       }
     } finally {
@@ -95,7 +98,7 @@ public final class WorkQueue<K> implements AutoCloseable {
 
   /** Whether nothing is waiting or running (for tests and benchmarks). */
   public synchronized boolean idle() {
-    return waiting.isEmpty() && running.isEmpty();
+    return waiting.isEmpty() && running.isEmpty() && retrying.isEmpty();
   }
 
   @Override

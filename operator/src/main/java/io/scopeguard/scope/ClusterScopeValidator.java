@@ -80,9 +80,9 @@ public final class ClusterScopeValidator {
       return null;
     }
     ClusterTarget cluster = spec.getCluster();
-    if (cluster.declaresLocal() && cluster.getClusterRef() == null) {
-      return "local";
+    if (cluster.declaresLocal() == (cluster.getClusterRef() != null)) {
+      return null;
     }
-    return cluster.getClusterRef() == null ? null : cluster.getClusterRef().toString();
+    return cluster.declaresLocal() ? "local" : cluster.getClusterRef().toString();
   }
 }

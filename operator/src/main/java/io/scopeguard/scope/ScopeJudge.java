@@ -47,15 +47,15 @@ public final class ScopeJudge {
   /** Whether the scope's spec declares the given target. */
   public static boolean declares(ClusterScopeSpec scope, Target target) {
     ClusterTarget cluster = scope.getCluster();
-    if (cluster == null || target instanceof Target.Unresolved) {
+    if (cluster == null || target instanceof Target.Unresolved || cluster.declaresLocal() == (cluster.getClusterRef() != null)) {
       return false;
     }
     if (cluster.declaresLocal()) {
       return target instanceof Target.Local;
     }
-    return cluster.getClusterRef() != null && target instanceof Target.Cluster c
-        && c.namespace().equals(cluster.getClusterRef().getNamespace())
-        && c.name().equals(cluster.getClusterRef().getName());
+    return target instanceof Target.Cluster c
+        && java.util.Objects.equals(c.namespace(), cluster.getClusterRef().getNamespace())
+        && java.util.Objects.equals(c.name(), cluster.getClusterRef().getName());
   }
 
   private static boolean allowed(ClusterScopeSpec scope, String url) {

@@ -38,8 +38,15 @@ public final class SourceGlob {
     return new SourceGlob(glob, Pattern.compile(regex.toString()));
   }
 
+  /** Whether the URL is allowed; a URL with {@code .} or {@code ..} segments, or encoded dots or slashes, never is. */
   public boolean matches(String url) {
-    return url != null && pattern.matcher(normalize(url)).matches();
+    return url != null && !evasive(url) && pattern.matcher(normalize(url)).matches();
+  }
+
+  private static boolean evasive(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c") || lower.contains("\\")
+        || java.util.Arrays.stream(lower.split("[/?#]")).anyMatch(segment -> segment.equals("..") || segment.equals("."));
   }
 
   @Override

@@ -47,8 +47,11 @@ class GuardDecisionTest {
       violation suspends with generation token   | TargetUndeclared | Enforce | false | -                | - | -  | - | -  | SUSPEND     | TargetUndeclared | 7
       violation in Audit is only recorded        | TargetUndeclared | Audit   | false | -                | - | -  | - | -  | RECORD      | TargetUndeclared | 7
       a person's pause is left alone             | TargetUndeclared | Enforce | true  | -                | - | -  | - | -  | NONE        | TargetUndeclared | -
-      approved spec is not judged again          | TargetUndeclared | Enforce | false | -                | - | -  | 5 | F1 | NONE        | TargetUndeclared | -
+      approved verdict is not judged again       | TargetUndeclared | Enforce | false | -                | - | -  | 5 | =  | NONE        | TargetUndeclared | -
       approved spec changed: judged again        | TargetUndeclared | Enforce | false | -                | - | -  | 5 | F0 | SUSPEND     | TargetUndeclared | 7
+      approval of another reason counts nothing  | ScopeNotFound    | Enforce | false | -                | - | -  | - | =TargetUndeclared | SUSPEND | ScopeNotFound | 7
+      held, reason changed: re-tokened           | ScopeNotFound    | Enforce | true  | TargetUndeclared | 6 | F1 | - | -  | UPDATE_HOLD | ScopeNotFound    | 7
+      held, old token cannot approve new reason  | ScopeNotFound    | Enforce | true  | TargetUndeclared | 6 | F1 | 6 | -  | UPDATE_HOLD | ScopeNotFound    | 7
       held, nothing changed                      | TargetUndeclared | Enforce | true  | TargetUndeclared | 6 | F1 | - | -  | KEEP        | TargetUndeclared | 6
       held, right token resumes                  | TargetUndeclared | Enforce | true  | TargetUndeclared | 6 | F1 | 6 | -  | RESUME      | TargetUndeclared | 6
       held, wrong token keeps it held            | TargetUndeclared | Enforce | true  | TargetUndeclared | 6 | F1 | 5 | -  | KEEP        | TargetUndeclared | 6
@@ -65,8 +68,11 @@ class GuardDecisionTest {
   void decides(String name, String verdict, Enforcement enforcement, boolean paused, String heldReason, String heldToken,
       String heldSpec, String approve, String approvedSpec, GuardDecision.Action action, String reason, String token) {
     Verdict judged = verdict.equals("Allowed") ? Verdict.allowed("ok") : Verdict.held(Reason.valueOf(verdict), "why");
+    String approved = approvedSpec.startsWith("=")
+        ? GuardDecision.approvalKey(Verdict.held(Reason.valueOf(approvedSpec.length() > 1 ? approvedSpec.substring(1) : verdict), "why"), "F1")
+        : opt(approvedSpec);
     HoldState state = new HoldState(paused, opt(heldReason), opt(heldReason) == null ? null : "2026-11-21T10:00:00Z",
-        opt(heldToken), opt(heldSpec), opt(approve), opt(approvedSpec), null);
+        opt(heldToken), opt(heldSpec), opt(approve), approved, null);
 
     Decision decision = GuardDecision.decide(judged, state, enforcement, "F1", "7");
 

@@ -48,7 +48,29 @@ class OnboardingKindsTest {
         """);
 
     assertThatThrownBy(() -> OnboardingKinds.read(file))
-        .hasMessage(file + " entry 2: pausePath must be a JSON pointer such as /spec/paused, not spec.paused");
+        .hasMessage(file + " entry 2: pausePath must be a JSON pointer to a boolean under /spec, such as /spec/paused, not spec.paused");
+  }
+
+  @Test
+  void aClusterScopedResourceMustNameTheClustersNamespace() {
+    GuardedKind kind = OnboardingKinds.parse(List.of(new OnboardingKinds.Entry("a.example", "A", "as", "/spec/paused",
+        "/spec/cluster")), "test").get(0);
+    GenericKubernetesResource clusterScoped = Serialization.unmarshal("""
+        apiVersion: a.example/v1
+        kind: A
+        metadata: {name: o}
+        spec: {cluster: prod-1}
+        """, GenericKubernetesResource.class);
+
+    assertThat(kind.target().apply(clusterScoped)).isInstanceOf(Target.Unresolved.class);
+  }
+
+  @Test
+  void aPauseSwitchOutsideSpecIsRefused(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("kinds.yaml");
+    Files.writeString(file, "- {group: a.example, kind: A, pausePath: /metadata/annotations/paused, targetPath: /spec/cluster}\n");
+
+    assertThatThrownBy(() -> OnboardingKinds.read(file)).hasMessageContaining("pausePath must be a JSON pointer to a boolean under /spec");
   }
 
   @Test

@@ -65,6 +65,9 @@ class ScopeJudgeTest {
       Bucket address matched                | dev | true  | fleet/dev   | fleet/dev  | dev         | https://minio.example:9000/prod/apps | https://minio.example:9000/prod/** | Allowed
       Bucket in another bucket              | dev | true  | fleet/dev   | fleet/dev  | dev         | https://minio.example:9000/test/apps | https://minio.example:9000/prod/** | SourceOutOfScope
       source without URL yet is not judged  | dev | true  | fleet/dev   | fleet/dev  | dev         | (none)                               | https://good                   | Allowed
+      dot-dot cannot climb out of a glob    | dev | true  | fleet/dev   | fleet/dev  | dev         | https://github.com/acme/../evil/repo | https://github.com/acme/**     | SourceOutOfScope
+      encoded dot-dot neither               | dev | true  | fleet/dev   | fleet/dev  | dev         | https://github.com/acme/%2e%2e/evil  | https://github.com/acme/**     | SourceOutOfScope
+      single-star cannot match dot-dot      | dev | true  | fleet/dev   | fleet/dev  | dev         | https://github.com/acme/../evil      | https://github.com/acme/*/evil | SourceOutOfScope
       """)
   void reconcilerVerdicts(String name, String label, boolean scopeExists, String declares, String target,
       String declaring, String url, String allowlist, String expected) {
@@ -77,6 +80,16 @@ class ScopeJudgeTest {
     Verdict verdict = ScopeJudge.judge(facts);
 
     assertThat(verdict.isAllowed() ? "Allowed" : verdict.reason().name()).as(name).isEqualTo(expected);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aScopeDeclaringTwoClustersDeclaresNeither() {
+    ClusterScopeSpec invalid = scope("local", "-");
+    invalid.getCluster().setClusterRef(new io.scopeguard.api.ClusterRef("fleet", "dev"));
+
+    assertThat(ScopeJudge.declares(invalid, Target.LOCAL)).isFalse();
+    assertThat(ScopeJudge.declares(invalid, new Target.Cluster("fleet", "dev"))).isFalse();
+    assertThat(ScopeJudge.declares(scope("fleet/dev", "-"), new Target.Cluster(null, "dev"))).isFalse();
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

@@ -1,0 +1,71 @@
+package io.scopeguard.e2e.flux;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Calls a validating webhook the way the API server does before it deletes an object: an
+ * {@code AdmissionReview} over HTTPS, trusting only the webhook configuration's CA bundle.
+ */
+public final class AdmissionCaller {
+
+  /** null when allowed, else the denial message. */
+  public record Answer(boolean allowed, String message) {}
+
+  private final HttpClient http;
+  private final URI url;
+
+  public AdmissionCaller(URI url, String caPem) throws Exception {
+    X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", ca);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    this.http = HttpClient.newBuilder().sslContext(ssl).build();
+    this.url = url;
+  }
+
+  public Answer delete(GenericKubernetesResource object, String username) throws Exception {
+    String[] apiVersion = object.getApiVersion().contains("/") ? object.getApiVersion().split("/", 2)
+        : new String[] {"", object.getApiVersion()};
+    Map<String, Object> kind = Map.of("group", apiVersion[0], "version", apiVersion[1], "kind", object.getKind());
+    Map<String, Object> request = new LinkedHashMap<>();
+    request.put("uid", UUID.randomUUID().toString());
+    request.put("kind", kind);
+    request.put("requestKind", kind);
+    request.put("name", object.getMetadata().getName());
+    if (object.getMetadata().getNamespace() != null) {
+      request.put("namespace", object.getMetadata().getNamespace());
+    }
+    request.put("operation", "DELETE");
+    request.put("userInfo", Map.of("username", username, "groups", java.util.List.of("system:serviceaccounts")));
+    request.put("oldObject", object);
+    request.put("dryRun", false);
+    String body = Serialization.jsonMapper().writeValueAsString(
+        Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", request));
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      return new Answer(false, "webhook answered HTTP " + response.statusCode());
+    }
+    JsonNode answer = Serialization.jsonMapper().readTree(response.body()).at("/response");
+    return new Answer(answer.at("/allowed").asBoolean(false), answer.at("/status/message").asText(null));
+  }
+}
