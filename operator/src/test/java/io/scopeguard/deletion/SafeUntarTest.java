@@ -282,6 +282,21 @@ class SafeUntarTest {
     assertRefused(gzip, limits, Reason.TooLarge, "artifact is larger than 4 KiB compressed (limit maxCompressedBytes)");
   }
 
+  @ParameterizedTest(name = "[{index}] limit {0} bytes past the first member")
+  @ValueSource(ints = {0, 1, 5, 9, 10, 11, 100, 600})
+  void aFurtherGzipMemberPastTheCompressedLimitIsRefused(int pastFirst) {
+    byte[] first = TarBuilder.tar().file("a.yaml", "a: 1\n").gzip();
+    byte[] noise = new byte[4096];
+    new Random(5).nextBytes(noise);
+    byte[] second = TarBuilder.gzip(noise);
+    byte[] both = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    ArtifactLimits limits = new ArtifactLimits(first.length + pastFirst, MIB, MIB, 10, 10, 100);
+
+    assertRefused(both, limits, Reason.TooLarge,
+        "artifact is larger than " + ArtifactLimits.bytes(first.length + pastFirst) + " compressed (limit maxCompressedBytes)");
+  }
+
   @ParameterizedTest(name = "[{index}] {0} bytes cut")
   @ValueSource(ints = {1, 4, 8, 9, 100})
   void aGzipStreamCutShortIsTruncated(int cut) {
