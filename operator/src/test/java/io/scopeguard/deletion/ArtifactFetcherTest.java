@@ -223,13 +223,21 @@ class ArtifactFetcherTest {
   }
 
   @Test
-  void aBodyDeclaredLargerThanTheLimitIsNotRead() throws Exception {
-    byte[] large = new byte[64 * 1024];
-    serve(PATH, large);
+  void aBodyDeclaredLargerThanTheLimitIsRefusedWithoutWaitingForIt() throws Exception {
+    routes.put(PATH, exchange -> {
+      exchange.sendResponseHeaders(200, 1L << 30);
+      exchange.getResponseBody().write(new byte[1024]);
+      exchange.getResponseBody().flush();
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     ArtifactLimits limits = new ArtifactLimits(16 * 1024, 1 << 20, 1 << 20, 100, 10, 100);
 
-    ArtifactException refusal = refusal(new ArtifactFetcher(Optional.empty(), limits, Duration.ofSeconds(10)), url(PATH),
-        digest("sha256", large));
+    ArtifactException refusal = refusal(new ArtifactFetcher(Optional.empty(), limits, Duration.ofSeconds(2)), url(PATH),
+        digest("sha256", ARTIFACT));
 
     assertThat(refusal.reason()).isEqualTo(Reason.TooLarge);
     assertThat(refusal.getMessage()).isEqualTo("artifact is larger than 16 KiB compressed (limit maxCompressedBytes)");
