@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Downloads a source artifact from Flux's source-controller, verifies it against the digest the
@@ -119,17 +120,21 @@ public final class ArtifactFetcher {
 
   private byte[] download(URI uri) throws ArtifactException {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request,
-        info -> new BoundedBody(info.statusCode() / 100 == 2, limits.maxCompressedBytes(),
-            info.headers().firstValueAsLong("Content-Length").orElse(-1)));
+    AtomicReference<BoundedBody> receiving = new AtomicReference<>();
+    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> {
+      BoundedBody body = new BoundedBody(info.statusCode() / 100 == 2, limits.maxCompressedBytes(),
+          info.headers().firstValueAsLong("Content-Length").orElse(-1));
+      receiving.set(body);
+      return body;
+    });
     HttpResponse<byte[]> response;
     try {
       response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      exchange.cancel(true);
+      abort(exchange, receiving.get());
       throw new ArtifactException(Reason.Unreachable, "artifact " + uri + " did not arrive within " + within(), e);
     } catch (InterruptedException e) {
-      exchange.cancel(true);
+      abort(exchange, receiving.get());
       Thread.currentThread().interrupt();
       throw new ArtifactException(Reason.Unreachable, "interrupted while fetching artifact " + uri, e);
     } catch (ExecutionException e) {
@@ -140,6 +145,14 @@ public final class ArtifactFetcher {
           "source-controller answered HTTP " + response.statusCode() + " for " + uri);
     }
     return response.body();
+  }
+
+  /** Cancelling the future alone may leave a stalled body's connection open. */
+  private static void abort(CompletableFuture<?> exchange, BoundedBody body) {
+    exchange.cancel(true);
+    if (body != null) {
+      body.abort();
+    }
   }
 
   private ArtifactException failure(URI uri, Throwable cause) {
@@ -232,7 +245,7 @@ public final class ArtifactFetcher {
     private final long max;
     private final long declared;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
 
     BoundedBody(boolean keep, long max, long declared) {
       this.keep = keep;
@@ -283,6 +296,14 @@ public final class ArtifactFetcher {
     @Override
     public CompletionStage<byte[]> getBody() {
       return body;
+    }
+
+    void abort() {
+      Flow.Subscription current = subscription;
+      if (current != null) {
+        current.cancel();
+      }
+      body.cancel(false);
     }
 
     private void tooLarge() {

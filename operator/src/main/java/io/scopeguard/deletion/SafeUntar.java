@@ -122,7 +122,10 @@ public final class SafeUntar {
         Header header = Header.parse(block);
         switch (header.type) {
           case 'x' -> extended.pax(readMetadata(header.size));
-          case 'g' -> skip(header.size, "a pax global header");
+          case 'g' -> {
+            skip(header.size, "a pax global header");
+            extended = new Extended();
+          }
           case 'L' -> extended.longName = cString(readMetadata(header.size), 0, Integer.MAX_VALUE);
           case 'K' -> extended.longLink = cString(readMetadata(header.size), 0, Integer.MAX_VALUE);
           default -> {
@@ -429,8 +432,16 @@ public final class SafeUntar {
     long paxSize = -1;
     boolean sparse;
 
-    /** Records {@code "<length> <key>=<value>\n"}, the length counting the whole record. */
+    /**
+     * Records {@code "<length> <key>=<value>\n"}, the length counting the whole record. Like Go's
+     * reader, which Flux uses, a later pax header replaces an earlier one, and a global header ends
+     * both.
+     */
     void pax(byte[] data) throws ArtifactException {
+      paxPath = null;
+      paxLinkpath = null;
+      paxSize = -1;
+      sparse = false;
       int position = 0;
       while (position < data.length) {
         int space = position;

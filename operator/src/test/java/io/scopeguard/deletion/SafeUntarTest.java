@@ -429,6 +429,16 @@ class SafeUntarTest {
     assertThat(unpack(gzip).files()).containsExactly("from/pax.yaml", "plain.yaml");
   }
 
+  @Test
+  void aLaterPaxHeaderOrAGlobalHeaderReplacesAnEarlierPaxHeaderAsInGo() throws Exception {
+    byte[] gzip = TarBuilder.tar()
+        .pax("path", "replaced.yaml").pax("comment", "second").file("named-by-header.yaml", "")
+        .pax("path", "ended.yaml").paxGlobal("comment", "global").file("also-by-header.yaml", "")
+        .gzip();
+
+    assertThat(unpack(gzip).files()).containsExactly("also-by-header.yaml", "named-by-header.yaml");
+  }
+
   /** Counts the compressed bytes the unpacker pulls. */
   private static final class Counting extends FilterInputStream {
     long count;
