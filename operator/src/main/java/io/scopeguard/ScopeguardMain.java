@@ -11,6 +11,7 @@ import io.scopeguard.runtime.StartupException;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.OnboardingKinds;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.time.Clock;
@@ -68,6 +69,38 @@ public class ScopeguardMain implements Callable<Integer> {
       description = "YAML file listing onboarding kinds to guard (group, kind, pausePath, targetPath) (env SCOPEGUARD_ONBOARDING_KINDS).")
   private Path onboardingKinds;
 
+  @Option(names = "--artifact-base-url", defaultValue = "${env:SCOPEGUARD_ARTIFACT_BASE_URL}",
+      description = "Replaces scheme, host and port of Flux artifact URLs, e.g. http://localhost:9090 through a port-forward"
+          + " to source-controller when running outside the cluster (env SCOPEGUARD_ARTIFACT_BASE_URL).")
+  private URI artifactBaseUrl;
+
+  @Option(names = "--unknown-prediction", defaultValue = "${env:SCOPEGUARD_UNKNOWN_PREDICTION:-Allow}",
+      description = "Allow (record and alert) or Hold a revision whose deletions cannot be predicted"
+          + " (env SCOPEGUARD_UNKNOWN_PREDICTION; default ${DEFAULT-VALUE}).")
+  private OperatorSettings.UnknownPolicy unknownPolicy;
+
+  @Option(names = "--webhook", negatable = true, defaultValue = "${env:SCOPEGUARD_WEBHOOK:-true}", fallbackValue = "true",
+      description = "Serve and register the admission webhook that refuses Flux's prune of an unjudged or over-budget"
+          + " revision (env SCOPEGUARD_WEBHOOK; default ${DEFAULT-VALUE}).")
+  private boolean webhook;
+
+  @Option(names = "--webhook-port", defaultValue = "${env:SCOPEGUARD_WEBHOOK_PORT:-9443}",
+      description = "HTTPS port of the admission webhook (env SCOPEGUARD_WEBHOOK_PORT; default ${DEFAULT-VALUE}).")
+  private int webhookPort;
+
+  @Option(names = "--webhook-service", defaultValue = "${env:SCOPEGUARD_WEBHOOK_SERVICE}",
+      description = "Service the API server calls, namespace/name:port (in-cluster; env SCOPEGUARD_WEBHOOK_SERVICE).")
+  private String webhookService;
+
+  @Option(names = "--webhook-url", defaultValue = "${env:SCOPEGUARD_WEBHOOK_URL}",
+      description = "URL the API server calls when scopeguard runs outside the cluster, e.g."
+          + " https://192.168.1.10:9443/validate/prune (env SCOPEGUARD_WEBHOOK_URL).")
+  private String webhookUrl;
+
+  @Option(names = "--webhook-timeout", defaultValue = "${env:SCOPEGUARD_WEBHOOK_TIMEOUT:-10s}", converter = DurationConverter.class,
+      description = "How long the API server waits for the webhook (1s-30s; env SCOPEGUARD_WEBHOOK_TIMEOUT; default ${DEFAULT-VALUE}).")
+  private Duration webhookTimeout;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -92,8 +125,15 @@ public class ScopeguardMain implements Callable<Integer> {
       spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
       return 2;
     }
+    if (webhook && blankToNull(webhookService) == null && blankToNull(webhookUrl) == null) {
+      spec.commandLine().getErr().println("scopeguard: the webhook needs --webhook-service (in-cluster) or --webhook-url"
+          + " (outside the cluster), or --no-webhook");
+      return 2;
+    }
     OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout,
-        reconcileThreads, onboarding);
+        reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
+        new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
+            webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard"));
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

@@ -38,7 +38,7 @@ class StartupFailureTest {
     StringWriter err = new StringWriter();
 
     int exit = ScopeguardMain.run(
-        new String[] {"--kubeconfig", kubeconfig.toString(), "--api-timeout", "2s", "--http-port", "0"},
+        new String[] {"--kubeconfig", kubeconfig.toString(), "--api-timeout", "2s", "--http-port", "0", "--no-webhook"},
         new PrintWriter(new StringWriter()), new PrintWriter(err, true));
 
     assertThat(exit).isEqualTo(1);
@@ -46,5 +46,16 @@ class StartupFailureTest {
         .startsWith("scopeguard: cannot reach the Kubernetes API server at https://127.0.0.1:" + closedPort)
         .contains("context prod-admin")
         .endsWith(": connection refused or host unreachable");
+  }
+
+  @Test
+  void theWebhookNeedsToKnowHowTheApiServerReachesIt() {
+    StringWriter err = new StringWriter();
+
+    int exit = ScopeguardMain.run(new String[] {"--http-port", "0"}, new PrintWriter(new StringWriter()),
+        new PrintWriter(err, true));
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains("the webhook needs --webhook-service (in-cluster) or --webhook-url");
   }
 }

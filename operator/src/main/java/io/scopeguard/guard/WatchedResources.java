@@ -222,6 +222,14 @@ public final class WatchedResources implements AutoCloseable {
     return kinds.stream().filter(informers::containsKey).toList();
   }
 
+  /** Cluster-scoped custom kinds installed on the cluster, as {@code Kind.group}. */
+  public List<String> clusterScopedKinds() {
+    return crds == null ? List.of() : crds.getStore().list().stream()
+        .filter(crd -> "Cluster".equals(crd.getSpec().getScope()))
+        .map(crd -> crd.getSpec().getNames().getKind() + "." + crd.getSpec().getGroup())
+        .toList();
+  }
+
   /** The version being watched for a kind, if its CRD is installed. */
   public Optional<GroupVersionKind> servedVersion(GuardedKind kind) {
     return Optional.ofNullable(served.get(kind));

@@ -1,8 +1,11 @@
 package io.scopeguard.runtime;
 
 import io.scopeguard.guard.GuardedKind;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything an operator run is configured with. Built from flags and environment by
@@ -15,23 +18,75 @@ import java.util.List;
  * @param apiTimeout how long the start-up check waits for the API server
  * @param reconcileThreads concurrent reconciliations
  * @param onboardingKinds onboarding kinds to guard besides Flux's
+ * @param artifactBaseUrl replaces scheme, host and port of artifact URLs (running outside the cluster)
+ * @param unknownPolicy what to do with a revision whose deletions cannot be predicted
+ * @param webhook the admission webhook's settings
  */
 public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
-    List<GuardedKind> onboardingKinds) {
+    List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook) {
 
   public static final int DEFAULT_HTTP_PORT = 8080;
 
-  /** Settings for an in-process run (tests, demo): free HTTP port, default everything else. */
+  /** What to do with a revision whose deletions cannot be predicted. */
+  public enum UnknownPolicy {
+    /** Let it through; record it in status, metrics and an Event (the default). */
+    Allow,
+    /** Hold it like a mass deletion until a person approves the revision. */
+    Hold
+  }
+
+  /**
+   * The admission webhook.
+   *
+   * @param enabled whether to serve and register it
+   * @param port HTTPS port; 0 picks a free port
+   * @param service the Service in front of scopeguard ({@code namespace/name:port}), in-cluster
+   * @param url the URL the API server calls when there is no Service (outside the cluster)
+   * @param timeout how long the API server waits, and how long a not-yet-judged revision may take
+   * @param fluxUsers usernames of Flux's controllers whose deletes are guarded
+   * @param configurationName name of the ValidatingWebhookConfiguration
+   */
+  public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, Set<String> fluxUsers,
+      String configurationName) {
+
+    public static final Set<String> FLUX_USERS = Set.of(
+        "system:serviceaccount:flux-system:kustomize-controller",
+        "system:serviceaccount:flux-system:helm-controller");
+
+    public static Webhook disabled() {
+      return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard");
+    }
+  }
+
+  /** Settings for an in-process run (tests, demo): free ports, default everything else, no webhook. */
   public static OperatorSettings embedded() {
-    return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of());
+    return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of(), Optional.empty(),
+        UnknownPolicy.Allow, Webhook.disabled());
   }
 
   public OperatorSettings withHttpPort(int port) {
-    return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds);
+    return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds, artifactBaseUrl,
+        unknownPolicy, webhook);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
-    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds));
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds),
+        artifactBaseUrl, unknownPolicy, webhook);
+  }
+
+  public OperatorSettings withWebhook(Webhook webhook) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
+        artifactBaseUrl, unknownPolicy, webhook);
+  }
+
+  public OperatorSettings withArtifactBaseUrl(Optional<URI> baseUrl) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds, baseUrl,
+        unknownPolicy, webhook);
+  }
+
+  public OperatorSettings withUnknownPolicy(UnknownPolicy policy) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
+        artifactBaseUrl, policy, webhook);
   }
 }

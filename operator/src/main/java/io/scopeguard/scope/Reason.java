@@ -13,5 +13,10 @@ public enum Reason {
   /** Its source URL is not allowed by its ClusterScope. */
   SourceOutOfScope,
   /** The pending revision would delete more than the ClusterScope's budget. */
-  MassDeletion
+  MassDeletion,
+  /**
+   * What the pending revision would delete cannot be predicted (remote bases, substitution from
+   * cluster data, an artifact that cannot be read); handled by the configured policy.
+   */
+  PredictionUnknown
 }
