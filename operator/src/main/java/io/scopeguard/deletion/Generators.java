@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * kustomize's {@code configMapGenerator} and {@code secretGenerator}: the object each entry
@@ -22,8 +21,6 @@ import java.util.regex.Pattern;
  */
 final class Generators {
 
-  private static final Pattern CONFIG_MAP_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
-  private static final Pattern ENV_VAR_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
   private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final SourceFiles files;
@@ -91,7 +88,10 @@ final class Generators {
     return resource;
   }
 
-  /** Envs first, then literals, then files, as kustomize loads them; keys sorted. */
+  /**
+   * Envs first, then literals, then files, as kustomize loads them; keys sorted. kustomize does not
+   * validate the keys (its validator accepts anything); the API server refuses bad ones at apply.
+   */
   private Map<String, byte[]> pairs(JsonNode args, String origin) {
     List<Map.Entry<String, byte[]>> loaded = new ArrayList<>();
     List<String> envs = Docs.strings(args, "envs", kustomization.path);
@@ -115,9 +115,6 @@ final class Generators {
     Map<String, byte[]> pairs = new TreeMap<>();
     for (Map.Entry<String, byte[]> pair : loaded) {
       String key = pair.getKey();
-      if (key.length() > 253 || !CONFIG_MAP_KEY.matcher(key).matches() || hasChdirPrefix(key)) {
-        throw new BuildFailure("invalid key '" + key + "' in " + origin);
-      }
       if (pairs.put(key, pair.getValue()) != null) {
         throw new BuildFailure(origin + " illegally repeats the key `" + key + "`");
       }
@@ -161,9 +158,6 @@ final class Generators {
       }
       int equals = line.indexOf('=');
       String key = equals < 0 ? line : line.substring(0, equals);
-      if (!ENV_VAR_NAME.matcher(key).matches() || hasChdirPrefix(key)) {
-        throw new BuildFailure("invalid environment variable name '" + key + "' in " + origin);
-      }
       pairs.add(Map.entry(key, (equals < 0 ? "" : line.substring(equals + 1)).getBytes(StandardCharsets.UTF_8)));
     }
     return pairs;
@@ -234,10 +228,6 @@ final class Generators {
       }
     }
     return true;
-  }
-
-  private static boolean hasChdirPrefix(String key) {
-    return key.equals(".") || key.equals("..") || key.startsWith("..");
   }
 
   private static String removeQuotes(String value) {

@@ -1,7 +1,9 @@
 package io.scopeguard.deletion;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -232,13 +234,18 @@ final class KustomizeBuild {
     }
   }
 
-  private void applyPatch(KustomizationFile k, JsonNode entry, List<Resource> objects, boolean jsonOnly) {
+  /**
+   * One entry of {@code patches}, or with {@code legacy} of {@code patchesJson6902}, which must
+   * name its target and is always a JSON patch. As kustomize decides, text starting with
+   * {@code [} is a JSON patch only if it is JSON; other text is one if it is a YAML sequence.
+   */
+  private void applyPatch(KustomizationFile k, JsonNode entry, List<Resource> objects, boolean legacy) {
     JsonNode options = entry.path("options");
     if (Docs.flag(options, "allowNameChange") || Docs.flag(options, "allowKindChange")) {
       throw new Unpredictable("patch with " + (Docs.flag(options, "allowNameChange") ? "allowNameChange" : "allowKindChange")
           + " in " + k.path);
     }
-    String inline = Docs.text(entry, "patch").strip();
+    String inline = legacy ? Docs.text(entry, "patch") : Docs.text(entry, "patch").strip();
     String file = Docs.text(entry, "path");
     if (inline.isEmpty() == file.isEmpty()) {
       throw new BuildFailure("a patch in " + k.path + " must have exactly one of patch and path");
@@ -249,18 +256,23 @@ final class KustomizeBuild {
       throw new Unpredictable("SOPS-encrypted patch " + where);
     }
     TargetSelector target = TargetSelector.of(entry.path("target"), k.path);
+    if (legacy && Docs.text(entry.path("target"), "name").isEmpty()) {
+      throw new BuildFailure("patchesJson6902 entry in " + k.path + " must name its target");
+    }
     List<JsonNode> operations = JsonPatches.parse(text);
     if (operations != null) {
       if (target == null) {
         throw new BuildFailure("JSON patch " + where + " must have a target");
       }
       for (Resource resource : target.select(objects)) {
-        resource.storePreviousId();
+        if (!legacy) {
+          resource.storePreviousId();
+        }
         JsonPatches.apply(resource, operations, where);
       }
       return;
     }
-    if (jsonOnly) {
+    if (legacy) {
       throw new BuildFailure("patchesJson6902 entry " + where + " is not a JSON patch");
     }
     List<Resource> patches = ResourceFiles.read(text, where);
@@ -344,22 +356,34 @@ final class KustomizeBuild {
   /** JSON 6902 patches: parsing, and their effect on identities and labels. */
   static final class JsonPatches {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private JsonPatches() {}
 
     /** The operations, or null when the text is not a JSON patch (a strategic merge patch then). */
     static List<JsonNode> parse(String text) {
-      List<JsonNode> documents;
-      try {
-        documents = YamlDocs.parse(text, "patch");
-      } catch (BuildFailure e) {
-        return null;
+      JsonNode patch;
+      if (text.startsWith("[")) {
+        try {
+          patch = JSON.readTree(text);
+        } catch (IOException e) {
+          return null;
+        }
+      } else {
+        List<JsonNode> documents;
+        try {
+          documents = YamlDocs.parse(text, "patch", true);
+        } catch (BuildFailure e) {
+          return null;
+        }
+        List<JsonNode> nonEmpty = documents.stream().filter(d -> d != null && !d.isNull()).toList();
+        patch = nonEmpty.size() == 1 ? nonEmpty.get(0) : null;
       }
-      List<JsonNode> nonEmpty = documents.stream().filter(d -> d != null && !d.isNull()).toList();
-      if (nonEmpty.size() != 1 || !nonEmpty.get(0).isArray()) {
+      if (patch == null || !patch.isArray()) {
         return null;
       }
       List<JsonNode> operations = new ArrayList<>();
-      nonEmpty.get(0).forEach(operations::add);
+      patch.forEach(operations::add);
       return operations;
     }
 

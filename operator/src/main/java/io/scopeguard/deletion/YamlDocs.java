@@ -42,11 +42,21 @@ final class YamlDocs {
    * @throws Unpredictable for a merge key or an alias to a scalar
    */
   static List<JsonNode> parse(String text, String where) {
+    return parse(text, where, false);
+  }
+
+  /**
+   * As {@link #parse(String, String)}, except that with {@code yaml11Booleans} the plain scalars
+   * YAML 1.1 reads as booleans ({@code yes}, {@code on}, {@code False}...) become "true" and
+   * "false", as in text kustomize converts with its YAML 1.1 reader (JSON patches written in YAML).
+   * ({@code y} and {@code n} stay as they are.)
+   */
+  static List<JsonNode> parse(String text, String where, boolean yaml11Booleans) {
     List<JsonNode> documents = new ArrayList<>();
     try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
       JsonToken token = parser.nextToken();
       while (token != null) {
-        documents.add(read(parser, token, new HashMap<>(), where));
+        documents.add(read(parser, token, new Reading(new HashMap<>(), where, yaml11Booleans)));
         token = parser.nextToken();
       }
     } catch (IOException e) {
@@ -55,8 +65,11 @@ final class YamlDocs {
     return documents;
   }
 
-  private static JsonNode read(YAMLParser parser, JsonToken token, Map<String, JsonNode> anchors, String where)
-      throws IOException {
+  private record Reading(Map<String, JsonNode> anchors, String where, boolean yaml11Booleans) {}
+
+  private static JsonNode read(YAMLParser parser, JsonToken token, Reading reading) throws IOException {
+    Map<String, JsonNode> anchors = reading.anchors();
+    String where = reading.where();
     switch (token) {
       case START_OBJECT: {
         String anchor = parser.getObjectId();
@@ -66,7 +79,7 @@ final class YamlDocs {
           if ("<<".equals(key)) {
             throw new Unpredictable("YAML merge key '<<' in " + where);
           }
-          object.set(key, read(parser, parser.nextToken(), anchors, where));
+          object.set(key, read(parser, parser.nextToken(), reading));
         }
         remember(anchors, anchor, object);
         return object;
@@ -75,13 +88,19 @@ final class YamlDocs {
         String anchor = parser.getObjectId();
         ArrayNode array = NODES.arrayNode();
         for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-          array.add(read(parser, t, anchors, where));
+          array.add(read(parser, t, reading));
         }
         remember(anchors, anchor, array);
         return array;
       }
       case VALUE_NULL:
         return NODES.nullNode();
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        if (reading.yaml11Booleans()) {
+          return NODES.textNode(token == JsonToken.VALUE_TRUE ? "true" : "false");
+        }
+        return NODES.textNode(parser.getText());
       default:
         if (parser.isCurrentAlias()) {
           JsonNode target = anchors.get(parser.getText());

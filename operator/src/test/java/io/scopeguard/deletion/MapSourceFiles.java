@@ -52,6 +52,10 @@ final class MapSourceFiles implements SourceFiles {
     return List.copyOf(children);
   }
 
+  List<String> paths() {
+    return List.copyOf(files.keySet());
+  }
+
   @Override
   public byte[] readBytes(String path) {
     byte[] content = files.get(path);
