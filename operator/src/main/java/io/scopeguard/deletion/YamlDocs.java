@@ -1,0 +1,138 @@
+package io.scopeguard.deletion;
+
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Multi-document YAML read the way kustomize's YAML library sees it where identities are
+ * concerned: every scalar keeps its literal text ({@code 0123} stays {@code 0123}, {@code yes}
+ * stays {@code yes}), nulls are nulls, and aliases to anchored mappings and sequences are
+ * expanded. Merge keys and aliases to scalars are not supported and make a prediction unknown.
+ */
+final class YamlDocs {
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final YAMLFactory FACTORY = YAMLFactory.builder()
+      .loaderOptions(loaderOptions())
+      .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(Integer.MAX_VALUE).maxNumberLength(Integer.MAX_VALUE)
+          .build())
+      .build();
+
+  private YamlDocs() {}
+
+  /**
+   * The documents of {@code text}, empty documents included as null nodes.
+   *
+   * @param where names the source in messages, e.g. a file path
+   * @throws BuildFailure when the text is not YAML
+   * @throws Unpredictable for a merge key or an alias to a scalar
+   */
+  static List<JsonNode> parse(String text, String where) {
+    return parse(text, where, false);
+  }
+
+  /**
+   * As {@link #parse(String, String)}, except that with {@code yaml11Booleans} the plain scalars
+   * YAML 1.1 reads as booleans ({@code yes}, {@code on}, {@code False}...) become "true" and
+   * "false", as in text kustomize converts with its YAML 1.1 reader (JSON patches written in YAML).
+   * ({@code y} and {@code n} stay as they are.)
+   */
+  static List<JsonNode> parse(String text, String where, boolean yaml11Booleans) {
+    List<JsonNode> documents = new ArrayList<>();
+    try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
+      JsonToken token = parser.nextToken();
+      while (token != null) {
+        documents.add(read(parser, token, new Reading(new HashMap<>(), where, yaml11Booleans)));
+        token = parser.nextToken();
+      }
+    } catch (IOException e) {
+      throw new BuildFailure("invalid YAML in " + where + ": " + firstLine(e.getMessage()));
+    }
+    return documents;
+  }
+
+  private record Reading(Map<String, JsonNode> anchors, String where, boolean yaml11Booleans) {}
+
+  private static JsonNode read(YAMLParser parser, JsonToken token, Reading reading) throws IOException {
+    Map<String, JsonNode> anchors = reading.anchors();
+    String where = reading.where();
+    switch (token) {
+      case START_OBJECT: {
+        String anchor = parser.getObjectId();
+        ObjectNode object = NODES.objectNode();
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_OBJECT; t = parser.nextToken()) {
+          String key = parser.currentName();
+          if ("<<".equals(key)) {
+            throw new Unpredictable("YAML merge key '<<' in " + where);
+          }
+          object.set(key, read(parser, parser.nextToken(), reading));
+        }
+        remember(anchors, anchor, object);
+        return object;
+      }
+      case START_ARRAY: {
+        String anchor = parser.getObjectId();
+        ArrayNode array = NODES.arrayNode();
+        for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+          array.add(read(parser, t, reading));
+        }
+        remember(anchors, anchor, array);
+        return array;
+      }
+      case VALUE_NULL:
+        return NODES.nullNode();
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        if (reading.yaml11Booleans()) {
+          return NODES.textNode(token == JsonToken.VALUE_TRUE ? "true" : "false");
+        }
+        return NODES.textNode(parser.getText());
+      default:
+        if (parser.isCurrentAlias()) {
+          JsonNode target = anchors.get(parser.getText());
+          if (target == null) {
+            throw new Unpredictable("YAML alias *" + parser.getText() + " to a scalar in " + where);
+          }
+          return target.deepCopy();
+        }
+        return NODES.textNode(parser.getText());
+    }
+  }
+
+  private static void remember(Map<String, JsonNode> anchors, String anchor, JsonNode node) {
+    if (anchor != null) {
+      anchors.put(anchor, node);
+    }
+  }
+
+  private static LoaderOptions loaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(Integer.MAX_VALUE);
+    options.setNestingDepthLimit(Integer.MAX_VALUE);
+    options.setMaxAliasesForCollections(Integer.MAX_VALUE);
+    options.setAllowDuplicateKeys(true);
+    return options;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}
