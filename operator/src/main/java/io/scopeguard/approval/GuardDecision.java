@@ -49,7 +49,7 @@ public final class GuardDecision {
    * already carries the revision. A scope reason is approved together with the verdict itself, so
    * a later change of facts (another reason, another source URL, a deleted scope) is judged again.
    */
-  static String approvalKey(Verdict verdict, String fingerprint) {
+  public static String approvalKey(Verdict verdict, String fingerprint) {
     if (verdict.isAllowed() || verdict.reason() == io.scopeguard.scope.Reason.MassDeletion) {
       return fingerprint;
     }

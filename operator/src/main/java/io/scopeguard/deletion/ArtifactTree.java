@@ -127,6 +127,38 @@ public final class ArtifactTree {
     return direct(directories, directory);
   }
 
+  /** This tree as the predictor reads sources. */
+  public SourceFiles asSourceFiles() {
+    return new SourceFiles() {
+      @Override
+      public boolean isFile(String path) {
+        return ArtifactTree.this.isFile(path);
+      }
+
+      @Override
+      public boolean isDirectory(String path) {
+        return ArtifactTree.this.isDirectory(path);
+      }
+
+      @Override
+      public List<String> list(String dir) {
+        List<String> names = new ArrayList<>();
+        for (String path : filesIn(dir)) {
+          names.add(path.substring(path.lastIndexOf('/') + 1));
+        }
+        for (String path : directoriesIn(dir)) {
+          names.add(path.substring(path.lastIndexOf('/') + 1));
+        }
+        return names;
+      }
+
+      @Override
+      public byte[] readBytes(String path) {
+        return ArtifactTree.this.read(path).orElseThrow(() -> new IllegalArgumentException("no file " + path + " in the artifact"));
+      }
+    };
+  }
+
   public int fileCount() {
     return files.size();
   }

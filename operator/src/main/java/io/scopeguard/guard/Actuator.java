@@ -50,7 +50,14 @@ public final class Actuator {
     ResourceKey key = ResourceKey.of(kind, resource);
     String message = judgement.verdict().message();
     switch (decision.action()) {
-      case NONE -> lastEvent.remove(key.id());
+      case NONE -> {
+        if (judgement.warning() == null) {
+          lastEvent.remove(key.id());
+        } else if (eventOnce(key, resource, "Warning", "PredictionUnknown", judgement.warning()
+            + "; let through by policy (--unknown-prediction=Allow)")) {
+          LOG.info("{}: prediction unknown, let through by policy: {}", key, judgement.warning());
+        }
+      }
       case KEEP -> {
         if (state.approvalMismatch() && eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE
             + "=" + state.approve() + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "

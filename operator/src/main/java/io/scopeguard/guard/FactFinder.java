@@ -4,20 +4,43 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.api.DeletionBudget;
+import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.runtime.OperatorSettings.UnknownPolicy;
 import io.scopeguard.scope.GuardFacts;
+import io.scopeguard.scope.Reason;
+import io.scopeguard.scope.Verdict;
 import io.scopeguard.scope.ScopeJudge;
 import io.scopeguard.scope.Target;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Gathers the facts about a guarded resource from the informer caches and asks the judge. */
+/**
+ * Gathers the facts about a guarded resource from the informer caches and asks the judges: the
+ * scope judge first, then, for a Kustomization within its scope, the revision judge (what its
+ * pending revision would delete).
+ */
 public final class FactFinder {
 
   private final WatchedResources watched;
+  private final RevisionJudge revisions;
+  private final UnknownPolicy unknownPolicy;
 
+  /** Scope checks only. */
   public FactFinder(WatchedResources watched) {
+    this(watched, null, UnknownPolicy.Allow);
+  }
+
+  /**
+   * @param revisions judges pending revisions, or null to judge scope only
+   * @param unknownPolicy what an unpredictable revision gets
+   */
+  public FactFinder(WatchedResources watched, RevisionJudge revisions, UnknownPolicy unknownPolicy) {
     this.watched = watched;
+    this.revisions = revisions;
+    this.unknownPolicy = unknownPolicy;
   }
 
   public Judgement judge(GuardedKind kind, GenericKubernetesResource resource) {
@@ -47,7 +70,19 @@ public final class FactFinder {
         source(kind, resource));
     Optional<ClusterScope> home = scope.or(() -> declaring.stream().findFirst());
     Enforcement enforcement = home.map(s -> s.getSpec().getEnforcement()).orElse(Enforcement.Enforce);
-    return new Judgement(facts, ScopeJudge.judge(facts), home, enforcement);
+    Verdict verdict = ScopeJudge.judge(facts);
+    if (verdict.isAllowed() && revisions != null && kind.equals(FluxKinds.KUSTOMIZATION)) {
+      DeletionBudget budget = home.map(s -> s.getSpec().getDeletion()).orElseGet(DeletionBudget::new);
+      Optional<RevisionJudge.Judged> judged = revisions.judge(resource, budget);
+      if (judged.isPresent() && !judged.get().verdict().isAllowed()) {
+        Verdict revision = judged.get().verdict();
+        if (revision.reason() == Reason.PredictionUnknown && unknownPolicy == UnknownPolicy.Allow) {
+          return new Judgement(facts, verdict, home, enforcement, judged.get().revision(), revision.message());
+        }
+        return new Judgement(facts, revision, home, enforcement, judged.get().revision(), null);
+      }
+    }
+    return new Judgement(facts, verdict, home, enforcement, null, null);
   }
 
   /** A remote target counts only if Cluster API knows that Cluster; a kubeconfig Secret's name alone proves nothing. */

@@ -8,6 +8,8 @@ import io.scopeguard.approval.GuardDecision.Action;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.approval.Tokens;
+import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.scope.Reason;
 import io.scopeguard.metrics.GuardMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,9 +36,10 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
   private final Clock clock;
   private final WorkQueue<ResourceKey> queue;
 
-  public GuardReconciler(WatchedResources watched, Actuator actuator, GuardMetrics metrics, Clock clock, int threads) {
+  public GuardReconciler(WatchedResources watched, FactFinder facts, Actuator actuator, GuardMetrics metrics, Clock clock,
+      int threads) {
     this.watched = watched;
-    this.facts = new FactFinder(watched);
+    this.facts = facts;
     this.actuator = actuator;
     this.metrics = metrics;
     this.clock = clock;
@@ -81,16 +84,18 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     GenericKubernetesResource resource = found.get();
     Judgement judgement = facts.judge(kind, resource);
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
-    String fingerprint = Fingerprint.of(resource, kind.pausePointer());
-    Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(), fingerprint,
-        Tokens.forGeneration(resource.getMetadata().getGeneration()));
+    String fingerprint = judgement.aboutRevision() ? RevisionJudge.fingerprint(resource, judgement.revision())
+        : Fingerprint.of(resource, kind.pausePointer());
+    String token = judgement.aboutRevision() ? judgement.revision() : Tokens.forGeneration(resource.getMetadata().getGeneration());
+    Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(), fingerprint, token);
 
     String reason = judgement.verdict().isAllowed() ? "Allowed" : judgement.verdict().reason().name();
     metrics.verdict(key.id(), judgement.homeName(), reason);
     boolean violating = !judgement.verdict().isAllowed() && decision.action() != Action.NONE || state.heldByScopeguard();
     GuardMetrics.Labels held = HOLDING.contains(decision.action())
         ? labels(key, judgement, decision.reason()) : null;
-    GuardMetrics.Labels violation = violating && !judgement.verdict().isAllowed() ? labels(key, judgement, reason) : null;
+    GuardMetrics.Labels violation = violating && !judgement.verdict().isAllowed() ? labels(key, judgement, reason)
+        : judgement.warning() != null ? labels(key, judgement, Reason.PredictionUnknown.name()) : null;
     metrics.observe(key.id(), held, violation, judgement.enforcement().name());
 
     actuator.apply(kind, resource, judgement, state, decision, fingerprint);

@@ -10,12 +10,15 @@ import java.util.Optional;
  * A verdict with what it was reached on.
  *
  * @param facts the facts judged
- * @param verdict the judge's verdict
+ * @param verdict the verdict: the scope judge's, or the revision judge's when the scope allows
  * @param home the ClusterScope whose status lists the resource: its own, else the one declaring
  *     its target; empty when there is none
  * @param enforcement the home scope's enforcement; Enforce when there is no home (fail closed)
+ * @param revision the source revision judged for deletions, or null when none was
+ * @param warning what could not be predicted, when the policy lets such a revision through; else null
  */
-public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope> home, Enforcement enforcement) {
+public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope> home, Enforcement enforcement,
+    String revision, String warning) {
 
   public String homeName() {
     return home.map(scope -> scope.getMetadata().getName()).orElse("");
@@ -23,5 +26,10 @@ public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope
 
   public String environment() {
     return home.map(scope -> scope.getSpec().getEnvironment()).filter(e -> e != null).orElse("");
+  }
+
+  /** Whether the verdict is about a revision (its token is the revision, not a generation). */
+  public boolean aboutRevision() {
+    return revision != null && !verdict.isAllowed();
   }
 }

@@ -7,7 +7,10 @@ import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.InventorySummary;
 import io.scopeguard.approval.Fingerprint;
+import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.scope.Reason;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,9 +35,9 @@ public final class ScopeReport {
   private final FactFinder facts;
   private final Clock clock;
 
-  public ScopeReport(WatchedResources watched, Clock clock) {
+  public ScopeReport(WatchedResources watched, FactFinder facts, Clock clock) {
     this.watched = watched;
-    this.facts = new FactFinder(watched);
+    this.facts = facts;
     this.clock = clock;
   }
 
@@ -69,7 +72,9 @@ public final class ScopeReport {
       List<HeldReconciliation> previous) {
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
     boolean violating = !judgement.verdict().isAllowed()
-        && !state.approves(judgement.verdict().reason(), Fingerprint.of(resource, kind.pausePointer()));
+        && !state.approves(judgement.verdict().reason(), GuardDecision.approvalKey(judgement.verdict(),
+            judgement.aboutRevision() ? RevisionJudge.fingerprint(resource, judgement.revision())
+                : Fingerprint.of(resource, kind.pausePointer())));
     HeldReconciliation row = new HeldReconciliation();
     row.setKind(kind.kind());
     row.setNamespace(resource.getMetadata().getNamespace());
@@ -79,6 +84,9 @@ public final class ScopeReport {
       row.setReason(state.heldReason());
       row.setSince(state.heldAt());
       row.setApprove(Actuator.approve(kind, resource, state.heldToken()));
+      if (Reason.MassDeletion.name().equals(state.heldReason())) {
+        row.setRevision(state.heldToken());
+      }
       String message = judgement.verdict().isAllowed()
           ? "the reason no longer holds (" + judgement.verdict().message() + "); nothing resumes on its own: approve to resume"
           : judgement.verdict().message();
@@ -88,20 +96,32 @@ public final class ScopeReport {
       row.setMessage(message);
       return Optional.of(row);
     }
+    if (judgement.warning() != null) {
+      row.setAction("Recorded");
+      row.setReason(Reason.PredictionUnknown.name());
+      row.setRevision(judgement.revision());
+      row.setMessage(judgement.warning() + " (let through by policy)");
+      row.setSince(since(previous, row));
+      return Optional.of(row);
+    }
     if (violating && judgement.enforcement() == Enforcement.Audit) {
       String token = String.valueOf(resource.getMetadata().getGeneration());
       row.setAction("Recorded");
       row.setReason(judgement.verdict().reason().name());
       row.setMessage(judgement.verdict().message() + " (Audit: not suspended)");
       row.setApprove(Actuator.approve(kind, resource, token));
-      row.setSince(previous.stream()
-          .filter(p -> p.getName().equals(row.getName()) && p.getKind().equals(row.getKind())
-              && java.util.Objects.equals(p.getNamespace(), row.getNamespace()) && p.getReason().equals(row.getReason()))
-          .map(HeldReconciliation::getSince).findFirst()
-          .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString()));
+      row.setSince(since(previous, row));
       return Optional.of(row);
     }
     return Optional.empty();
+  }
+
+  private String since(List<HeldReconciliation> previous, HeldReconciliation row) {
+    return previous.stream()
+        .filter(p -> p.getName().equals(row.getName()) && p.getKind().equals(row.getKind())
+            && java.util.Objects.equals(p.getNamespace(), row.getNamespace()) && p.getReason().equals(row.getReason()))
+        .map(HeldReconciliation::getSince).findFirst()
+        .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
   }
 
   private static int inventorySize(GenericKubernetesResource resource) {

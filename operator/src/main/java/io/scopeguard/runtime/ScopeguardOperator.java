@@ -5,7 +5,11 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.deletion.ArtifactFetcher;
+import io.scopeguard.deletion.ArtifactLimits;
+import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.Actuator;
+import io.scopeguard.guard.FactFinder;
 import io.scopeguard.guard.GuardReconciler;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.ScopeReport;
@@ -43,9 +47,12 @@ public final class ScopeguardOperator implements AutoCloseable {
   private final GuardMetrics guardMetrics;
   private final ScopeguardMetrics metrics;
   private final HttpEndpoints http;
+  private final Webhook webhook;
+  private static final Duration ARTIFACT_TIMEOUT = Duration.ofSeconds(30);
 
   private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
-      ScopeguardMetrics metrics, HttpEndpoints http) {
+      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook) {
+    this.webhook = webhook;
     this.operator = operator;
     this.watched = watched;
     this.guard = guard;
@@ -62,11 +69,14 @@ public final class ScopeguardOperator implements AutoCloseable {
     kinds.add(ClusterApi.CLUSTER);
     WatchedResources watched = new WatchedResources(client, kinds);
     GuardMetrics guardMetrics = new GuardMetrics(metrics.registry());
-    GuardReconciler guard = new GuardReconciler(watched, new Actuator(client, watched, clock), guardMetrics, clock,
+    RevisionJudge revisions = new RevisionJudge(watched,
+        new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT));
+    FactFinder facts = new FactFinder(watched, revisions, settings.unknownPolicy());
+    GuardReconciler guard = new GuardReconciler(watched, facts, new Actuator(client, watched, clock), guardMetrics, clock,
         settings.reconcileThreads());
     watched.addListener(guard);
     ClusterScopeReconciler scopes =
-        new ClusterScopeReconciler(watched, new ScopeReport(watched, clock), new ScopeConditions(clock));
+        new ClusterScopeReconciler(watched, new ScopeReport(watched, facts, clock), new ScopeConditions(clock));
 
     Operator operator = new Operator(overrider -> overrider
         .withKubernetesClient(client)
@@ -83,9 +93,13 @@ public final class ScopeguardOperator implements AutoCloseable {
       metrics.close();
       throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
     }
+    Webhook webhook = null;
     try {
       watched.start(SYNC_TIMEOUT);
       operator.start();
+      if (settings.webhook().enabled()) {
+        webhook = Webhook.start(client, settings, watched, revisions, clock);
+      }
     } catch (RuntimeException e) {
       guard.close();
       watched.close();
@@ -95,7 +109,7 @@ public final class ScopeguardOperator implements AutoCloseable {
     }
     LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
         watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
-    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http);
+    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook);
   }
 
   private static String notReadyReason(Operator operator, WatchedResources watched) {
@@ -131,6 +145,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     return watched;
   }
 
+  /** The running admission webhook, if enabled. */
+  public java.util.Optional<Webhook> webhook() {
+    return java.util.Optional.ofNullable(webhook);
+  }
+
   /** Whether the guard has nothing queued or in progress. */
   public boolean guardIdle() {
     return guard.idle();
@@ -141,6 +160,9 @@ public final class ScopeguardOperator implements AutoCloseable {
   public void close() {
     LOG.info("scopeguard stopping");
     try {
+      if (webhook != null) {
+        webhook.close();
+      }
       operator.stop();
     } finally {
       guard.close();
