@@ -24,33 +24,34 @@ public final class DeletionBudgetJudge {
   /**
    * @param subject e.g. {@code Kustomization flux-system/flux-system}
    * @param revision the revision judged
-   * @param deletions the objects the revision would delete, cascade included, most important first
+   * @param direct how many objects of its own inventory the revision would prune
+   * @param deletions every object it would delete, cascade included, in discovery order
    * @param ownInventory objects in the reconciler's own inventory
    * @param clusterInventory objects in every GitOps inventory of the cluster
    */
-  public static Verdict judge(String subject, String revision, List<String> deletions, int ownInventory,
+  public static Verdict judge(String subject, String revision, int direct, List<String> deletions, int ownInventory,
       int clusterInventory, DeletionBudget budget) {
-    int deleting = deletions.size();
-    String counts = "revision " + revision + " would delete " + deleting + " of " + ownInventory + " objects"
-        + (ownInventory > 0 ? " (" + percent(deleting, ownInventory) + "%)" : "")
-        + "; cluster: " + deleting + " of " + clusterInventory + " GitOps-managed objects"
-        + (clusterInventory > 0 ? " (" + percent(deleting, clusterInventory) + "%)" : "");
-    if (deleting == 0) {
+    int total = deletions.size();
+    String counts = "revision " + revision + " would delete " + total + " object" + (total == 1 ? "" : "s")
+        + (total > direct ? " (cascade included)" : "") + ": " + direct + " of the " + ownInventory
+        + " in its own inventory" + (ownInventory > 0 ? " (" + percent(direct, ownInventory) + "%)" : "")
+        + ", " + total + " of the cluster's " + clusterInventory + " GitOps-managed objects"
+        + (clusterInventory > 0 ? " (" + percent(total, clusterInventory) + "%)" : "");
+    if (total == 0) {
       return Verdict.allowed(subject + " " + counts);
     }
     String limit = null;
-    if (budget.getMaxObjects() > 0 && deleting > budget.getMaxObjects()) {
+    if (budget.getMaxObjects() > 0 && total > budget.getMaxObjects()) {
       limit = "more than maxObjects " + budget.getMaxObjects();
-    } else if (ownInventory >= budget.getMinInventory() && over(deleting, ownInventory, budget.getMaxPercent())) {
-      limit = "over maxPercent " + budget.getMaxPercent() + "% of its inventory";
-    } else if (clusterInventory >= budget.getMinInventory() && over(deleting, clusterInventory, budget.getMaxPercent())) {
+    } else if (ownInventory >= budget.getMinInventory() && over(direct, ownInventory, budget.getMaxPercent())) {
+      limit = "over maxPercent " + budget.getMaxPercent() + "% of its own inventory";
+    } else if (clusterInventory >= budget.getMinInventory() && over(total, clusterInventory, budget.getMaxPercent())) {
       limit = "over maxPercent " + budget.getMaxPercent() + "% of the cluster's GitOps inventory";
     }
-    String named = deletions.subList(0, Math.min(NAMED, deleting)).stream()
-        .reduce((a, b) -> a + ", " + b).orElse("") + (deleting > NAMED ? ", …" : "");
     if (limit == null) {
       return Verdict.allowed(subject + " " + counts + ", within budget " + budget.getMaxPercent() + "%");
     }
+    String named = String.join(", ", deletions.subList(0, Math.min(NAMED, total))) + (total > NAMED ? ", …" : "");
     return Verdict.held(Reason.MassDeletion, subject + " " + counts + ": " + limit + "; would delete " + named);
   }
 

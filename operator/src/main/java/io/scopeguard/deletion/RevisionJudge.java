@@ -114,7 +114,7 @@ public final class RevisionJudge {
     Set<ObjectId> deleting = Cascade.expand(direct, new CachedInventories(watched));
     List<String> named = new ArrayList<>();
     deleting.forEach(id -> named.add(id.toString()));
-    Verdict verdict = DeletionBudgetJudge.judge(subject, revision, named, inventory.size(),
+    Verdict verdict = DeletionBudgetJudge.judge(subject, revision, direct.size(), named, inventory.size(),
         clusterInventory(kustomization), budget);
     return new Judged(revision, verdict, deleting.size());
   }

@@ -26,33 +26,33 @@ class DeletionBudgetJudgeTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      nothing deleted                        | 0   | 412 | 1200 | 50 | 0  | 10 | Allowed
-      the incident: 409 of 412               | 409 | 412 | 412  | 50 | 0  | 10 | MassDeletion
-      exactly at the budget is allowed       | 206 | 412 | 5000 | 50 | 0  | 10 | Allowed
-      one over the budget trips              | 207 | 412 | 5000 | 50 | 0  | 10 | MassDeletion
-      a few removed                          | 3   | 412 | 1200 | 50 | 0  | 10 | Allowed
-      small app emptied, no absolute limit   | 5   | 5   | 1200 | 50 | 0  | 10 | Allowed
-      small app emptied, absolute limit 3    | 5   | 5   | 1200 | 50 | 3  | 10 | MassDeletion
-      absolute limit alone                   | 30  | 1000| 5000 | 50 | 25 | 10 | MassDeletion
-      most of the cluster through a cascade  | 400 | 10  | 600  | 50 | 0  | 100| MassDeletion
-      cluster share under budget             | 40  | 10  | 600  | 50 | 0  | 100| Allowed
+      nothing deleted                          | 0   | 0   | 412 | 1200 | 50 | 0  | 10 | Allowed
+      the incident: 409 of 412                 | 409 | 409 | 412 | 412  | 50 | 0  | 10 | MassDeletion
+      exactly at the budget is allowed         | 206 | 206 | 412 | 5000 | 50 | 0  | 10 | Allowed
+      one over the budget trips                | 207 | 207 | 412 | 5000 | 50 | 0  | 10 | MassDeletion
+      a few removed                            | 3   | 3   | 412 | 1200 | 50 | 0  | 10 | Allowed
+      small app emptied, no absolute limit     | 5   | 5   | 5   | 1200 | 50 | 0  | 10 | Allowed
+      small app emptied, absolute limit 3      | 5   | 5   | 5   | 1200 | 50 | 3  | 10 | MassDeletion
+      absolute limit counts the cascade        | 1   | 30  | 1000| 5000 | 50 | 25 | 10 | MassDeletion
+      small root, most of the cluster by cascade | 8 | 398 | 8   | 398  | 50 | 0  | 10 | MassDeletion
+      one child pruned, cluster share small    | 1   | 40  | 10  | 600  | 50 | 0  | 100| Allowed
       """)
-  void tripsOnlyOverBudget(String name, int deleting, int own, int cluster, int percent, int maxObjects, int minInventory,
-      String expected) {
-    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", objects(deleting),
-        own, cluster, budget(percent, maxObjects, minInventory));
+  void tripsOnlyOverBudget(String name, int direct, int deleting, int own, int cluster, int percent, int maxObjects,
+      int minInventory, String expected) {
+    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", direct,
+        objects(deleting), own, cluster, budget(percent, maxObjects, minInventory));
 
     assertThat(verdict.isAllowed() ? "Allowed" : verdict.reason().name()).as(name).isEqualTo(expected);
   }
 
   @Test
   void theMessageCarriesCountsPercentagesTheBudgetAndTheFirstObjects() {
-    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", objects(409), 412,
-        1200, budget(50, 0, 10));
+    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", 12, objects(409),
+        412, 600, budget(50, 0, 10));
 
     assertThat(verdict.message()).isEqualTo("Kustomization flux-system/flux-system revision main@sha1:9f2c would delete 409"
-        + " of 412 objects (99%); cluster: 409 of 1200 GitOps-managed objects (34%): over maxPercent 50% of its inventory;"
-        + " would delete Deployment apps/app-0, Deployment apps/app-1, Deployment apps/app-2, Deployment apps/app-3,"
-        + " Deployment apps/app-4, …");
+        + " objects (cascade included): 12 of the 412 in its own inventory (3%), 409 of the cluster's 600 GitOps-managed"
+        + " objects (68%): over maxPercent 50% of the cluster's GitOps inventory; would delete Deployment apps/app-0,"
+        + " Deployment apps/app-1, Deployment apps/app-2, Deployment apps/app-3, Deployment apps/app-4, …");
   }
 }
