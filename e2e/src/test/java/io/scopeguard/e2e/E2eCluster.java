@@ -37,6 +37,16 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
   private ScopeguardOperator operator;
   private ScenarioContext scenario;
   private final StringWriter printed = new StringWriter();
+  private final java.util.function.UnaryOperator<OperatorSettings> customize;
+
+  public E2eCluster() {
+    this(settings -> settings);
+  }
+
+  /** With settings of its own, e.g. the webhook enabled. */
+  public E2eCluster(java.util.function.UnaryOperator<OperatorSettings> customize) {
+    this.customize = customize;
+  }
 
   @Override
   public void beforeAll(ExtensionContext extension) {
@@ -53,7 +63,7 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
       embedded = EmbeddedKubernetes.start();
       client = embedded.client();
     }
-    operator = ScopeguardOperator.start(client, OperatorSettings.embedded(), Clock.systemUTC());
+    operator = ScopeguardOperator.start(client, customize.apply(OperatorSettings.embedded()), Clock.systemUTC());
     scenario = new ScenarioContext(client, new PrintWriter(printed, true), Duration.ofSeconds(60));
   }
 

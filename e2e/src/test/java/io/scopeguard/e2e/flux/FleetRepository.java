@@ -18,6 +18,8 @@ import java.util.List;
 public final class FleetRepository {
 
   public static final int PER_CHILD = 110;
+  /** The ClusterScope every reconciler of the fleet names. */
+  public static final String SCOPE = "prod";
   public static final List<String> CHILDREN = List.of("apps-a", "apps-b", "infra");
 
   private FleetRepository() {}
@@ -38,6 +40,7 @@ public final class FleetRepository {
           metadata:
             name: %s
             namespace: flux-system
+            labels: {scopeguard.io/scope: prod}
           spec:
             interval: 10m
             path: ./workloads/%s
@@ -54,6 +57,7 @@ public final class FleetRepository {
         metadata:
           name: podinfo
           namespace: podinfo
+          labels: {scopeguard.io/scope: prod}
         spec:
           interval: 10m
           chart:

@@ -47,7 +47,9 @@ public final class StandInKustomizeController implements AutoCloseable {
   private final Map<String, String> lastRevision = new ConcurrentHashMap<>();
   private final AtomicInteger refusedDeletes = new AtomicInteger();
   private final AtomicInteger deletes = new AtomicInteger();
+  private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private SharedIndexInformer<GenericKubernetesResource> kustomizationCache;
 
   public StandInKustomizeController(KubernetesClient client, AdmissionCaller admission) {
     this.client = client;
@@ -70,23 +72,24 @@ public final class StandInKustomizeController implements AutoCloseable {
           @Override
           public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
         }));
-    informers.add(client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inAnyNamespace()
+    kustomizationCache = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inAnyNamespace()
         .inform(new ResourceEventHandler<>() {
           @Override
           public void onAdd(GenericKubernetesResource k) {
-            workers.execute(() -> reconcile(k.getMetadata().getNamespace(), k.getMetadata().getName()));
+            workers.execute(() -> reconcile(k));
           }
 
           @Override
           public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
             if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
-              workers.execute(() -> reconcile(after.getMetadata().getNamespace(), after.getMetadata().getName()));
+              workers.execute(() -> reconcile(after));
             }
           }
 
           @Override
           public void onDelete(GenericKubernetesResource k, boolean unknown) {}
-        }));
+        });
+    informers.add(kustomizationCache);
   }
 
   private void onArtifact(GenericKubernetesResource repository) {
@@ -94,9 +97,9 @@ public final class StandInKustomizeController implements AutoCloseable {
     if (revision == null) {
       return;
     }
-    client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inAnyNamespace().list().getItems().stream()
+    kustomizationCache.getStore().list().stream()
         .filter(k -> repository.getMetadata().getName().equals(text(k, "/spec/sourceRef/name")))
-        .forEach(k -> workers.execute(() -> reconcile(k.getMetadata().getNamespace(), k.getMetadata().getName())));
+        .forEach(k -> workers.execute(() -> reconcile(k)));
   }
 
   /** Deletes that the webhook refused so far. */
@@ -104,15 +107,22 @@ public final class StandInKustomizeController implements AutoCloseable {
     return refusedDeletes.get();
   }
 
+  /** Reconciles that failed (as Flux would report them in status), with why. */
+  public List<String> failures() {
+    return List.copyOf(failures);
+  }
+
   public int deletes() {
     return deletes.get();
   }
 
-  private synchronized void reconcile(String namespace, String name) {
+  /** One reconcile of the Kustomization as it was when the reconcile started: its suspend is read only here. */
+  private synchronized void reconcile(GenericKubernetesResource k) {
+    String namespace = k.getMetadata().getNamespace();
+    String name = k.getMetadata().getName();
     try {
       var kustomizations = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(namespace);
-      GenericKubernetesResource k = kustomizations.withName(name).get();
-      if (k == null || Boolean.TRUE.equals(at(k, "/spec/suspend"))) {
+      if (Boolean.TRUE.equals(at(k, "/spec/suspend"))) {
         return;
       }
       String sourceNamespace = Objects.requireNonNullElse(text(k, "/spec/sourceRef/namespace"), namespace);
@@ -147,6 +157,9 @@ public final class StandInKustomizeController implements AutoCloseable {
         }
       }
       GenericKubernetesResource fresh = kustomizations.withName(name).get();
+      if (fresh == null) {
+        return;
+      }
       Map<String, Object> status = new LinkedHashMap<>();
       status.put("lastAttemptedRevision", revision);
       if (refused) {
@@ -160,7 +173,7 @@ public final class StandInKustomizeController implements AutoCloseable {
       fresh.getAdditionalProperties().put("status", status);
       kustomizations.resource(fresh).updateStatus();
     } catch (Exception e) {
-      throw new IllegalStateException("stand-in reconcile of " + namespace + "/" + name + " failed", e);
+      failures.add(namespace + "/" + name + ": " + e.getMessage());
     }
   }
 
@@ -229,8 +242,14 @@ public final class StandInKustomizeController implements AutoCloseable {
         throw new IllegalStateException("kustomize build failed: " + errors);
       }
       List<GenericKubernetesResource> objects = new ArrayList<>();
-      for (Object document : Serialization.unmarshal(new ByteArrayInputStream(yaml), List.class)) {
-        objects.add(Serialization.jsonMapper().convertValue(document, GenericKubernetesResource.class));
+      try (var documents = Serialization.yamlMapper().readerFor(GenericKubernetesResource.class)
+          .<GenericKubernetesResource>readValues(new ByteArrayInputStream(yaml))) {
+        while (documents.hasNext()) {
+          GenericKubernetesResource object = documents.next();
+          if (object != null && object.getKind() != null) {
+            objects.add(object);
+          }
+        }
       }
       return objects;
     } finally {
