@@ -65,6 +65,9 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
     }
     operator = ScopeguardOperator.start(client, customize.apply(OperatorSettings.embedded()), Clock.systemUTC());
     scenario = new ScenarioContext(client, new PrintWriter(printed, true), Duration.ofSeconds(60));
+    if (operator.webhook().isPresent()) {
+      scenario.withAdmission(io.scopeguard.demo.AdmissionCaller.of(operator));
+    }
   }
 
   private void ensureCrd(String resource) {

@@ -2,6 +2,7 @@ package io.scopeguard.demo;
 
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.webhook.PruneAdmission;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,9 +22,18 @@ import picocli.CommandLine.Spec;
 public class DemoCommand implements Callable<Integer> {
 
   /** Every scenario, in the order the demo plays them. */
-  public static final List<Scenario> SCENARIOS = List.of(new ScopeValidationScenario(), new IncidentAScenario());
+  public static final List<Scenario> SCENARIOS =
+      List.of(new ScopeValidationScenario(), new IncidentAScenario(), new IncidentBScenario());
 
   @Spec private CommandLine.Model.CommandSpec spec;
+
+  static int freePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   @Option(names = "--scenario", description = "Play only these scenarios (by name); default: all.")
   private List<String> only;
@@ -44,12 +54,17 @@ public class DemoCommand implements Callable<Integer> {
           + "; known: " + SCENARIOS.stream().map(Scenario::name).toList());
       return 2;
     }
+    int webhookPort = freePort();
+    OperatorSettings settings = OperatorSettings.embedded().withHttpPort(httpPort)
+        .withWebhook(new OperatorSettings.Webhook(true, webhookPort, null,
+            "https://127.0.0.1:" + webhookPort + PruneAdmission.PATH, Duration.ofSeconds(10),
+            OperatorSettings.Webhook.FLUX_USERS, "scopeguard"));
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
-        ScopeguardOperator operator = ScopeguardOperator.start(
-            api.client(), OperatorSettings.embedded().withHttpPort(httpPort), Clock.systemUTC())) {
+        ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC())) {
       out.printf("scopeguard demo: embedded Kubernetes API at %s; operator metrics at http://localhost:%d/metrics%n%n",
           api.url(), operator.httpPort());
-      ScenarioContext context = new ScenarioContext(api.client(), out, Duration.ofSeconds(30));
+      ScenarioContext context = new ScenarioContext(api.client(), out, Duration.ofSeconds(60))
+          .withAdmission(AdmissionCaller.of(operator));
       for (Scenario scenario : chosen) {
         out.printf("== %s: %s%n", scenario.name(), scenario.title());
         scenario.play(context);

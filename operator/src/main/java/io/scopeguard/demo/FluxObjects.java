@@ -45,6 +45,18 @@ public final class FluxObjects {
         .build();
   }
 
+  /** Whether a Flux object's {@code spec.suspend} is on. */
+  public static boolean suspended(GenericKubernetesResource resource) {
+    Object spec = resource.getAdditionalProperties().get("spec");
+    return spec instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get("suspend"));
+  }
+
+  /** An annotation's value, or null. */
+  public static String annotation(GenericKubernetesResource resource, String name) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(name);
+  }
+
   public static GenericKubernetesResource capiCluster(String apiVersion, String namespace, String name) {
     return new GenericKubernetesResourceBuilder()
         .withApiVersion(apiVersion).withKind("Cluster")

@@ -89,7 +89,7 @@ public final class IncidentAScenario implements Scenario {
     for (String cluster : List.of(PROD_UNSCOPED, PROD_TEMPLATED)) {
       context.await(appsFor(cluster) + " to be suspended", () -> {
         GenericKubernetesResource k = kustomization(context, appsFor(cluster));
-        return suspended(k) && annotation(k, Annotations.SUSPENDED_REASON) != null ? k : null;
+        return FluxObjects.suspended(k) && FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null ? k : null;
       });
     }
     context.await("ClusterScope " + DEV_CLUSTER + " to list " + appsFor(PROD_TEMPLATED), () -> {
@@ -101,7 +101,7 @@ public final class IncidentAScenario implements Scenario {
 
   /** Approves a held Kustomization with the token scopeguard put on it, as a person would; returns the token. */
   public String approve(ScenarioContext context, String name) {
-    String token = annotation(kustomization(context, name), Annotations.SUSPENDED_TOKEN);
+    String token = FluxObjects.annotation(kustomization(context, name), Annotations.SUSPENDED_TOKEN);
     context.client().genericKubernetesResources(FluxKinds.KUSTOMIZE_GROUP + "/v1", "Kustomization")
         .inNamespace(NAMESPACE).withName(name)
         .edit(k -> {
@@ -114,7 +114,7 @@ public final class IncidentAScenario implements Scenario {
   public void awaitResumed(ScenarioContext context, String name) {
     context.await(name + " to be resumed", () -> {
       GenericKubernetesResource k = kustomization(context, name);
-      return !suspended(k) && annotation(k, Annotations.SUSPENDED_REASON) == null ? k : null;
+      return !FluxObjects.suspended(k) && FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) == null ? k : null;
     });
   }
 
@@ -123,15 +123,7 @@ public final class IncidentAScenario implements Scenario {
         .inNamespace(NAMESPACE).withName(name).get();
   }
 
-  public static boolean suspended(GenericKubernetesResource kustomization) {
-    Object spec = kustomization.getAdditionalProperties().get("spec");
-    return spec instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get("suspend"));
-  }
 
-  public static String annotation(GenericKubernetesResource resource, String name) {
-    Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(name);
-  }
 
   private static void printKustomizations(ScenarioContext context) {
     PrintWriter out = context.out();
@@ -140,10 +132,10 @@ public final class IncidentAScenario implements Scenario {
       GenericKubernetesResource k = kustomization(context, appsFor(cluster));
       Map<String, String> labels = k.getMetadata().getLabels();
       String label = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
-      String reason = annotation(k, Annotations.SUSPENDED_REASON);
-      String token = annotation(k, Annotations.SUSPENDED_TOKEN);
+      String reason = FluxObjects.annotation(k, Annotations.SUSPENDED_REASON);
+      String token = FluxObjects.annotation(k, Annotations.SUSPENDED_TOKEN);
       out.printf("    %-16s %-22s %-10s %-22s %s%n", appsFor(cluster), label == null ? "(none)" : label,
-          suspended(k), reason == null ? "-" : reason, token == null ? "-" : token);
+          FluxObjects.suspended(k), reason == null ? "-" : reason, token == null ? "-" : token);
     }
   }
 }

@@ -21,11 +21,22 @@ public final class ScenarioContext {
   private final PrintWriter out;
   private final Duration timeout;
   private final Deque<HasMetadata> created = new ArrayDeque<>();
+  private AdmissionCaller admission;
 
   public ScenarioContext(KubernetesClient client, PrintWriter out, Duration timeout) {
     this.client = client;
     this.out = out;
     this.timeout = timeout;
+  }
+
+  /** How stand-in Flux controllers reach scopeguard's admission webhook, as the API server would. */
+  public ScenarioContext withAdmission(AdmissionCaller admission) {
+    this.admission = admission;
+    return this;
+  }
+
+  public Optional<AdmissionCaller> admission() {
+    return Optional.ofNullable(admission);
   }
 
   public KubernetesClient client() {

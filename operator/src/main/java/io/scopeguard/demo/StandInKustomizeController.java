@@ -1,4 +1,4 @@
-package io.scopeguard.e2e.flux;
+package io.scopeguard.demo;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;

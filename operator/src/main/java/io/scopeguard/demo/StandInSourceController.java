@@ -1,4 +1,4 @@
-package io.scopeguard.e2e.flux;
+package io.scopeguard.demo;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

@@ -1,4 +1,4 @@
-package io.scopeguard.e2e.flux;
+package io.scopeguard.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -40,6 +40,17 @@ public final class AdmissionCaller {
     ssl.init(null, tmf.getTrustManagers(), null);
     this.http = HttpClient.newBuilder().sslContext(ssl).build();
     this.url = url;
+  }
+
+  /** A caller of the running operator's delete guard, trusting the CA it generated. */
+  public static AdmissionCaller of(io.scopeguard.runtime.ScopeguardOperator operator) {
+    var webhook = operator.webhook().orElseThrow(() -> new IllegalStateException("the webhook is not enabled"));
+    try {
+      return new AdmissionCaller(URI.create("https://127.0.0.1:" + webhook.port() + io.scopeguard.webhook.PruneAdmission.PATH),
+          webhook.caPem());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot reach the webhook: " + e.getMessage(), e);
+    }
   }
 
   public Answer delete(GenericKubernetesResource object, String username) throws Exception {

@@ -1,4 +1,4 @@
-package io.scopeguard.e2e.flux;
+package io.scopeguard.demo;
 
 import java.io.IOException;
 import java.nio.file.Files;
