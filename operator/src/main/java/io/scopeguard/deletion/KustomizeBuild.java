@@ -46,8 +46,10 @@ final class KustomizeBuild {
 
   /** A kustomization's own build; a component adds to and transforms its parent's objects. */
   private List<Resource> accumulate(KustomizationFile k, List<Resource> objects) {
+    Map<String, Resource> byId = new HashMap<>();
+    objects.forEach(existing -> byId.put(existing.currentId().key(), existing));
     for (String entry : k.resources()) {
-      addResource(k, entry, objects);
+      addResource(k, entry, objects, byId);
     }
     Generators generators = new Generators(files, k);
     for (JsonNode args : k.configMapGenerators()) {
@@ -74,13 +76,13 @@ final class KustomizeBuild {
     return objects;
   }
 
-  private void addResource(KustomizationFile k, String entry, List<Resource> objects) {
+  private void addResource(KustomizationFile k, String entry, List<Resource> objects, Map<String, Resource> byId) {
     if (SourcePaths.isRemote(entry)) {
       throw new Unpredictable("remote base " + entry + " in " + k.path);
     }
     String path = SourcePaths.resolve(k.dir, entry, k.path);
     if (files.isFile(path)) {
-      appendAll(objects, ResourceFiles.read(files.read(path), path));
+      appendAll(objects, ResourceFiles.read(files.read(path), path), byId);
     } else if (files.isDirectory(path)) {
       if (SourcePaths.isSameOrAbove(path, k.dir)) {
         throw new BuildFailure("resource " + entry + " in " + k.path + " is its own directory or a parent of it");
@@ -89,19 +91,20 @@ final class KustomizeBuild {
       if (base.isComponent()) {
         throw new BuildFailure(entry + " in " + k.path + " is a Component; list it under components");
       }
-      appendAll(objects, accumulate(base, new ArrayList<>()));
+      appendAll(objects, accumulate(base, new ArrayList<>()), byId);
     } else {
       throw new BuildFailure("resource " + entry + " in " + k.path + " does not exist");
     }
   }
 
   private static void append(List<Resource> objects, Resource resource) {
-    appendAll(objects, List.of(resource));
-  }
-
-  private static void appendAll(List<Resource> objects, List<Resource> added) {
     Map<String, Resource> byId = new HashMap<>();
     objects.forEach(existing -> byId.put(existing.currentId().key(), existing));
+    appendAll(objects, List.of(resource), byId);
+  }
+
+  /** Adds objects, refusing an identity already there; {@code byId} indexes {@code objects} and is kept up to date. */
+  private static void appendAll(List<Resource> objects, List<Resource> added, Map<String, Resource> byId) {
     for (Resource resource : added) {
       Resource existing = byId.putIfAbsent(resource.currentId().key(), resource);
       if (existing != null) {
