@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ final class KustomizeBuild {
   private static final Set<String> IDENTITY_PATHS = Set.of("/metadata/name", "/metadata/namespace", "/kind", "/apiVersion");
 
   private final SourceFiles files;
+  /** The directories being built, outermost first: kustomize refuses to enter one of them or a parent again. */
+  private final Deque<String> visiting = new ArrayDeque<>();
 
   KustomizeBuild(SourceFiles files) {
     this.files = files;
@@ -46,6 +50,7 @@ final class KustomizeBuild {
 
   /** A kustomization's own build; a component adds to and transforms its parent's objects. */
   private List<Resource> accumulate(KustomizationFile k, List<Resource> objects) {
+    visiting.addLast(k.dir);
     Map<String, Resource> byId = new HashMap<>();
     objects.forEach(existing -> byId.put(existing.currentId().key(), existing));
     for (String entry : k.resources()) {
@@ -66,6 +71,7 @@ final class KustomizeBuild {
       if (!files.isDirectory(dir)) {
         throw new BuildFailure("component " + entry + " in " + k.path + " is not a directory");
       }
+      refuseCycle(dir, entry, k);
       KustomizationFile component = KustomizationFile.load(files, dir, true);
       if (!component.isComponent()) {
         throw new BuildFailure("expected kind Component for " + entry + " in " + k.path);
@@ -73,7 +79,17 @@ final class KustomizeBuild {
       accumulate(component, objects);
     }
     transform(k, objects);
+    visiting.removeLast();
     return objects;
+  }
+
+  private void refuseCycle(String dir, String entry, KustomizationFile k) {
+    for (String visited : visiting) {
+      if (SourcePaths.isSameOrAbove(dir, visited)) {
+        throw new BuildFailure("cycle: " + entry + " in " + k.path + " contains " + KustomizationFile.display(visited)
+            + ", which is being built");
+      }
+    }
   }
 
   private void addResource(KustomizationFile k, String entry, List<Resource> objects, Map<String, Resource> byId) {
@@ -84,9 +100,7 @@ final class KustomizeBuild {
     if (files.isFile(path)) {
       appendAll(objects, ResourceFiles.read(files.read(path), path), byId);
     } else if (files.isDirectory(path)) {
-      if (SourcePaths.isSameOrAbove(path, k.dir)) {
-        throw new BuildFailure("resource " + entry + " in " + k.path + " is its own directory or a parent of it");
-      }
+      refuseCycle(path, entry, k);
       KustomizationFile base = KustomizationFile.load(files, path, true);
       if (base.isComponent()) {
         throw new BuildFailure(entry + " in " + k.path + " is a Component; list it under components");

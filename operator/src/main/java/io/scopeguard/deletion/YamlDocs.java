@@ -2,6 +2,7 @@ package io.scopeguard.deletion;
 
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -24,11 +25,13 @@ import org.yaml.snakeyaml.LoaderOptions;
 final class YamlDocs {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** Far deeper than any manifest; deeper input is not guessed at (nor recursed into). */
+  private static final int MAX_DEPTH = 1000;
   private static final YAMLFactory FACTORY = YAMLFactory.builder()
       .loaderOptions(loaderOptions())
       .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
       .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(Integer.MAX_VALUE).maxNumberLength(Integer.MAX_VALUE)
+          .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(MAX_DEPTH).maxNumberLength(Integer.MAX_VALUE)
           .build())
       .build();
 
@@ -59,7 +62,12 @@ final class YamlDocs {
         documents.add(read(parser, token, new Reading(new HashMap<>(), where, yaml11Booleans)));
         token = parser.nextToken();
       }
+    } catch (StreamConstraintsException e) {
+      throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
     } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("Nesting Depth exceeded")) {
+        throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
+      }
       throw new BuildFailure("invalid YAML in " + where + ": " + firstLine(e.getMessage()));
     }
     return documents;
@@ -122,7 +130,7 @@ final class YamlDocs {
   private static LoaderOptions loaderOptions() {
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(Integer.MAX_VALUE);
-    options.setNestingDepthLimit(Integer.MAX_VALUE);
+    options.setNestingDepthLimit(MAX_DEPTH);
     options.setMaxAliasesForCollections(Integer.MAX_VALUE);
     options.setAllowDuplicateKeys(true);
     return options;

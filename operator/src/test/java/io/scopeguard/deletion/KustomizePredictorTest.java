@@ -77,6 +77,7 @@ class KustomizePredictorTest {
       escaped dollar                  | a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: 'a$${b}'}}                  | {postBuild: {substitute: {b: x}}} | escaped '$$'
       postBuild without variables     | a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: '${name:=x}'}}              | {postBuild: {}} | spec.postBuild sets no variables
       variable in the kind            | a.yaml={apiVersion: v1, kind: '${kind}', metadata: {name: a}}                         | {postBuild: {substitute: {kind: ConfigMap}}} | postBuild substitution in the kind
+      catastrophic target pattern     | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: '(.*a){12}b'}, patch: '- {op: test, path: /a}'}]} ;; a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}} | - | takes too long to match
       unparseable target pattern      | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: '(?<x'}, patch: '- {op: test, path: /a}'}]} ;; a.yaml=$CM | - | patch target pattern '(?<x'
       """)
   void unknownConstructs(String name, String files, String spec, String reason) {
@@ -108,7 +109,9 @@ class KustomizePredictorTest {
       component without Component kind| a.yaml=$CM ;; comp/kustomization.yaml={resources: [b.yaml]} ;; comp/b.yaml={apiVersion: v1, kind: Secret, metadata: {name: b}} | {components: [comp]}     | expected kind Component for comp | kubectl
       wrong kustomization apiVersion  | kustomization.yaml={apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization} | -                | apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1 | kubectl
       wrong kustomization kind        | kustomization.yaml={kind: Deployment}                                        | -                        | kind should be Kustomization or Component | kubectl
-      parent directory as a resource  | apps/kustomization.yaml={resources: [..]} ;; kustomization.yaml={resources: [apps]} | {path: apps}      | resource .. in apps/kustomization.yaml is its own directory or a parent of it | kubectl
+      parent directory as a resource  | apps/kustomization.yaml={resources: [..]} ;; kustomization.yaml={resources: [apps]} | {path: apps}      | cycle: .. in apps/kustomization.yaml contains apps | kubectl
+      bases that include each other   | a/kustomization.yaml={resources: [../b]} ;; b/kustomization.yaml={resources: [../a]} | {path: a} | cycle: ../a in b/kustomization.yaml contains a | kubectl
+      component including its parent  | kustomization.yaml={resources: [a.yaml], components: [c]} ;; a.yaml=$CM ;; c/kustomization.yaml={kind: Component, components: [..]} | - | cycle: .. in c/kustomization.yaml contains the source root | kubectl
       generator without a name        | kustomization.yaml={configMapGenerator: [{literals: [a=1]}]}                 | -                        | a ConfigMap generator in kustomization.yaml has no name | kubectl
       invalid literal                 | kustomization.yaml={configMapGenerator: [{name: c, literals: [novalue]}]}    | -                        | invalid literal source novalue | kubectl
       two generators, same name       | kustomization.yaml={configMapGenerator: [{name: c}, {name: c}]}              | -                        | exists; behavior must be merge or replace | kubectl
@@ -194,5 +197,16 @@ class KustomizePredictorTest {
     Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
     assertThat(prediction.ids()).singleElement().satisfies(id -> assertThat(id.name()).matches("bin-[a-z0-9]{10}"));
+  }
+
+  @Test
+  void deeplyNestedYamlIsNotGuessedAt() {
+    String deep = "a: " + "[".repeat(5000) + "]".repeat(5000);
+    MapSourceFiles files = MapSourceFiles.of("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  " + deep);
+
+    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.reason()).contains("nested deeper than 1000 levels in a.yaml");
   }
 }
