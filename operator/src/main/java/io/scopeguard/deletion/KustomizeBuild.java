@@ -98,7 +98,7 @@ final class KustomizeBuild {
     }
     String path = SourcePaths.resolve(k.dir, entry, k.path);
     if (files.isFile(path)) {
-      appendAll(objects, ResourceFiles.read(files.read(path), path), byId);
+      appendAll(objects, ResourceFiles.read(YamlDocs.text(files, path), path), byId);
     } else if (files.isDirectory(path)) {
       refuseCycle(path, entry, k);
       KustomizationFile base = KustomizationFile.load(files, path, true);
@@ -187,7 +187,8 @@ final class KustomizeBuild {
     for (String entry : k.patchesStrategicMerge()) {
       List<Resource> patches = ResourceFiles.tryParse(entry, k.path);
       if (patches == null) {
-        patches = ResourceFiles.read(files.read(existingFile(k, entry, "patch")), SourcePaths.resolve(k.dir, entry, k.path));
+        String file = existingFile(k, entry, "patch");
+        patches = ResourceFiles.read(YamlDocs.text(files, file), file);
       }
       for (Resource patch : patches) {
         applyStrategicMerge(objects, List.of(uniqueTarget(objects, patch, k)), patch, k.path);
@@ -268,7 +269,7 @@ final class KustomizeBuild {
       throw new BuildFailure("a patch in " + k.path + " must have exactly one of patch and path");
     }
     String where = inline.isEmpty() ? SourcePaths.resolve(k.dir, file, k.path) : "a patch in " + k.path;
-    String text = inline.isEmpty() ? files.read(existingFile(k, file, "patch")) : inline;
+    String text = inline.isEmpty() ? YamlDocs.text(files, existingFile(k, file, "patch")) : inline;
     if (Sops.isEncrypted(text)) {
       throw new Unpredictable("SOPS-encrypted patch " + where);
     }

@@ -2,6 +2,9 @@ package io.scopeguard.deletion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -208,5 +211,52 @@ class KustomizePredictorTest {
 
     assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
     assertThat(prediction.reason()).contains("nested deeper than 1000 levels in a.yaml");
+  }
+
+  @Test
+  void yamlWithAByteOrderMarkIsRead(@TempDir Path work) throws Exception {
+    String configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n";
+    MapSourceFiles files = new MapSourceFiles()
+        .put("utf16.yaml", ("\uFEFF" + configMap.formatted("utf16")).getBytes(StandardCharsets.UTF_16LE))
+        .put("utf8.yaml", ("\uFEFF" + configMap.formatted("utf8")).getBytes(StandardCharsets.UTF_8));
+
+    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(inventoryIds(prediction.ids())).containsExactly("_utf16__ConfigMap", "_utf8__ConfigMap");
+    if (KustomizeOracle.available()) {
+      assertThat(KustomizeOracle.run(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(), work).ids())
+          .isEqualTo(prediction.ids());
+    }
+  }
+
+  @Test
+  void aFailingSourceIsUnknownNotACrash() {
+    SourceFiles broken = new MapSourceFiles().put("a.yaml", "kind: ConfigMap");
+    SourceFiles failing = new SourceFiles() {
+      @Override
+      public boolean isFile(String path) {
+        return broken.isFile(path);
+      }
+
+      @Override
+      public boolean isDirectory(String path) {
+        return broken.isDirectory(path);
+      }
+
+      @Override
+      public List<String> list(String dir) {
+        return broken.list(dir);
+      }
+
+      @Override
+      public byte[] readBytes(String path) {
+        throw new UncheckedIOException(new IOException("disk gone"));
+      }
+    };
+
+    Prediction prediction = KustomizePredictor.predict(failing, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.reason()).contains("disk gone");
   }
 }
