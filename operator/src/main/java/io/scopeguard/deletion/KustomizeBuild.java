@@ -294,9 +294,9 @@ final class KustomizeBuild {
       throw new BuildFailure("patchesJson6902 entry " + where + " is not a JSON patch");
     }
     List<Resource> patches = ResourceFiles.read(text, where);
-    if (target != null) {
-      if (patches.size() != 1) {
-        throw new BuildFailure(where + ": a patch with a target must hold exactly one strategic merge patch");
+    if (target != null && !patches.isEmpty()) {
+      if (patches.size() > 1) {
+        throw new BuildFailure(where + ": a patch with a target must hold one strategic merge patch");
       }
       applyStrategicMerge(objects, target.select(objects), patches.get(0), where);
       return;

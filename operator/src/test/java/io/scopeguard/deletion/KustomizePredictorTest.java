@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * break; the spec is a flow-style {@code spec} ({@code -} for none). Rows marked {@code kubectl}
  * are also built by {@link KustomizeOracle} when kubectl is there and must agree; rows marked
  * {@code flux} pin what kustomize-controller does beyond kustomize (its path confinement, its
- * checks, its lenient top-level file, postBuild).
+ * checks, its lenient top-level file, postBuild) or where its kustomize (v5.8) differs from
+ * kubectl's (v5.5).
  */
 class KustomizePredictorTest {
 
@@ -160,6 +161,7 @@ class KustomizePredictorTest {
       local-config objects are not applied       | kustomization.yaml={resources: [a.yaml], commonAnnotations: {config.kubernetes.io/local-config: 'true'}} ;; a.yaml=$CM | - | | kubectl
       YAML JSON patches read yes as true         | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: app}, patch: '- {op: add, path: /metadata/labels, value: {gone: yes}}'}, {target: {labelSelector: gone=true}, patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: z}, $patch: delete}'}]} ;; a.yaml=$CM | - | | kubectl
       patch on generated labels keeps the hash   | kustomization.yaml={configMapGenerator: [{name: c, literals: [a=1]}], patches: [{patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: c, labels: {x: y}}}'}]} | - | _c-h29d89cmmt__ConfigMap | kubectl
+      a patch of only comments does nothing      | kustomization.yaml={resources: [a.yaml], patches: [{target: {kind: ConfigMap}, patch: '# later'}]} ;; a.yaml=$CM | - | _app__ConfigMap | flux
       generator keys are not validated           | kustomization.yaml={configMapGenerator: [{name: c, literals: ['a b=1'], envs: [e.env]}]} ;; e.env=1A=x | - | _c-m694thbd2g__ConfigMap | kubectl
       """)
   void knownIdentities(String name, String files, String spec, String ids, String oracle, @TempDir Path work)
