@@ -70,7 +70,7 @@ final class KustomizationFile {
     if (path == null) {
       throw new BuildFailure("no kustomization.yaml, kustomization.yml or Kustomization in " + display(dir));
     }
-    List<JsonNode> documents = YamlDocs.parse(files.read(path), path);
+    List<JsonNode> documents = YamlDocs.parse(YamlDocs.text(files, path), path);
     JsonNode first = documents.stream().filter(d -> d != null && !d.isNull()).findFirst().orElse(null);
     ObjectNode content;
     if (first == null) {

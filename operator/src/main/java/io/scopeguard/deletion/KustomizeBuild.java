@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,8 @@ final class KustomizeBuild {
   private static final Set<String> IDENTITY_PATHS = Set.of("/metadata/name", "/metadata/namespace", "/kind", "/apiVersion");
 
   private final SourceFiles files;
+  /** The directories being built, outermost first: kustomize refuses to enter one of them or a parent again. */
+  private final Deque<String> visiting = new ArrayDeque<>();
 
   KustomizeBuild(SourceFiles files) {
     this.files = files;
@@ -46,8 +50,11 @@ final class KustomizeBuild {
 
   /** A kustomization's own build; a component adds to and transforms its parent's objects. */
   private List<Resource> accumulate(KustomizationFile k, List<Resource> objects) {
+    visiting.addLast(k.dir);
+    Map<String, Resource> byId = new HashMap<>();
+    objects.forEach(existing -> byId.put(existing.currentId().key(), existing));
     for (String entry : k.resources()) {
-      addResource(k, entry, objects);
+      addResource(k, entry, objects, byId);
     }
     Generators generators = new Generators(files, k);
     for (JsonNode args : k.configMapGenerators()) {
@@ -64,6 +71,7 @@ final class KustomizeBuild {
       if (!files.isDirectory(dir)) {
         throw new BuildFailure("component " + entry + " in " + k.path + " is not a directory");
       }
+      refuseCycle(dir, entry, k);
       KustomizationFile component = KustomizationFile.load(files, dir, true);
       if (!component.isComponent()) {
         throw new BuildFailure("expected kind Component for " + entry + " in " + k.path);
@@ -71,37 +79,46 @@ final class KustomizeBuild {
       accumulate(component, objects);
     }
     transform(k, objects);
+    visiting.removeLast();
     return objects;
   }
 
-  private void addResource(KustomizationFile k, String entry, List<Resource> objects) {
+  private void refuseCycle(String dir, String entry, KustomizationFile k) {
+    for (String visited : visiting) {
+      if (SourcePaths.isSameOrAbove(dir, visited)) {
+        throw new BuildFailure("cycle: " + entry + " in " + k.path + " contains " + KustomizationFile.display(visited)
+            + ", which is being built");
+      }
+    }
+  }
+
+  private void addResource(KustomizationFile k, String entry, List<Resource> objects, Map<String, Resource> byId) {
     if (SourcePaths.isRemote(entry)) {
       throw new Unpredictable("remote base " + entry + " in " + k.path);
     }
     String path = SourcePaths.resolve(k.dir, entry, k.path);
     if (files.isFile(path)) {
-      appendAll(objects, ResourceFiles.read(files.read(path), path));
+      appendAll(objects, ResourceFiles.read(YamlDocs.text(files, path), path), byId);
     } else if (files.isDirectory(path)) {
-      if (SourcePaths.isSameOrAbove(path, k.dir)) {
-        throw new BuildFailure("resource " + entry + " in " + k.path + " is its own directory or a parent of it");
-      }
+      refuseCycle(path, entry, k);
       KustomizationFile base = KustomizationFile.load(files, path, true);
       if (base.isComponent()) {
         throw new BuildFailure(entry + " in " + k.path + " is a Component; list it under components");
       }
-      appendAll(objects, accumulate(base, new ArrayList<>()));
+      appendAll(objects, accumulate(base, new ArrayList<>()), byId);
     } else {
       throw new BuildFailure("resource " + entry + " in " + k.path + " does not exist");
     }
   }
 
   private static void append(List<Resource> objects, Resource resource) {
-    appendAll(objects, List.of(resource));
-  }
-
-  private static void appendAll(List<Resource> objects, List<Resource> added) {
     Map<String, Resource> byId = new HashMap<>();
     objects.forEach(existing -> byId.put(existing.currentId().key(), existing));
+    appendAll(objects, List.of(resource), byId);
+  }
+
+  /** Adds objects, refusing an identity already there; {@code byId} indexes {@code objects} and is kept up to date. */
+  private static void appendAll(List<Resource> objects, List<Resource> added, Map<String, Resource> byId) {
     for (Resource resource : added) {
       Resource existing = byId.putIfAbsent(resource.currentId().key(), resource);
       if (existing != null) {
@@ -170,7 +187,8 @@ final class KustomizeBuild {
     for (String entry : k.patchesStrategicMerge()) {
       List<Resource> patches = ResourceFiles.tryParse(entry, k.path);
       if (patches == null) {
-        patches = ResourceFiles.read(files.read(existingFile(k, entry, "patch")), SourcePaths.resolve(k.dir, entry, k.path));
+        String file = existingFile(k, entry, "patch");
+        patches = ResourceFiles.read(YamlDocs.text(files, file), file);
       }
       for (Resource patch : patches) {
         applyStrategicMerge(objects, List.of(uniqueTarget(objects, patch, k)), patch, k.path);
@@ -251,7 +269,7 @@ final class KustomizeBuild {
       throw new BuildFailure("a patch in " + k.path + " must have exactly one of patch and path");
     }
     String where = inline.isEmpty() ? SourcePaths.resolve(k.dir, file, k.path) : "a patch in " + k.path;
-    String text = inline.isEmpty() ? files.read(existingFile(k, file, "patch")) : inline;
+    String text = inline.isEmpty() ? YamlDocs.text(files, existingFile(k, file, "patch")) : inline;
     if (Sops.isEncrypted(text)) {
       throw new Unpredictable("SOPS-encrypted patch " + where);
     }
@@ -276,9 +294,9 @@ final class KustomizeBuild {
       throw new BuildFailure("patchesJson6902 entry " + where + " is not a JSON patch");
     }
     List<Resource> patches = ResourceFiles.read(text, where);
-    if (target != null) {
-      if (patches.size() != 1) {
-        throw new BuildFailure(where + ": a patch with a target must hold exactly one strategic merge patch");
+    if (target != null && !patches.isEmpty()) {
+      if (patches.size() > 1) {
+        throw new BuildFailure(where + ": a patch with a target must hold one strategic merge patch");
       }
       applyStrategicMerge(objects, target.select(objects), patches.get(0), where);
       return;

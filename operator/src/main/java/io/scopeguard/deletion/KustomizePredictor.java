@@ -61,6 +61,8 @@ public final class KustomizePredictor {
       return Prediction.unknown(e.getMessage());
     } catch (BuildFailure e) {
       return Prediction.buildFails(e.getMessage());
+    } catch (RuntimeException | StackOverflowError e) {
+      return Prediction.unknown("the predictor could not read this artifact: " + e);
     }
   }
 
@@ -125,7 +127,7 @@ public final class KustomizePredictor {
           scan(files, root, path, resources);
         }
       } else if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-        ResourceFiles.read(files.read(path), path);
+        ResourceFiles.read(YamlDocs.text(files, path), path);
         resources.add(relative);
       }
     }

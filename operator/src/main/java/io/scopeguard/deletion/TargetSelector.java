@@ -62,9 +62,57 @@ final class TargetSelector {
     }
     try {
       Pattern compiled = Pattern.compile("^(?:" + pattern + ")$");
-      return value -> compiled.matcher(value).matches();
+      return value -> compiled.matcher(new Bounded(value, pattern, where)).matches();
     } catch (PatternSyntaxException e) {
       throw new Unpredictable("patch target pattern '" + pattern + "' in " + where);
+    }
+  }
+
+  /**
+   * Go matches these patterns in linear time, Java by backtracking: a pathological pattern could
+   * run for ages. Reading the input too often ends the prediction instead.
+   */
+  private static final class Bounded implements CharSequence {
+
+    private static final int MAX_READS = 1_000_000;
+
+    private final String text;
+    private final String pattern;
+    private final String where;
+    private final int[] reads;
+
+    Bounded(String text, String pattern, String where) {
+      this(text, pattern, where, new int[1]);
+    }
+
+    private Bounded(String text, String pattern, String where, int[] reads) {
+      this.text = text;
+      this.pattern = pattern;
+      this.where = where;
+      this.reads = reads;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (++reads[0] > MAX_READS) {
+        throw new Unpredictable("patch target pattern '" + pattern + "' in " + where + " takes too long to match");
+      }
+      return text.charAt(index);
+    }
+
+    @Override
+    public int length() {
+      return text.length();
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new Bounded(text.substring(start, end), pattern, where, reads);
+    }
+
+    @Override
+    public String toString() {
+      return text;
     }
   }
 

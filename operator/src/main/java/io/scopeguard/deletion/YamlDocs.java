@@ -2,6 +2,7 @@ package io.scopeguard.deletion;
 
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,15 +26,35 @@ import org.yaml.snakeyaml.LoaderOptions;
 final class YamlDocs {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** Far deeper than any manifest; deeper input is not guessed at (nor recursed into). */
+  private static final int MAX_DEPTH = 1000;
   private static final YAMLFactory FACTORY = YAMLFactory.builder()
       .loaderOptions(loaderOptions())
       .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
       .streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(Integer.MAX_VALUE).maxNumberLength(Integer.MAX_VALUE)
+          .maxStringLength(Integer.MAX_VALUE).maxNestingDepth(MAX_DEPTH).maxNumberLength(Integer.MAX_VALUE)
           .build())
       .build();
 
   private YamlDocs() {}
+
+  /**
+   * A YAML file's text: UTF-8, or UTF-16 when it starts with a byte order mark, as kustomize's
+   * YAML reader takes it; a UTF-8 byte order mark is dropped.
+   */
+  static String text(SourceFiles files, String path) {
+    byte[] bytes = files.readBytes(path);
+    if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
+      return new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_16LE);
+    }
+    if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
+      return new String(bytes, 2, bytes.length - 2, StandardCharsets.UTF_16BE);
+    }
+    if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
+      return new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8);
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
 
   /**
    * The documents of {@code text}, empty documents included as null nodes.
@@ -59,7 +81,12 @@ final class YamlDocs {
         documents.add(read(parser, token, new Reading(new HashMap<>(), where, yaml11Booleans)));
         token = parser.nextToken();
       }
+    } catch (StreamConstraintsException e) {
+      throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
     } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("Nesting Depth exceeded")) {
+        throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
+      }
       throw new BuildFailure("invalid YAML in " + where + ": " + firstLine(e.getMessage()));
     }
     return documents;
@@ -122,7 +149,7 @@ final class YamlDocs {
   private static LoaderOptions loaderOptions() {
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(Integer.MAX_VALUE);
-    options.setNestingDepthLimit(Integer.MAX_VALUE);
+    options.setNestingDepthLimit(MAX_DEPTH);
     options.setMaxAliasesForCollections(Integer.MAX_VALUE);
     options.setAllowDuplicateKeys(true);
     return options;

@@ -2,6 +2,9 @@ package io.scopeguard.deletion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * break; the spec is a flow-style {@code spec} ({@code -} for none). Rows marked {@code kubectl}
  * are also built by {@link KustomizeOracle} when kubectl is there and must agree; rows marked
  * {@code flux} pin what kustomize-controller does beyond kustomize (its path confinement, its
- * checks, its lenient top-level file, postBuild).
+ * checks, its lenient top-level file, postBuild) or where its kustomize (v5.8) differs from
+ * kubectl's (v5.5).
  */
 class KustomizePredictorTest {
 
@@ -77,6 +81,7 @@ class KustomizePredictorTest {
       escaped dollar                  | a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: 'a$${b}'}}                  | {postBuild: {substitute: {b: x}}} | escaped '$$'
       postBuild without variables     | a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: '${name:=x}'}}              | {postBuild: {}} | spec.postBuild sets no variables
       variable in the kind            | a.yaml={apiVersion: v1, kind: '${kind}', metadata: {name: a}}                         | {postBuild: {substitute: {kind: ConfigMap}}} | postBuild substitution in the kind
+      catastrophic target pattern     | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: '(.*a){12}b'}, patch: '- {op: test, path: /a}'}]} ;; a.yaml={apiVersion: v1, kind: ConfigMap, metadata: {name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}} | - | takes too long to match
       unparseable target pattern      | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: '(?<x'}, patch: '- {op: test, path: /a}'}]} ;; a.yaml=$CM | - | patch target pattern '(?<x'
       """)
   void unknownConstructs(String name, String files, String spec, String reason) {
@@ -108,7 +113,9 @@ class KustomizePredictorTest {
       component without Component kind| a.yaml=$CM ;; comp/kustomization.yaml={resources: [b.yaml]} ;; comp/b.yaml={apiVersion: v1, kind: Secret, metadata: {name: b}} | {components: [comp]}     | expected kind Component for comp | kubectl
       wrong kustomization apiVersion  | kustomization.yaml={apiVersion: kustomize.toolkit.fluxcd.io/v1, kind: Kustomization} | -                | apiVersion for Kustomization should be kustomize.config.k8s.io/v1beta1 | kubectl
       wrong kustomization kind        | kustomization.yaml={kind: Deployment}                                        | -                        | kind should be Kustomization or Component | kubectl
-      parent directory as a resource  | apps/kustomization.yaml={resources: [..]} ;; kustomization.yaml={resources: [apps]} | {path: apps}      | resource .. in apps/kustomization.yaml is its own directory or a parent of it | kubectl
+      parent directory as a resource  | apps/kustomization.yaml={resources: [..]} ;; kustomization.yaml={resources: [apps]} | {path: apps}      | cycle: .. in apps/kustomization.yaml contains apps | kubectl
+      bases that include each other   | a/kustomization.yaml={resources: [../b]} ;; b/kustomization.yaml={resources: [../a]} | {path: a} | cycle: ../a in b/kustomization.yaml contains a | kubectl
+      component including its parent  | kustomization.yaml={resources: [a.yaml], components: [c]} ;; a.yaml=$CM ;; c/kustomization.yaml={kind: Component, components: [..]} | - | cycle: .. in c/kustomization.yaml contains the source root | kubectl
       generator without a name        | kustomization.yaml={configMapGenerator: [{literals: [a=1]}]}                 | -                        | a ConfigMap generator in kustomization.yaml has no name | kubectl
       invalid literal                 | kustomization.yaml={configMapGenerator: [{name: c, literals: [novalue]}]}    | -                        | invalid literal source novalue | kubectl
       two generators, same name       | kustomization.yaml={configMapGenerator: [{name: c}, {name: c}]}              | -                        | exists; behavior must be merge or replace | kubectl
@@ -154,6 +161,7 @@ class KustomizePredictorTest {
       local-config objects are not applied       | kustomization.yaml={resources: [a.yaml], commonAnnotations: {config.kubernetes.io/local-config: 'true'}} ;; a.yaml=$CM | - | | kubectl
       YAML JSON patches read yes as true         | kustomization.yaml={resources: [a.yaml], patches: [{target: {name: app}, patch: '- {op: add, path: /metadata/labels, value: {gone: yes}}'}, {target: {labelSelector: gone=true}, patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: z}, $patch: delete}'}]} ;; a.yaml=$CM | - | | kubectl
       patch on generated labels keeps the hash   | kustomization.yaml={configMapGenerator: [{name: c, literals: [a=1]}], patches: [{patch: '{apiVersion: v1, kind: ConfigMap, metadata: {name: c, labels: {x: y}}}'}]} | - | _c-h29d89cmmt__ConfigMap | kubectl
+      a patch of only comments does nothing      | kustomization.yaml={resources: [a.yaml], patches: [{target: {kind: ConfigMap}, patch: '# later'}]} ;; a.yaml=$CM | - | _app__ConfigMap | flux
       generator keys are not validated           | kustomization.yaml={configMapGenerator: [{name: c, literals: ['a b=1'], envs: [e.env]}]} ;; e.env=1A=x | - | _c-m694thbd2g__ConfigMap | kubectl
       """)
   void knownIdentities(String name, String files, String spec, String ids, String oracle, @TempDir Path work)
@@ -194,5 +202,63 @@ class KustomizePredictorTest {
     Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
     assertThat(prediction.ids()).singleElement().satisfies(id -> assertThat(id.name()).matches("bin-[a-z0-9]{10}"));
+  }
+
+  @Test
+  void deeplyNestedYamlIsNotGuessedAt() {
+    String deep = "a: " + "[".repeat(5000) + "]".repeat(5000);
+    MapSourceFiles files = MapSourceFiles.of("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  " + deep);
+
+    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.reason()).contains("nested deeper than 1000 levels in a.yaml");
+  }
+
+  @Test
+  void yamlWithAByteOrderMarkIsRead(@TempDir Path work) throws Exception {
+    String configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n";
+    MapSourceFiles files = new MapSourceFiles()
+        .put("utf16.yaml", ("\uFEFF" + configMap.formatted("utf16")).getBytes(StandardCharsets.UTF_16LE))
+        .put("utf8.yaml", ("\uFEFF" + configMap.formatted("utf8")).getBytes(StandardCharsets.UTF_8));
+
+    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(inventoryIds(prediction.ids())).containsExactly("_utf16__ConfigMap", "_utf8__ConfigMap");
+    if (KustomizeOracle.available()) {
+      assertThat(KustomizeOracle.run(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(), work).ids())
+          .isEqualTo(prediction.ids());
+    }
+  }
+
+  @Test
+  void aFailingSourceIsUnknownNotACrash() {
+    SourceFiles broken = new MapSourceFiles().put("a.yaml", "kind: ConfigMap");
+    SourceFiles failing = new SourceFiles() {
+      @Override
+      public boolean isFile(String path) {
+        return broken.isFile(path);
+      }
+
+      @Override
+      public boolean isDirectory(String path) {
+        return broken.isDirectory(path);
+      }
+
+      @Override
+      public List<String> list(String dir) {
+        return broken.list(dir);
+      }
+
+      @Override
+      public byte[] readBytes(String path) {
+        throw new UncheckedIOException(new IOException("disk gone"));
+      }
+    };
+
+    Prediction prediction = KustomizePredictor.predict(failing, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.reason()).contains("disk gone");
   }
 }

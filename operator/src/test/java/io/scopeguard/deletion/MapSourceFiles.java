@@ -2,14 +2,13 @@ package io.scopeguard.deletion;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** {@link SourceFiles} held in memory: normalized path to content; directories are implied by paths. */
 final class MapSourceFiles implements SourceFiles {
 
-  private final Map<String, byte[]> files = new TreeMap<>();
+  private final TreeMap<String, byte[]> files = new TreeMap<>();
 
   /** Files from alternating path and text arguments. */
   static MapSourceFiles of(String... pathsAndTexts) {
@@ -36,18 +35,17 @@ final class MapSourceFiles implements SourceFiles {
 
   @Override
   public boolean isDirectory(String path) {
-    return path.isEmpty() || files.keySet().stream().anyMatch(p -> p.startsWith(path + "/"));
+    String next = files.ceilingKey(path + "/");
+    return path.isEmpty() || (next != null && next.startsWith(path + "/"));
   }
 
   @Override
   public List<String> list(String dir) {
     String prefix = dir.isEmpty() ? "" : dir + "/";
     TreeSet<String> children = new TreeSet<>();
-    for (String path : files.keySet()) {
-      if (path.startsWith(prefix)) {
-        String rest = path.substring(prefix.length());
-        children.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
-      }
+    for (String path : files.subMap(prefix, prefix + Character.MAX_VALUE).keySet()) {
+      String rest = path.substring(prefix.length());
+      children.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest);
     }
     return List.copyOf(children);
   }
