@@ -128,13 +128,14 @@ public final class RevisionJudge {
     return ScopedKinds.builtInAnd(watched.clusterScopedKinds());
   }
 
-  /** Objects in the GitOps inventories of every reconciler acting on the same cluster, without repeats. */
+  /**
+   * Objects in the GitOps inventories of every reconciler acting on the same cluster. Summed: an
+   * object belongs to one inventory (Flux's owner labels name one owner).
+   */
   private int clusterInventory(GenericKubernetesResource kustomization) {
     String target = FluxKinds.KUSTOMIZATION.target().apply(kustomization).key();
-    Set<String> ids = new java.util.HashSet<>();
-    watched.byIndex(WatchedResources.TARGET_INDEX, target, GuardedKind.Role.RECONCILER)
-        .forEach(w -> ids.addAll(FluxStatus.inventory(w.resource())));
-    return ids.size();
+    return watched.byIndex(WatchedResources.TARGET_INDEX, target, GuardedKind.Role.RECONCILER).stream()
+        .mapToInt(w -> FluxStatus.inventory(w.resource()).size()).sum();
   }
 
   /** The cascade's view of the cluster: the inventories in the shared informer caches. */

@@ -45,6 +45,25 @@ public final class FluxObjects {
         .build();
   }
 
+  /**
+   * Sets an annotation as {@code kubectl annotate --overwrite} does: a JSON merge patch without a
+   * resource version, so it never conflicts with scopeguard's own writes.
+   */
+  public static void annotate(io.fabric8.kubernetes.client.KubernetesClient client, String apiVersion, String kind,
+      String namespace, String name, String key, String value) {
+    client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).withName(name)
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+  }
+
+  /** Sets {@code spec.<field>} the same way. */
+  public static void setSpec(io.fabric8.kubernetes.client.KubernetesClient client, String apiVersion, String kind,
+      String namespace, String name, String field, Object value) {
+    client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).withName(name)
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("spec", Map.of(field, value))));
+  }
+
   /** Whether a Flux object's {@code spec.suspend} is on. */
   public static boolean suspended(GenericKubernetesResource resource) {
     Object spec = resource.getAdditionalProperties().get("spec");

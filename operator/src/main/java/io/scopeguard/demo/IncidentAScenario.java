@@ -102,12 +102,8 @@ public final class IncidentAScenario implements Scenario {
   /** Approves a held Kustomization with the token scopeguard put on it, as a person would; returns the token. */
   public String approve(ScenarioContext context, String name) {
     String token = FluxObjects.annotation(kustomization(context, name), Annotations.SUSPENDED_TOKEN);
-    context.client().genericKubernetesResources(FluxKinds.KUSTOMIZE_GROUP + "/v1", "Kustomization")
-        .inNamespace(NAMESPACE).withName(name)
-        .edit(k -> {
-          k.getMetadata().getAnnotations().put(Annotations.APPROVE, token);
-          return k;
-        });
+    FluxObjects.annotate(context.client(), FluxKinds.KUSTOMIZE_GROUP + "/v1", "Kustomization", NAMESPACE, name,
+        Annotations.APPROVE, token);
     return token;
   }
 

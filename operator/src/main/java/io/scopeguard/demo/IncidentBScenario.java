@@ -117,13 +117,8 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
 
   /** Re-points flux-system at an empty repository; returns flux-system's row once it is held. */
   public HeldReconciliation repointAtEmptyRepository(ScenarioContext context) {
-    context.client().genericKubernetesResources(StandInSourceController.API_VERSION, "GitRepository").inNamespace(FLUX)
-        .withName(FLUX).edit(repo -> {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> spec = (Map<String, Object>) repo.getAdditionalProperties().get("spec");
-          spec.put("url", "ssh://git@github.com/acme/test-fleet");
-          return repo;
-        });
+    FluxObjects.setSpec(context.client(), StandInSourceController.API_VERSION, "GitRepository", FLUX, FLUX, "url",
+        "ssh://git@github.com/acme/test-fleet");
     publish(context, "empty", EMPTY_REVISION, -1);
     context.await("flux-system to be held", () -> {
       GenericKubernetesResource k = kustomization(context.client(), FLUX);
@@ -139,11 +134,7 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
 
   /** Approves the empty revision as a person would, and waits for the prune to go through. */
   public void approveEmptyRevision(ScenarioContext context) {
-    context.client().genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(FLUX).withName(FLUX)
-        .edit(k -> {
-          k.getMetadata().getAnnotations().put(Annotations.APPROVE, EMPTY_REVISION);
-          return k;
-        });
+    FluxObjects.annotate(context.client(), KUSTOMIZATIONS, "Kustomization", FLUX, FLUX, Annotations.APPROVE, EMPTY_REVISION);
     context.await("the approved prune to go through", () -> fleetObjects(context.client()).isEmpty() ? true : null);
   }
 

@@ -42,7 +42,7 @@ public final class FluxKinds {
    * anything else is reported as unresolved rather than guessed.
    */
   public static Target kubeConfigTarget(GenericKubernetesResource resource) {
-    JsonNode kubeConfig = Json.tree(resource).at("/spec/kubeConfig");
+    JsonNode kubeConfig = Json.at(resource, "/spec/kubeConfig");
     if (kubeConfig.isMissingNode() || kubeConfig.isNull() || kubeConfig.isEmpty()) {
       return Target.LOCAL;
     }
@@ -62,11 +62,11 @@ public final class FluxKinds {
   }
 
   static Optional<SourceRef> kustomizationSource(GenericKubernetesResource resource) {
-    return ref(resource, Json.tree(resource).at("/spec/sourceRef"));
+    return ref(resource, Json.at(resource, "/spec/sourceRef"));
   }
 
   static Optional<SourceRef> helmReleaseSource(GenericKubernetesResource resource) {
-    JsonNode spec = Json.tree(resource).at("/spec");
+    JsonNode spec = Json.at(resource, "/spec");
     JsonNode chartRef = spec.at("/chartRef");
     return chartRef.isMissingNode() ? ref(resource, spec.at("/chart/spec/sourceRef")) : ref(resource, chartRef);
   }
@@ -86,7 +86,7 @@ public final class FluxKinds {
    * ({@code http://} when {@code spec.insecure}), so an allowlist entry reads like the bucket's address.
    */
   static Optional<String> bucketUrl(GenericKubernetesResource resource) {
-    JsonNode spec = Json.tree(resource).at("/spec");
+    JsonNode spec = Json.at(resource, "/spec");
     String endpoint = spec.at("/endpoint").asText("");
     String bucket = spec.at("/bucketName").asText("");
     if (endpoint.isEmpty() || bucket.isEmpty()) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.guard.Json;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** What Flux writes in its objects that the mass-deletion guard reads: artifacts and inventories. */
@@ -17,7 +18,7 @@ public final class FluxStatus {
 
   /** The artifact a source serves now, if it has one with a URL, revision and digest. */
   public static Optional<Artifact> artifact(GenericKubernetesResource source) {
-    JsonNode artifact = Json.tree(source).at("/status/artifact");
+    JsonNode artifact = Json.at(source, "/status/artifact");
     String url = artifact.at("/url").asText("");
     String revision = artifact.at("/revision").asText("");
     String digest = artifact.at("/digest").asText("");
@@ -25,17 +26,44 @@ public final class FluxStatus {
         : Optional.of(new Artifact(url, revision, digest));
   }
 
-  /** The inventory ids ({@code status.inventory.entries[].id}) of a Kustomization or HelmRelease. */
+  /**
+   * The inventory ids ({@code status.inventory.entries[].id}) of a Kustomization or HelmRelease,
+   * read straight from the resource's maps and remembered per uid and resourceVersion: the same
+   * object's inventory is read by the guard, the status report, the cascade and the webhook.
+   */
   public static List<String> inventory(GenericKubernetesResource reconciler) {
-    List<String> ids = new ArrayList<>();
-    for (JsonNode entry : Json.tree(reconciler).at("/status/inventory/entries")) {
-      String id = entry.at("/id").asText("");
-      if (!id.isEmpty()) {
-        ids.add(id);
+    String uid = reconciler.getMetadata().getUid();
+    String version = reconciler.getMetadata().getResourceVersion();
+    if (uid != null && version != null) {
+      Inventory known = INVENTORIES.get(uid);
+      if (known != null && known.resourceVersion().equals(version)) {
+        return known.ids();
       }
     }
-    return ids;
+    List<String> ids = new ArrayList<>();
+    if (reconciler.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+        && status.get("inventory") instanceof Map<?, ?> inventory
+        && inventory.get("entries") instanceof List<?> entries) {
+      for (Object entry : entries) {
+        if (entry instanceof Map<?, ?> map && map.get("id") instanceof String id && !id.isEmpty()) {
+          ids.add(id);
+        }
+      }
+    }
+    List<String> result = List.copyOf(ids);
+    if (uid != null && version != null) {
+      if (INVENTORIES.size() > MAX_REMEMBERED) {
+        INVENTORIES.clear();
+      }
+      INVENTORIES.put(uid, new Inventory(version, result));
+    }
+    return result;
   }
+
+  private record Inventory(String resourceVersion, List<String> ids) {}
+
+  private static final int MAX_REMEMBERED = 20_000;
+  private static final Map<String, Inventory> INVENTORIES = new java.util.concurrent.ConcurrentHashMap<>();
 
   public static boolean prune(GenericKubernetesResource kustomization) {
     return Json.flag(kustomization, "/spec/prune");

@@ -16,15 +16,49 @@ public final class Json {
     return Serialization.jsonMapper().valueToTree(resource);
   }
 
+  /**
+   * The node at a JSON pointer, reached by walking the resource's own maps: a large status (an
+   * inventory of thousands of entries) is never converted to read one field elsewhere.
+   */
+  public static JsonNode at(GenericKubernetesResource resource, String pointer) {
+    String[] parts = pointer.substring(1).split("/", 2);
+    String first = unescape(parts[0]);
+    Object root = "metadata".equals(first) ? resource.getMetadata()
+        : "apiVersion".equals(first) || "kind".equals(first) ? null : resource.getAdditionalProperties().get(first);
+    if (root == null) {
+      return "apiVersion".equals(first) || "kind".equals(first) ? tree(resource).at(pointer)
+          : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    Object current = root;
+    if (parts.length > 1 && !(current instanceof io.fabric8.kubernetes.api.model.ObjectMeta)) {
+      for (String raw : parts[1].split("/")) {
+        String part = unescape(raw);
+        if (current instanceof java.util.Map<?, ?> map) {
+          current = map.get(part);
+        } else if (current instanceof java.util.List<?> list && part.matches("\\d+") && Integer.parseInt(part) < list.size()) {
+          current = list.get(Integer.parseInt(part));
+        } else {
+          current = null;
+        }
+        if (current == null) {
+          return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+      }
+      return Serialization.jsonMapper().valueToTree(current);
+    }
+    JsonNode node = Serialization.jsonMapper().valueToTree(root);
+    return parts.length > 1 ? node.at("/" + parts[1]) : node;
+  }
+
   /** The text at a JSON pointer, if present and not blank. */
   public static Optional<String> text(GenericKubernetesResource resource, String pointer) {
-    JsonNode node = tree(resource).at(pointer);
+    JsonNode node = at(resource, pointer);
     return node.isMissingNode() || node.isNull() || node.asText().isBlank() ? Optional.empty() : Optional.of(node.asText());
   }
 
   /** The boolean at a JSON pointer; false when absent. */
   public static boolean flag(GenericKubernetesResource resource, String pointer) {
-    return tree(resource).at(pointer).asBoolean(false);
+    return at(resource, pointer).asBoolean(false);
   }
 
   /** Sets {@code value} at {@code pointer} inside {@code patch}, creating the objects on the way. */

@@ -125,7 +125,6 @@ public final class ScopeReport {
   }
 
   private static int inventorySize(GenericKubernetesResource resource) {
-    JsonNode entries = Json.tree(resource).at("/status/inventory/entries");
-    return entries.isArray() ? entries.size() : 0;
+    return io.scopeguard.flux.FluxStatus.inventory(resource).size();
   }
 }

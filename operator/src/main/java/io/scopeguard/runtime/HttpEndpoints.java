@@ -20,6 +20,7 @@ public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
   public HttpEndpoints(int port, ScopeguardMetrics metrics, Readiness readiness) throws IOException {
+    HttpExchanges.noDelay();
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
       Thread thread = new Thread(runnable, "scopeguard-http");

@@ -32,6 +32,7 @@ public final class AdmissionServer implements AutoCloseable {
 
   public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers)
       throws IOException {
+    HttpExchanges.noDelay();
     server = HttpsServer.create(new InetSocketAddress(port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificates)));
     server.setExecutor(Executors.newFixedThreadPool(4, runnable -> {

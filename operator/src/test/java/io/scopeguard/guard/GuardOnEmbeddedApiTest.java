@@ -83,19 +83,11 @@ class GuardOnEmbeddedApiTest {
   }
 
   private void setSuspend(String name, boolean value) {
-    kustomization(name).edit(k -> {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> spec = (Map<String, Object>) k.getAdditionalProperties().get("spec");
-      spec.put("suspend", value);
-      return k;
-    });
+    FluxObjects.setSpec(client(), "kustomize.toolkit.fluxcd.io/v1", "Kustomization", ns, name, "suspend", value);
   }
 
   private void annotate(String name, String key, String value) {
-    kustomization(name).edit(k -> {
-      k.getMetadata().getAnnotations().put(key, value);
-      return k;
-    });
+    FluxObjects.annotate(client(), "kustomize.toolkit.fluxcd.io/v1", "Kustomization", ns, name, key, value);
   }
 
   private static List<HeldReconciliation> rows(String scope) {
@@ -212,13 +204,8 @@ class GuardOnEmbeddedApiTest {
     client().resource(FluxObjects.kustomization(ns, "apps", scopeName, null, "repo")).create();
     await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !paused(kustomization("apps").get(), "suspend"));
 
-    client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository").inNamespace(ns).withName("repo")
-        .edit(repo -> {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> spec = (Map<String, Object>) repo.getAdditionalProperties().get("spec");
-          spec.put("url", "ssh://git@github.com/acme/empty");
-          return repo;
-        });
+    FluxObjects.setSpec(client(), "source.toolkit.fluxcd.io/v1", "GitRepository", ns, "repo", "url",
+        "ssh://git@github.com/acme/empty");
 
     awaitKustomization("apps", heldFor("SourceOutOfScope"));
     GenericKubernetesResource repo = client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository")
