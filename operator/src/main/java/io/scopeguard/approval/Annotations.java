@@ -18,6 +18,10 @@ public final class Annotations {
   public static final String APPROVED_SPEC = PREFIX + "approved-spec";
   /** Fingerprint and revision a person approved for MassDeletion; that revision is not judged again. */
   public static final String APPROVED_REVISION = PREFIX + "approved-revision";
+  /** Who added or changed the approve annotation; written only by scopeguard's admission webhook. */
+  public static final String APPROVED_BY = PREFIX + "approved-by";
+  /** When the approve annotation was added or changed; written only by scopeguard's admission webhook. */
+  public static final String APPROVED_AT = PREFIX + "approved-at";
   /** The label naming the ClusterScope a resource acts under. */
   public static final String SCOPE_LABEL = PREFIX + "scope";
 

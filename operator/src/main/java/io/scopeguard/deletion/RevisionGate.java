@@ -79,7 +79,8 @@ public final class RevisionGate implements PruneGate, AutoCloseable {
     if (revision.verdict().reason() == Reason.PredictionUnknown && unknownPolicy == UnknownPolicy.Allow) {
       return null;
     }
-    return "scopeguard: " + revision.verdict().message() + " (deleting " + object + "). To let this revision through: "
+    return "scopeguard (" + revision.verdict().reason() + "): " + revision.verdict().message() + " (deleting " + object
+        + "). To let this revision through: "
         + ApproveCommand.of(FluxKinds.KUSTOMIZATION.kubectlName(), ownerNamespace, ownerName, revision.revision());
   }
 

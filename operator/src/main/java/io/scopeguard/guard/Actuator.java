@@ -104,12 +104,20 @@ public final class Actuator {
         }
         Json.put(patch, kind.pausePointer(), BooleanNode.FALSE);
         send(kind, resource, patch);
-        event(resource, "Normal", "Approved", "Approved with token " + decision.token() + " (was held: "
+        String approver = approver(resource);
+        event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
             + decision.reason() + "); resumed by scopeguard");
-        LOG.info("{}: approved with token {}, resumed (was held: {})", key, decision.token(), decision.reason());
+        LOG.info("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
       }
       default -> throw new IllegalStateException("unhandled action " + decision.action());
     }
+  }
+
+  /** Who approved, as scopeguard's admission webhook recorded it; "an unrecorded user" without the webhook. */
+  public static String approver(GenericKubernetesResource resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    String by = annotations == null ? null : annotations.get(Annotations.APPROVED_BY);
+    return by == null ? "an unrecorded user" : by;
   }
 
   /** The approve command for a resource of this kind. */

@@ -91,7 +91,8 @@ public final class ScopeReport {
           ? "the reason no longer holds (" + judgement.verdict().message() + "); nothing resumes on its own: approve to resume"
           : judgement.verdict().message();
       if (state.approvalMismatch()) {
-        message += "; approval " + state.approve() + " ignored: it does not match the token " + state.heldToken();
+        message += "; approval " + state.approve() + " by " + Actuator.approver(resource)
+            + " ignored: it does not match the token " + state.heldToken();
       }
       row.setMessage(message);
       return Optional.of(row);

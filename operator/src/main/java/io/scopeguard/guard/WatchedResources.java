@@ -217,6 +217,11 @@ public final class WatchedResources implements AutoCloseable {
     return pending.isEmpty() ? null : String.join(", ", pending);
   }
 
+  /** Every kind scopeguard judges and may pause (reconcilers and sources), installed or not. */
+  public List<GuardedKind> guardedKinds() {
+    return kinds.stream().filter(kind -> kind.role() != GuardedKind.Role.CLUSTER).toList();
+  }
+
   /** The kinds being watched now (their CRDs are installed). */
   public List<GuardedKind> activeKinds() {
     return kinds.stream().filter(informers::containsKey).toList();

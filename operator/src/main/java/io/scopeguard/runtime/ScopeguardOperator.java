@@ -98,7 +98,7 @@ public final class ScopeguardOperator implements AutoCloseable {
       watched.start(SYNC_TIMEOUT);
       operator.start();
       if (settings.webhook().enabled()) {
-        webhook = Webhook.start(client, settings, watched, revisions, clock);
+        webhook = Webhook.start(client, settings, watched, revisions, clock, metrics.registry());
       }
     } catch (RuntimeException e) {
       guard.close();

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.deletion.RevisionGate;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.webhook.AdmissionServer;
+import io.scopeguard.webhook.ApprovalAdmission;
+import io.scopeguard.webhook.ResumeAdmission;
 import io.scopeguard.webhook.PruneAdmission;
 import io.scopeguard.webhook.WebhookCertificates;
 import io.scopeguard.webhook.WebhookRegistration;
@@ -39,7 +42,7 @@ public final class Webhook implements AutoCloseable {
   }
 
   static Webhook start(KubernetesClient client, OperatorSettings settings, WatchedResources watched, RevisionJudge judge,
-      Clock clock) {
+      Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     OperatorSettings.Webhook config = settings.webhook();
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -62,15 +65,18 @@ public final class Webhook implements AutoCloseable {
     RevisionGate gate = new RevisionGate(watched, judge, settings.unknownPolicy(), judging);
     AdmissionServer server;
     try {
-      server = new AdmissionServer(config.port(), certificates,
-          Map.of(PruneAdmission.PATH, new PruneAdmission(gate, config.fluxUsers())));
+      server = new AdmissionServer(config.port(), certificates, Map.of(
+          PruneAdmission.PATH, new PruneAdmission(gate, config.fluxUsers()),
+          ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
+          ApprovalAdmission.PATH, new ApprovalAdmission(clock)), registry);
     } catch (IOException e) {
       gate.close();
       throw new UncheckedIOException("cannot serve the admission webhook on port " + config.port(), e);
     }
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
+    List<String> groups = watched.guardedKinds().stream().map(GuardedKind::group).distinct().sorted().toList();
     new WebhookRegistration(config.configurationName(), settings.namespace(), config.fluxUsers(), timeoutSeconds,
-        config.service(), config.url()).apply(client, certificates.caPem());
+        config.service(), config.url(), groups).apply(client, certificates.caPem());
     LOG.info("delete guard serving on port {}, registered as ValidatingWebhookConfiguration {} ({})", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url());
     return new Webhook(server, gate, certificates.caPem());

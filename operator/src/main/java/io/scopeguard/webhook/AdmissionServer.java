@@ -32,6 +32,16 @@ public final class AdmissionServer implements AutoCloseable {
 
   public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers)
       throws IOException {
+    this(port, certificates, handlers, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /**
+   * @param registry where {@code scopeguard_admission_requests_total{webhook,allowed}},
+   *     {@code scopeguard_admission_denials_total{webhook,reason}} and
+   *     {@code scopeguard_admission_seconds{webhook}} are recorded
+   */
+  public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers,
+      io.micrometer.core.instrument.MeterRegistry registry) throws IOException {
     HttpExchanges.noDelay();
     server = HttpsServer.create(new InetSocketAddress(port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificates)));
@@ -40,7 +50,24 @@ public final class AdmissionServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     }));
-    handlers.forEach((path, handler) -> server.createContext(path, exchange -> handle(exchange, handler)));
+    handlers.forEach((path, handler) -> {
+      String webhook = path.substring(path.lastIndexOf('/') + 1);
+      io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer.builder("scopeguard.admission")
+          .description("time to answer an AdmissionReview").tag("webhook", webhook)
+          .publishPercentileHistogram().register(registry);
+      UnaryOperator<AdmissionReview> measured = review -> {
+        long start = System.nanoTime();
+        AdmissionReview answer = handler.apply(review);
+        latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        boolean allowed = answer.getResponse() != null && Boolean.TRUE.equals(answer.getResponse().getAllowed());
+        registry.counter("scopeguard.admission.requests", "webhook", webhook, "allowed", String.valueOf(allowed)).increment();
+        if (!allowed) {
+          registry.counter("scopeguard.admission.denials", "webhook", webhook, "reason", denialReason(answer)).increment();
+        }
+        return answer;
+      };
+      server.createContext(path, exchange -> handle(exchange, measured));
+    });
     server.start();
   }
 
@@ -54,6 +81,20 @@ public final class AdmissionServer implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS for the admission webhook: " + e.getMessage(), e);
     }
+  }
+
+  /** The hold reason a denial names (MassDeletion, a scope reason, or NotJudged / Error). */
+  private static String denialReason(AdmissionReview answer) {
+    String message = answer.getResponse().getStatus() == null ? "" : answer.getResponse().getStatus().getMessage();
+    for (io.scopeguard.scope.Reason reason : io.scopeguard.scope.Reason.values()) {
+      if (message != null && message.contains(reason.name())) {
+        return reason.name();
+      }
+    }
+    if (message != null && message.contains("not judged yet")) {
+      return "NotJudged";
+    }
+    return message != null && message.contains("could not") ? "Error" : "Other";
   }
 
   public int port() {

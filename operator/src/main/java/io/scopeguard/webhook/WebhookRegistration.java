@@ -27,9 +27,11 @@ import java.util.stream.Collectors;
  * @param url the URL of the endpoint when there is no Service, or null
  */
 public record WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds,
-    String service, String url) {
+    String service, String url, List<String> guardedGroups) {
 
   public static final String WEBHOOK_NAME = "prune-guard.scopeguard.io";
+  public static final String RESUME_WEBHOOK = "resume-guard.scopeguard.io";
+  public static final String APPROVAL_WEBHOOK = "approvals.scopeguard.io";
 
   /** The configuration for the given CA bundle (PEM). */
   public ValidatingWebhookConfiguration configuration(String caPem) {
@@ -42,7 +44,7 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withSideEffects("None")
           .withFailurePolicy("Fail")
           .withTimeoutSeconds(timeoutSeconds)
-          .withClientConfig(clientConfig(caPem))
+          .withClientConfig(clientConfig(caPem, PruneAdmission.PATH))
           .addNewRule()
             .withOperations("DELETE")
             .withApiGroups("*")
@@ -62,10 +64,72 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
             .withExpression("request.userInfo.username in [" + users + "]")
           .endMatchCondition()
         .endWebhook()
+        .addNewWebhook()
+          .withName(RESUME_WEBHOOK)
+          .withAdmissionReviewVersions("v1")
+          .withSideEffects("None")
+          .withFailurePolicy("Fail")
+          .withTimeoutSeconds(timeoutSeconds)
+          .withClientConfig(clientConfig(caPem, ResumeAdmission.PATH))
+          .addNewRule()
+            .withOperations("UPDATE")
+            .withApiGroups(guardedGroups)
+            .withApiVersions("*")
+            .withResources("*")
+            .withScope("*")
+          .endRule()
+          .withNamespaceSelector(excluded())
+          .addNewMatchCondition()
+            .withName("held-by-scopeguard")
+            .withExpression("has(oldObject.metadata.annotations) && '" + io.scopeguard.approval.Annotations.SUSPENDED_REASON
+                + "' in oldObject.metadata.annotations")
+          .endMatchCondition()
+        .endWebhook()
         .build();
   }
 
-  private WebhookClientConfig clientConfig(String caPem) {
+  /** The mutating configuration that records who approved. */
+  public io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration mutatingConfiguration(String caPem) {
+    String annotations = "has(object.metadata.annotations) && ('" + io.scopeguard.approval.Annotations.APPROVE
+        + "' in object.metadata.annotations || '" + io.scopeguard.approval.Annotations.APPROVED_BY
+        + "' in object.metadata.annotations || '" + io.scopeguard.approval.Annotations.APPROVED_AT
+        + "' in object.metadata.annotations)";
+    String removed = "request.operation == 'UPDATE' && has(oldObject.metadata.annotations) && '"
+        + io.scopeguard.approval.Annotations.APPROVED_BY + "' in oldObject.metadata.annotations";
+    return new io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder()
+        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard").endMetadata()
+        .addNewWebhook()
+          .withName(APPROVAL_WEBHOOK)
+          .withAdmissionReviewVersions("v1")
+          .withSideEffects("None")
+          .withFailurePolicy("Fail")
+          .withReinvocationPolicy("IfNeeded")
+          .withTimeoutSeconds(timeoutSeconds)
+          .withClientConfig(clientConfig(caPem, ApprovalAdmission.PATH))
+          .addNewRule()
+            .withOperations("CREATE", "UPDATE")
+            .withApiGroups(guardedGroups)
+            .withApiVersions("*")
+            .withResources("*")
+            .withScope("*")
+          .endRule()
+          .withNamespaceSelector(excluded())
+          .addNewMatchCondition()
+            .withName("approval-annotations")
+            .withExpression("(" + annotations + ") || (" + removed + ")")
+          .endMatchCondition()
+        .endWebhook()
+        .build();
+  }
+
+  private io.fabric8.kubernetes.api.model.LabelSelector excluded() {
+    return new LabelSelectorBuilder()
+        .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
+          .withValues(List.of("kube-system", ownNamespace)).endMatchExpression()
+        .build();
+  }
+
+  private WebhookClientConfig clientConfig(String caPem, String path) {
     WebhookClientConfigBuilder config = new WebhookClientConfigBuilder()
         .withCaBundle(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
     if (service != null) {
@@ -75,14 +139,15 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withNamespace(namespaceAndRest[0])
           .withName(nameAndPort[0])
           .withPort(nameAndPort.length > 1 ? Integer.parseInt(nameAndPort[1]) : 443)
-          .withPath(PruneAdmission.PATH)
+          .withPath(path)
           .endService().build();
     }
-    return config.withUrl(url).build();
+    return config.withUrl(url.replace(PruneAdmission.PATH, "").replaceAll("/+$", "") + path).build();
   }
 
-  /** Creates the configuration, or replaces the one there. */
+  /** Creates the configurations, or replaces the ones there. */
   public void apply(KubernetesClient client, String caPem) {
     client.resource(configuration(caPem)).createOr(existing -> existing.update());
+    client.resource(mutatingConfiguration(caPem)).createOr(existing -> existing.update());
   }
 }

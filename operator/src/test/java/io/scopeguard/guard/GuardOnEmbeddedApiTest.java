@@ -168,7 +168,9 @@ class GuardOnEmbeddedApiTest {
     annotate("apps", Annotations.APPROVE, token + "0");
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(rows(scopeName)).singleElement().satisfies(row ->
-        assertThat(row.getMessage()).endsWith("approval " + token + "0 ignored: it does not match the token " + token)));
+        // The embedded API calls no admission webhooks, so no approved-by is recorded here.
+        assertThat(row.getMessage()).endsWith("approval " + token + "0 by an unrecorded user ignored: it does not match the token "
+            + token)));
     assertThat(paused(kustomization("apps").get(), "suspend")).isTrue();
 
     annotate("apps", Annotations.APPROVE, token);

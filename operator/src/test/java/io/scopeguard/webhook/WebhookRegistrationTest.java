@@ -11,11 +11,23 @@ import org.junit.jupiter.api.Test;
 class WebhookRegistrationTest {
 
   static final Set<String> FLUX = Set.of("system:serviceaccount:flux-system:kustomize-controller");
+  static final java.util.List<String> GROUPS = java.util.List.of("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io");
 
   @Test
   void inClusterItIsNarrowAndPointsAtTheService() {
-    ValidatingWebhook webhook = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10,
-        "scopeguard-system/scopeguard-webhook:443", null).configuration("PEM").getWebhooks().get(0);
+    var configuration = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10,
+        "scopeguard-system/scopeguard-webhook:443", null, GROUPS);
+    ValidatingWebhook webhook = configuration.configuration("PEM").getWebhooks().get(0);
+    ValidatingWebhook resume = configuration.configuration("PEM").getWebhooks().get(1);
+    assertThat(resume.getName()).isEqualTo("resume-guard.scopeguard.io");
+    assertThat(resume.getRules().get(0).getOperations()).containsExactly("UPDATE");
+    assertThat(resume.getRules().get(0).getApiGroups()).containsExactlyElementsOf(GROUPS);
+    assertThat(resume.getMatchConditions().get(0).getExpression())
+        .isEqualTo("has(oldObject.metadata.annotations) && 'scopeguard.io/suspended-reason' in oldObject.metadata.annotations");
+    assertThat(resume.getClientConfig().getService().getPath()).isEqualTo("/validate/resume");
+    var approvals = configuration.mutatingConfiguration("PEM").getWebhooks().get(0);
+    assertThat(approvals.getRules().get(0).getOperations()).containsExactly("CREATE", "UPDATE");
+    assertThat(approvals.getClientConfig().getService().getPath()).isEqualTo("/mutate/approval");
 
     assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
     assertThat(webhook.getTimeoutSeconds()).isEqualTo(10);
@@ -37,9 +49,9 @@ class WebhookRegistrationTest {
   @Test
   void outOfClusterItPointsAtAUrl() {
     ValidatingWebhook webhook = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 5, null,
-        "https://10.0.0.5:9443/validate/prune").configuration("PEM").getWebhooks().get(0);
+        "https://10.0.0.5:9443/validate/prune", GROUPS).configuration("PEM").getWebhooks().get(0);
 
     assertThat(webhook.getClientConfig().getService()).isNull();
-    assertThat(webhook.getClientConfig().getUrl()).isEqualTo("https://10.0.0.5:9443/validate/prune");
+    assertThat(webhook.getClientConfig().getUrl()).isEqualTo("https://10.0.0.5:9443/validate/prune", GROUPS);
   }
 }

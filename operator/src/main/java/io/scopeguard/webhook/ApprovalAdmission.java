@@ -1,0 +1,105 @@
+package io.scopeguard.webhook;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.approval.Annotations;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Approver identity (mutating): when {@code scopeguard.io/approve} is added or changed, records the
+ * requesting user in {@code scopeguard.io/approved-by} and the time in {@code scopeguard.io/approved-at}.
+ * Those two are written only here: a value anyone else writes (a forged approver, or one carried in
+ * a manifest from Git) is put back to what it was. The answer is a JSON Patch.
+ */
+public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
+
+  public static final String PATH = "/mutate/approval";
+
+  private final Clock clock;
+
+  public ApprovalAdmission(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public AdmissionReview apply(AdmissionReview review) {
+    AdmissionRequest request = review.getRequest();
+    if (request.getObject() == null || !("UPDATE".equals(request.getOperation()) || "CREATE".equals(request.getOperation()))) {
+      return AdmissionDecision.allow(review);
+    }
+    Map<String, String> before = annotations(request.getOldObject());
+    Map<String, String> after = annotations(request.getObject());
+    Map<String, String> wanted = new LinkedHashMap<>();
+    String approve = after.get(Annotations.APPROVE);
+    if (approve != null && !approve.equals(before.get(Annotations.APPROVE))) {
+      String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
+      wanted.put(Annotations.APPROVED_BY, user == null ? "unknown" : user);
+      wanted.put(Annotations.APPROVED_AT, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+    } else {
+      wanted.put(Annotations.APPROVED_BY, before.get(Annotations.APPROVED_BY));
+      wanted.put(Annotations.APPROVED_AT, before.get(Annotations.APPROVED_AT));
+    }
+    List<Map<String, Object>> patch = new ArrayList<>();
+    boolean hasAnnotations = request.getObject() != null && hasAnnotations(request.getObject());
+    for (Map.Entry<String, String> entry : wanted.entrySet()) {
+      String current = after.get(entry.getKey());
+      if (Objects.equals(current, entry.getValue())) {
+        continue;
+      }
+      String path = "/metadata/annotations/" + entry.getKey().replace("~", "~0").replace("/", "~1");
+      if (entry.getValue() == null) {
+        patch.add(operation("remove", path, null));
+      } else if (!hasAnnotations) {
+        patch.add(operation("add", "/metadata/annotations", Map.of(entry.getKey(), entry.getValue())));
+        hasAnnotations = true;
+      } else {
+        patch.add(operation(current == null ? "add" : "replace", path, entry.getValue()));
+      }
+    }
+    if (patch.isEmpty()) {
+      return AdmissionDecision.allow(review);
+    }
+    AdmissionReview answer = AdmissionDecision.allow(review);
+    answer.getResponse().setPatchType("JSONPatch");
+    answer.getResponse().setPatch(Base64.getEncoder().encodeToString(
+        Serialization.asJson(patch).getBytes(StandardCharsets.UTF_8)));
+    return answer;
+  }
+
+  private static Map<String, Object> operation(String op, String path, Object value) {
+    Map<String, Object> operation = new LinkedHashMap<>();
+    operation.put("op", op);
+    operation.put("path", path);
+    if (value != null) {
+      operation.put("value", value);
+    }
+    return operation;
+  }
+
+  private static Map<String, String> annotations(Object object) {
+    if (object == null) {
+      return Map.of();
+    }
+    GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+    Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
+    return annotations == null ? Map.of() : annotations;
+  }
+
+  private static boolean hasAnnotations(Object object) {
+    GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+    return resource.getMetadata() != null && resource.getMetadata().getAnnotations() != null
+        && !resource.getMetadata().getAnnotations().isEmpty();
+  }
+}
