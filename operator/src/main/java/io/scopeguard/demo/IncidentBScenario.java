@@ -124,7 +124,8 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
       GenericKubernetesResource k = kustomization(context.client(), FLUX);
       return FluxObjects.suspended(k) && "MassDeletion".equals(FluxObjects.annotation(k, Annotations.SUSPENDED_REASON)) ? k : null;
     });
-    context.await("the stand-in's prune to reach the webhook", () -> kustomize.refusedDeletes() > 0 ? true : null);
+    context.await("the stand-in's prune to be refused at admission", () -> kustomize.failures().stream()
+        .anyMatch(failure -> failure.contains(EMPTY_REVISION + " refused at admission")) ? true : null);
     return context.await("ClusterScope prod to list flux-system", () -> {
       ClusterScope prod = context.client().resources(ClusterScope.class).withName(FleetRepository.SCOPE).get();
       return prod == null || prod.getStatus() == null ? null : prod.getStatus().getSuspended().stream()

@@ -163,6 +163,7 @@ public final class StandInKustomizeController implements AutoCloseable {
       Map<String, Object> status = new LinkedHashMap<>();
       status.put("lastAttemptedRevision", revision);
       if (refused) {
+        failures.add(namespace + "/" + name + ": prune of revision " + revision + " refused at admission");
         status.put("lastAppliedRevision", text(k, "/status/lastAppliedRevision"));
         status.put("inventory", inventoryStatus(oldInventory));
       } else {
