@@ -97,6 +97,16 @@ public class ScopeguardMain implements Callable<Integer> {
           + " https://192.168.1.10:9443/validate/prune (env SCOPEGUARD_WEBHOOK_URL).")
   private String webhookUrl;
 
+  @Option(names = "--webhook-certificates", defaultValue = "${env:SCOPEGUARD_WEBHOOK_CERTIFICATES:-self}",
+      description = "Who provides the webhook's certificates: self (scopeguard issues, stores and renews them) or"
+          + " cert-manager (env SCOPEGUARD_WEBHOOK_CERTIFICATES; default ${DEFAULT-VALUE}).")
+  private String webhookCertificates;
+
+  @Option(names = "--webhook-secret", defaultValue = "${env:SCOPEGUARD_WEBHOOK_SECRET:-scopeguard-webhook-tls}",
+      description = "Secret in scopeguard's namespace holding the webhook's certificates (env SCOPEGUARD_WEBHOOK_SECRET;"
+          + " default ${DEFAULT-VALUE}).")
+  private String webhookSecret;
+
   @Option(names = "--webhook-timeout", defaultValue = "${env:SCOPEGUARD_WEBHOOK_TIMEOUT:-10s}", converter = DurationConverter.class,
       description = "How long the API server waits for the webhook (1s-30s; env SCOPEGUARD_WEBHOOK_TIMEOUT; default ${DEFAULT-VALUE}).")
   private Duration webhookTimeout;
@@ -133,7 +143,8 @@ public class ScopeguardMain implements Callable<Integer> {
     OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout,
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
-            webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard"));
+            webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
+            webhookSecret, Duration.ofDays(90), Duration.ofHours(1)));
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

@@ -31,9 +31,7 @@ class IncidentBReplayTest {
   static final int WEBHOOK_PORT = freePort();
 
   @RegisterExtension
-  static final E2eCluster CLUSTER = new E2eCluster(settings -> settings.withWebhook(new OperatorSettings.Webhook(true,
-      WEBHOOK_PORT, null, "https://127.0.0.1:" + WEBHOOK_PORT + PruneAdmission.PATH, Duration.ofSeconds(10),
-      OperatorSettings.Webhook.FLUX_USERS, "scopeguard")));
+  static final E2eCluster CLUSTER = new E2eCluster(settings -> settings.withWebhook(OperatorSettings.Webhook.atUrl(WEBHOOK_PORT, "https://127.0.0.1:" + WEBHOOK_PORT + PruneAdmission.PATH)));
 
   private final IncidentBScenario scenario = new IncidentBScenario();
 

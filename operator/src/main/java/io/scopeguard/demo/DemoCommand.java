@@ -56,9 +56,7 @@ public class DemoCommand implements Callable<Integer> {
     }
     int webhookPort = freePort();
     OperatorSettings settings = OperatorSettings.embedded().withHttpPort(httpPort)
-        .withWebhook(new OperatorSettings.Webhook(true, webhookPort, null,
-            "https://127.0.0.1:" + webhookPort + PruneAdmission.PATH, Duration.ofSeconds(10),
-            OperatorSettings.Webhook.FLUX_USERS, "scopeguard"));
+        .withWebhook(OperatorSettings.Webhook.atUrl(webhookPort, "https://127.0.0.1:" + webhookPort + PruneAdmission.PATH));
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
         ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC())) {
       out.printf("scopeguard demo: embedded Kubernetes API at %s; operator metrics at http://localhost:%d/metrics%n%n",

@@ -45,17 +45,34 @@ public record OperatorSettings(
    * @param url the URL the API server calls when there is no Service (outside the cluster)
    * @param timeout how long the API server waits, and how long a not-yet-judged revision may take
    * @param fluxUsers usernames of Flux's controllers whose deletes are guarded
-   * @param configurationName name of the ValidatingWebhookConfiguration
+   * @param configurationName name of the webhook configurations
+   * @param certManager whether cert-manager provides the certificates (else scopeguard issues them)
+   * @param certificateSecret the Secret in scopeguard's namespace holding them
+   * @param certificateValidity how long certificates scopeguard issues are valid (renewed at a third left)
+   * @param renewCheck how often the certificates are checked (and re-read from the Secret)
    */
   public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, Set<String> fluxUsers,
-      String configurationName) {
+      String configurationName, boolean certManager, String certificateSecret, Duration certificateValidity,
+      Duration renewCheck) {
 
     public static final Set<String> FLUX_USERS = Set.of(
         "system:serviceaccount:flux-system:kustomize-controller",
         "system:serviceaccount:flux-system:helm-controller");
 
     public static Webhook disabled() {
-      return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard");
+      return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1));
+    }
+
+    /** Enabled on {@code port}, called by the API server at {@code url} (outside a cluster, tests, the demo). */
+    public static Webhook atUrl(int port, String url) {
+      return new Webhook(true, port, null, url, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1));
+    }
+
+    public Webhook withCertificates(Duration validity, Duration renewCheck) {
+      return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
+          validity, renewCheck);
     }
   }
 

@@ -6,6 +6,7 @@ import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.webhook.AdmissionServer;
+import io.scopeguard.webhook.CertificateStore;
 import io.scopeguard.webhook.ApprovalAdmission;
 import io.scopeguard.webhook.ResumeAdmission;
 import io.scopeguard.webhook.PruneAdmission;
@@ -29,16 +30,28 @@ import org.slf4j.LoggerFactory;
 public final class Webhook implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
-  private static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(365);
 
   private final AdmissionServer server;
   private final RevisionGate gate;
-  private final String caPem;
+  private final WebhookRegistration registration;
+  private final KubernetesClient client;
+  private final CertificateStore store;
+  private final java.util.concurrent.ScheduledExecutorService renewals =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "scopeguard-certificates");
+        thread.setDaemon(true);
+        return thread;
+      });
+  private volatile String caBundle;
 
-  private Webhook(AdmissionServer server, RevisionGate gate, String caPem) {
+  private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
+      KubernetesClient client, CertificateStore store) {
     this.server = server;
     this.gate = gate;
-    this.caPem = caPem;
+    this.caBundle = caBundle;
+    this.registration = registration;
+    this.client = client;
+    this.store = store;
   }
 
   static Webhook start(KubernetesClient client, OperatorSettings settings, WatchedResources watched, RevisionJudge judge,
@@ -60,12 +73,14 @@ public final class Webhook implements AutoCloseable {
         dns.add(0, host);
       }
     }
-    WebhookCertificates.Issued certificates = WebhookCertificates.issue(dns, ips, CERTIFICATE_VALIDITY, clock);
+    CertificateStore store = new CertificateStore(client, settings.namespace(), config.certificateSecret(),
+        !config.certManager(), dns, ips, config.certificateValidity(), clock);
+    CertificateStore.Current certificates = certificates(store, config, dns, ips, clock);
     Duration judging = config.timeout().minusMillis(Math.min(1000, config.timeout().toMillis() / 4));
     RevisionGate gate = new RevisionGate(watched, judge, settings.unknownPolicy(), judging);
     AdmissionServer server;
     try {
-      server = new AdmissionServer(config.port(), certificates, Map.of(
+      server = new AdmissionServer(config.port(), certificates.issued(), Map.of(
           PruneAdmission.PATH, new PruneAdmission(gate, config.fluxUsers()),
           ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
           ApprovalAdmission.PATH, new ApprovalAdmission(clock)), registry);
@@ -75,12 +90,57 @@ public final class Webhook implements AutoCloseable {
     }
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
     List<String> groups = watched.guardedKinds().stream().map(GuardedKind::group).distinct().sorted().toList();
-    new WebhookRegistration(config.configurationName(), settings.namespace(), config.fluxUsers(), timeoutSeconds,
-        config.service(), config.url(), groups).apply(client, certificates.caPem());
-    LOG.info("delete guard serving on port {}, registered as ValidatingWebhookConfiguration {} ({})", server.port(),
-        config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url());
-    return new Webhook(server, gate, certificates.caPem());
+    WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
+        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups);
+    registration.apply(client, certificates.caBundle());
+    LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
+        config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
+        certificates.issued().serving().getNotAfter().toInstant());
+    Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
+        store.available() ? store : null);
+    webhook.renewEvery(config.renewCheck());
+    return webhook;
   }
+
+  /** The stored certificates; in-memory ones for this process alone when the Secret cannot be used. */
+  private static CertificateStore.Current certificates(CertificateStore store, OperatorSettings.Webhook config, List<String> dns,
+      List<String> ips, Clock clock) {
+    try {
+      return store.ensure();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (config.certManager()) {
+        throw e;
+      }
+      LOG.warn("cannot keep the webhook certificates in Secret {} ({}); using certificates of this process alone:"
+          + " run a single replica", config.certificateSecret(), e.getMessage());
+      store.unavailable();
+      WebhookCertificates.Issued issued = WebhookCertificates.issue(dns, ips, config.certificateValidity(), clock);
+      return new CertificateStore.Current(issued, issued.caPem());
+    }
+  }
+
+  /** Checks the certificates every {@code period}; a renewal (by this replica or another) updates the caBundle, then the served certificate. */
+  private void renewEvery(Duration period) {
+    if (store == null) {
+      return;
+    }
+    renewals.scheduleWithFixedDelay(this::renew, period.toMillis(), period.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  void renew() {
+    try {
+      CertificateStore.Current latest = store.ensure();
+      if (!latest.issued().serving().equals(server.serving())) {
+        registration.apply(client, latest.caBundle());
+        caBundle = latest.caBundle();
+        server.use(latest.issued());
+        LOG.info("webhook certificate renewed; valid until {}", latest.issued().serving().getNotAfter().toInstant());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("webhook certificate check failed; serving the current one: {}", e.getMessage());
+    }
+  }
+
 
   public int port() {
     return server.port();
@@ -88,11 +148,17 @@ public final class Webhook implements AutoCloseable {
 
   /** The CA bundle (PEM) the API server trusts for this webhook. */
   public String caPem() {
-    return caPem;
+    return caBundle;
+  }
+
+  /** The certificate served now. */
+  public java.security.cert.X509Certificate serving() {
+    return server.serving();
   }
 
   @Override
   public void close() {
+    renewals.shutdownNow();
     server.close();
     gate.close();
   }

@@ -13,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +28,7 @@ public final class AdmissionServer implements AutoCloseable {
   private static final int MAX_BODY = 8 * 1024 * 1024;
 
   private final HttpsServer server;
+  private final RotatingKeyManager keys;
 
   public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers)
       throws IOException {
@@ -43,8 +43,9 @@ public final class AdmissionServer implements AutoCloseable {
   public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers,
       io.micrometer.core.instrument.MeterRegistry registry) throws IOException {
     HttpExchanges.noDelay();
+    keys = new RotatingKeyManager(certificates);
     server = HttpsServer.create(new InetSocketAddress(port), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(sslContext(certificates)));
+    server.setHttpsConfigurator(new HttpsConfigurator(sslContext(keys)));
     server.setExecutor(Executors.newFixedThreadPool(4, runnable -> {
       Thread thread = new Thread(runnable, "scopeguard-admission");
       thread.setDaemon(true);
@@ -71,12 +72,20 @@ public final class AdmissionServer implements AutoCloseable {
     server.start();
   }
 
-  private static SSLContext sslContext(WebhookCertificates.Issued certificates) {
+  /** Serves {@code certificates} from the next TLS handshake on (rotation without a restart). */
+  public void use(WebhookCertificates.Issued certificates) {
+    keys.use(certificates);
+  }
+
+  /** The certificate served now. */
+  public java.security.cert.X509Certificate serving() {
+    return keys.serving();
+  }
+
+  private static SSLContext sslContext(RotatingKeyManager keys) {
     try {
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(certificates.keyStore(), certificates.password());
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), null, null);
+      context.init(new javax.net.ssl.KeyManager[] {keys}, null, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot set up TLS for the admission webhook: " + e.getMessage(), e);

@@ -57,16 +57,17 @@ public final class WebhookCertificates {
       generator.initialize(256);
       KeyPair caKeys = generator.generateKeyPair();
       KeyPair servingKeys = generator.generateKeyPair();
-      Instant now = Instant.now(clock).minus(Duration.ofMinutes(5));
+      Instant now = Instant.now(clock);
+      Instant notBefore = now.minus(Duration.ofMinutes(5));
       X500Name caName = new X500Name("CN=scopeguard webhook CA");
 
-      X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
+      X509v3CertificateBuilder ca = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(notBefore),
           Date.from(now.plus(validity.multipliedBy(10))), caName, caKeys.getPublic());
       ca.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
       ca.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       X509Certificate caCert = sign(ca, caKeys);
 
-      X509v3CertificateBuilder serving = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(now),
+      X509v3CertificateBuilder serving = new JcaX509v3CertificateBuilder(caName, serial(), Date.from(notBefore),
           Date.from(now.plus(validity)), new X500Name("CN=" + dnsNames.get(0)), servingKeys.getPublic());
       List<GeneralName> names = new ArrayList<>();
       dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
@@ -98,10 +99,12 @@ public final class WebhookCertificates {
         builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
   }
 
-  static String pem(X509Certificate certificate) throws IOException {
+  static String pem(X509Certificate certificate) {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(certificate);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
     return out.toString();
   }

@@ -62,8 +62,7 @@ public final class MassDeletionBenchmark {
 
   private static void run(int objects) throws Exception {
     int port = freePort();
-    OperatorSettings settings = OperatorSettings.embedded().withWebhook(new OperatorSettings.Webhook(true, port, null,
-        "https://127.0.0.1:" + port + PruneAdmission.PATH, Duration.ofSeconds(10), OperatorSettings.Webhook.FLUX_USERS, "scopeguard"));
+    OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.atUrl(port, "https://127.0.0.1:" + port + PruneAdmission.PATH));
     Path repo = Files.createTempDirectory("bench-repo");
     writeRepository(repo, objects, (int) (objects * 0.4));
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();

@@ -1,0 +1,124 @@
+package io.scopeguard.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.scopeguard.EmbeddedOperator;
+import io.scopeguard.webhook.PruneAdmission;
+import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The webhook's certificates are kept in a Secret and renewed before they expire: the served chain
+ * and the caBundle of the webhook configuration change together, and a caller that trusts whatever
+ * caBundle is registered (as the API server does) never sees a failed request.
+ */
+class WebhookCertificateRotationTest {
+
+  static final int PORT = freePort();
+
+  @RegisterExtension
+  static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator(OperatorSettings.embedded().withWebhook(
+      OperatorSettings.Webhook.atUrl(PORT, "https://127.0.0.1:" + PORT + PruneAdmission.PATH)
+          .withCertificates(Duration.ofSeconds(3), Duration.ofMillis(200))));
+
+  static final String REVIEW = """
+      {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","operation":"DELETE",
+       "userInfo":{"username":"alice"},"oldObject":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}}}""";
+
+  @Test
+  void anExpiringCertificateIsReplacedWithoutAFailedRequest() throws Exception {
+    Set<BigInteger> served = new LinkedHashSet<>();
+    List<String> failures = new ArrayList<>();
+    long until = System.nanoTime() + Duration.ofSeconds(7).toNanos();
+    while (System.nanoTime() < until) {
+      String bundle = registeredBundle();
+      try {
+        HttpResponse<String> response = client(bundle).send(HttpRequest.newBuilder(
+                URI.create("https://127.0.0.1:" + PORT + PruneAdmission.PATH)).POST(HttpRequest.BodyPublishers.ofString(REVIEW)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        served.add(((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber());
+      } catch (Exception e) {
+        failures.add(e.toString());
+      }
+      Thread.sleep(50);
+    }
+
+    assertThat(failures).as("requests that failed during rotation").isEmpty();
+    assertThat(served).as("certificates served").hasSizeGreaterThanOrEqualTo(2);
+    X509Certificate current = SCOPEGUARD.operator().webhook().orElseThrow().serving();
+    assertThat(current.getSerialNumber()).isEqualTo(List.copyOf(served).get(served.size() - 1));
+    Secret secret = SCOPEGUARD.client().secrets().inNamespace("scopeguard-system").withName("scopeguard-webhook-tls").get();
+    assertThat(certificates(decode(secret.getData().get("tls.crt"))).get(0).getSerialNumber()).isEqualTo(current.getSerialNumber());
+    boolean signedByRegisteredCa = certificates(registeredBundle()).stream().anyMatch(ca -> {
+      try {
+        current.verify(ca.getPublicKey());
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(signedByRegisteredCa).as("the served certificate is signed by a CA in the registered caBundle").isTrue();
+  }
+
+  private static String registeredBundle() {
+    var configuration = SCOPEGUARD.client().admissionRegistration().v1().validatingWebhookConfigurations()
+        .withName("scopeguard").get();
+    return decode(configuration.getWebhooks().get(0).getClientConfig().getCaBundle());
+  }
+
+  private static HttpClient client(String bundle) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    int i = 0;
+    for (X509Certificate ca : certificates(bundle)) {
+      trust.setCertificateEntry("ca" + i++, ca);
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(ssl).build();
+  }
+
+  private static List<X509Certificate> certificates(String pem) throws Exception {
+    List<X509Certificate> list = new ArrayList<>();
+    for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
+        new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
+      list.add((X509Certificate) c);
+    }
+    return list;
+  }
+
+  private static String decode(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
