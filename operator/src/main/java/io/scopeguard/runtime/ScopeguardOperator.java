@@ -85,9 +85,16 @@ public final class ScopeguardOperator implements AutoCloseable {
         .withConcurrentReconciliationThreads(settings.reconcileThreads())
         .withMetrics(metrics.operatorSdkMetrics()));
     operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
+    java.util.concurrent.atomic.AtomicReference<Webhook> serving = new java.util.concurrent.atomic.AtomicReference<>();
     HttpEndpoints http;
     try {
-      http = new HttpEndpoints(settings.httpPort(), metrics, () -> notReadyReason(operator, watched));
+      http = new HttpEndpoints(settings.httpPort(), metrics, () -> {
+        String reason = notReadyReason(operator, watched);
+        if (reason == null && settings.webhook().enabled() && serving.get() == null) {
+          return "admission webhook not serving yet";
+        }
+        return reason;
+      });
     } catch (IOException e) {
       guard.close();
       metrics.close();
@@ -99,6 +106,7 @@ public final class ScopeguardOperator implements AutoCloseable {
       operator.start();
       if (settings.webhook().enabled()) {
         webhook = Webhook.start(client, settings, watched, revisions, clock, metrics.registry());
+        serving.set(webhook);
       }
     } catch (RuntimeException e) {
       guard.close();

@@ -91,7 +91,8 @@ public final class Webhook implements AutoCloseable {
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
     List<String> groups = watched.guardedKinds().stream().map(GuardedKind::group).distinct().sorted().toList();
     WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
-        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups);
+        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups,
+        config.certManager() ? config.certificateSecret() : null);
     registration.apply(client, certificates.caBundle());
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),

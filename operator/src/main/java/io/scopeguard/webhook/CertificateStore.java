@@ -129,7 +129,9 @@ public final class CertificateStore {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       List<java.security.cert.Certificate> full = new ArrayList<>(chain);
-      full.add(ca);
+      if (!chain.contains(ca)) {
+        full.add(ca);
+      }
       store.setKeyEntry("webhook", key, password, full.toArray(java.security.cert.Certificate[]::new));
       return Optional.of(new Current(new WebhookCertificates.Issued(store, password, chain.get(0), ca, WebhookCertificates.pem(ca)),
           bundle));

@@ -27,7 +27,18 @@ import java.util.stream.Collectors;
  * @param url the URL of the endpoint when there is no Service, or null
  */
 public record WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds,
-    String service, String url, List<String> guardedGroups) {
+    String service, String url, List<String> guardedGroups, String certManagerCertificate) {
+
+  /** Without cert-manager: scopeguard writes the caBundle itself. */
+  public WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds, String service,
+      String url, List<String> guardedGroups) {
+    this(name, ownNamespace, fluxUsers, timeoutSeconds, service, url, guardedGroups, null);
+  }
+
+  private java.util.Map<String, String> annotations() {
+    return certManagerCertificate == null ? java.util.Map.of()
+        : java.util.Map.of("cert-manager.io/inject-ca-from", ownNamespace + "/" + certManagerCertificate);
+  }
 
   public static final String WEBHOOK_NAME = "prune-guard.scopeguard.io";
   public static final String RESUME_WEBHOOK = "resume-guard.scopeguard.io";
@@ -37,7 +48,8 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
   public ValidatingWebhookConfiguration configuration(String caPem) {
     String users = fluxUsers.stream().sorted().map(u -> "'" + u.replace("'", "") + "'").collect(Collectors.joining(", "));
     return new ValidatingWebhookConfigurationBuilder()
-        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard").endMetadata()
+        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard")
+          .addToAnnotations(annotations()).endMetadata()
         .addNewWebhook()
           .withName(WEBHOOK_NAME)
           .withAdmissionReviewVersions("v1")
@@ -97,7 +109,8 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
     String removed = "request.operation == 'UPDATE' && has(oldObject.metadata.annotations) && '"
         + io.scopeguard.approval.Annotations.APPROVED_BY + "' in oldObject.metadata.annotations";
     return new io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder()
-        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard").endMetadata()
+        .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard")
+          .addToAnnotations(annotations()).endMetadata()
         .addNewWebhook()
           .withName(APPROVAL_WEBHOOK)
           .withAdmissionReviewVersions("v1")
