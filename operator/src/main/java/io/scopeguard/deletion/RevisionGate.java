@@ -55,12 +55,22 @@ public final class RevisionGate implements PruneGate, AutoCloseable {
     GenericKubernetesResource kustomization = found.get();
     DeletionBudget budget = facts.judge(FluxKinds.KUSTOMIZATION, kustomization).home()
         .map(ClusterScope::getSpec).map(spec -> spec.getDeletion()).orElseGet(DeletionBudget::new);
-    Future<Optional<RevisionJudge.Judged>> pending = judging.submit(() -> judge.judge(kustomization, budget));
-    Optional<RevisionJudge.Judged> judged;
+    Optional<Optional<RevisionJudge.Judged>> known = judge.known(kustomization, budget);
+    if (known.isEmpty()) {
+      return null;
+    }
+    Optional<RevisionJudge.Judged> judged = known.get();
     try {
-      judged = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (judged.isEmpty()) {
+        Future<Optional<RevisionJudge.Judged>> pending = judging.submit(() -> judge.judge(kustomization, budget));
+        try {
+          judged = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          pending.cancel(true);
+          throw e;
+        }
+      }
     } catch (TimeoutException e) {
-      pending.cancel(true);
       return "scopeguard: the pending revision of Kustomization " + ownerNamespace + "/" + ownerName
           + " is not judged yet; its deletes wait until it is (deleting " + object + ")";
     } catch (Exception e) {

@@ -70,17 +70,33 @@ public final class RevisionJudge {
     if (artifact.isEmpty()) {
       return Optional.empty();
     }
-    List<String> inventory = FluxStatus.inventory(kustomization);
-    String key = kustomization.getMetadata().getUid() + "@" + artifact.get().revision() + "#"
-        + io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "#" + inventory.hashCode()
-        + "#" + budget.getMaxPercent() + "/" + budget.getMaxObjects() + "/" + budget.getMinInventory();
+    String key = key(kustomization, artifact.get(), budget);
     Judged cached = cache.get(key);
     if (cached != null) {
       return Optional.of(cached);
     }
-    Judged judged = judge(kustomization, artifact.get(), inventory, budget);
+    Judged judged = judge(kustomization, artifact.get(), FluxStatus.inventory(kustomization), budget);
     cache.put(key, judged);
     return Optional.of(judged);
+  }
+
+  /**
+   * The verdict already reached for the pending revision, without judging: empty when there is no
+   * pending revision, null-wrapped when it has not been judged yet ({@code Optional.of(Optional.empty())}).
+   */
+  public Optional<Optional<Judged>> known(GenericKubernetesResource kustomization, DeletionBudget budget) {
+    Optional<FluxStatus.Artifact> artifact = pendingArtifact(kustomization);
+    if (artifact.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(Optional.ofNullable(cache.get(key(kustomization, artifact.get(), budget))));
+  }
+
+  private static String key(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, DeletionBudget budget) {
+    return kustomization.getMetadata().getUid() + "@" + artifact.revision() + "#"
+        + io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "#"
+        + FluxStatus.inventory(kustomization).hashCode()
+        + "#" + budget.getMaxPercent() + "/" + budget.getMaxObjects() + "/" + budget.getMinInventory();
   }
 
   private Judged judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, List<String> inventory,

@@ -1,0 +1,179 @@
+package io.scopeguard.e2e.bench;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.api.ClusterScope;
+import io.scopeguard.api.ClusterTarget;
+import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.demo.FluxObjects;
+import io.scopeguard.demo.StandInSourceController;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.webhook.PruneAdmission;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Benchmark (not a test): the delete guard under load, as the API server calls it. Open loop at a
+ * fixed rate (default 1,000 requests/s for 30 s) of Flux prune DELETEs over HTTPS, once for a
+ * Kustomization whose pending revision was judged within budget (allowed), once for one judged
+ * over budget (denied), after 10 s of the same load unmeasured (the JIT warms up). Prints
+ * p50/p99/max latency and errors for each.
+ *
+ * <p>Run: {@code mvn -q -DskipTests install && mvn -q -pl e2e exec:java@admission-bench}
+ * (arguments: {@code -Dexec.args="1000 30"} = rate, seconds).
+ */
+public final class AdmissionBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    OperatorSettings settings = OperatorSettings.embedded()
+        .withWebhook(OperatorSettings.Webhook.atUrl(port, "https://127.0.0.1:" + port + PruneAdmission.PATH));
+    try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
+        ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
+        StandInSourceController source = new StandInSourceController()) {
+      KubernetesClient client = api.client();
+      client.resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
+      ClusterScope scope = new ClusterScope();
+      scope.getMetadata().setName("bench");
+      scope.getSpec().setCluster(ClusterTarget.local());
+      client.resource(scope).create();
+      prepare(client, source, "within", 100, 100);
+      prepare(client, source, "over", 100, 40);
+      HttpClient http = client(operator.webhook().orElseThrow().caPem());
+      URI uri = URI.create("https://127.0.0.1:" + port + PruneAdmission.PATH);
+      for (String owner : List.of("within", "over")) {
+        for (int i = 0; i < 200; i++) {
+          http.send(request(uri, owner), HttpResponse.BodyHandlers.ofString());
+        }
+      }
+      run(http, uri, "within", null, rate, 5);
+      run(http, uri, "over", null, rate, 5);
+      System.out.printf("admission benchmark: %d requests/s for %d s each after a 10 s warm-up, HTTPS, 2 cores, embedded API%n",
+          rate, seconds);
+      run(http, uri, "within", "allowed (revision judged within budget)", rate, seconds);
+      run(http, uri, "over", "denied (revision judged over budget)", rate, seconds);
+    }
+    System.exit(0);
+  }
+
+  private static void run(HttpClient http, URI uri, String owner, String label, int rate, int seconds) throws Exception {
+    ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    AtomicInteger errors = new AtomicInteger();
+    AtomicInteger unexpected = new AtomicInteger();
+    List<CompletableFuture<?>> pending = Collections.synchronizedList(new ArrayList<>());
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    int total = rate * seconds;
+    AtomicInteger sent = new AtomicInteger();
+    long periodNanos = 1_000_000_000L / rate;
+    boolean expectAllowed = owner.equals("within");
+    ticker.scheduleAtFixedRate(() -> {
+      if (sent.incrementAndGet() > total) {
+        return;
+      }
+      long start = System.nanoTime();
+      pending.add(http.sendAsync(request(uri, owner), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+        if (failure != null || response.statusCode() != 200) {
+          errors.incrementAndGet();
+          return;
+        }
+        latencies.add((System.nanoTime() - start) / 1e6);
+        if (response.body().contains("\"allowed\":true") != expectAllowed) {
+          unexpected.incrementAndGet();
+        }
+      }));
+    }, 0, periodNanos, TimeUnit.NANOSECONDS);
+    while (sent.get() < total) {
+      Thread.sleep(100);
+    }
+    ticker.shutdown();
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+    if (label == null) {
+      return;
+    }
+    List<Double> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    System.out.printf("  %-42s %6d answered, %d errors, %d wrong answers: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", label,
+        sorted.size(), errors.get(), unexpected.get(), sorted.get(sorted.size() / 2),
+        sorted.get((int) (sorted.size() * 0.99) - 1), sorted.get(sorted.size() - 1));
+  }
+
+  private static HttpRequest request(URI uri, String owner) {
+    String body = Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
+        "uid", java.util.UUID.randomUUID().toString(), "operation", "DELETE", "namespace", "bench", "name", "cm-0",
+        "kind", Map.of("group", "", "version", "v1", "kind", "ConfigMap"),
+        "userInfo", Map.of("username", "system:serviceaccount:flux-system:kustomize-controller"),
+        "oldObject", Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "cm-0", "namespace", "bench",
+            "labels", Map.of("kustomize.toolkit.fluxcd.io/name", owner, "kustomize.toolkit.fluxcd.io/namespace", "bench"))))));
+    return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  private static void prepare(KubernetesClient client, StandInSourceController source, String name, int objects, int kept)
+      throws Exception {
+    client.resource(FluxObjects.gitRepository("bench", name, "ssh://git@github.com/acme/bench")).create();
+    GenericKubernetesResource k = FluxObjects.kustomization("bench", name, "bench", null, name);
+    client.resource(k).create();
+    List<Map<String, Object>> entries = new ArrayList<>();
+    StringBuilder yaml = new StringBuilder();
+    for (int i = 0; i < objects; i++) {
+      entries.add(Map.of("id", "bench_cm-" + i + "__ConfigMap", "v", "v1"));
+      if (i < kept) {
+        yaml.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append(", namespace: bench}\n");
+      }
+    }
+    var kustomizations = client.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization").inNamespace("bench");
+    GenericKubernetesResource stored = kustomizations.withName(name).get();
+    stored.getAdditionalProperties().put("status", Map.of("inventory", Map.of("entries", entries)));
+    kustomizations.resource(stored).updateStatus();
+    Path repo = Files.createTempDirectory("bench-" + name);
+    Files.createDirectories(repo.resolve("apps"));
+    Files.writeString(repo.resolve("apps/configmaps.yaml"), yaml.toString());
+    Files.writeString(repo.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
+    source.publish(client, "bench", name, repo, "main@sha1:" + "1".repeat(40));
+    Thread.sleep(1000);
+  }
+
+  private static HttpClient client(String caPem) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    int i = 0;
+    for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(
+        new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+      trust.setCertificateEntry("ca" + i++, (X509Certificate) certificate);
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(ssl).executor(Executors.newFixedThreadPool(4)).build();
+  }
+}
