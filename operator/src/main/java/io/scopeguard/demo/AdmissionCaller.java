@@ -29,17 +29,24 @@ public final class AdmissionCaller {
   private final URI url;
 
   public AdmissionCaller(URI url, String caPem) throws Exception {
-    X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    this.http = trusting(caPem);
+    this.url = url;
+  }
+
+  /** An HTTP client that trusts exactly the certificates of a PEM CA bundle, as the API server does a caBundle. */
+  public static HttpClient trusting(String caPem) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("ca", ca);
+    int i = 0;
+    for (var certificate : CertificateFactory.getInstance("X.509")
+        .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
+      trust.setCertificateEntry("ca" + i++, (X509Certificate) certificate);
+    }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
-    this.http = HttpClient.newBuilder().sslContext(ssl).build();
-    this.url = url;
+    return HttpClient.newBuilder().sslContext(ssl).build();
   }
 
   /** A caller of the running operator's delete guard, trusting the CA it generated. */

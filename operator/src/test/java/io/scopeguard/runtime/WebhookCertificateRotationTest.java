@@ -88,17 +88,7 @@ class WebhookCertificateRotationTest {
   }
 
   private static HttpClient client(String bundle) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    int i = 0;
-    for (X509Certificate ca : certificates(bundle)) {
-      trust.setCertificateEntry("ca" + i++, ca);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ssl).build();
+    return io.scopeguard.demo.AdmissionCaller.trusting(bundle);
   }
 
   private static List<X509Certificate> certificates(String pem) throws Exception {

@@ -9,14 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /** scopeguard's admission server on a free port, and a client that calls it as the API server does. */
 final class HttpsAdmission implements AutoCloseable {
@@ -29,14 +26,7 @@ final class HttpsAdmission implements AutoCloseable {
   HttpsAdmission(Map<String, UnaryOperator<AdmissionReview>> handlers) throws Exception {
     certificates = WebhookCertificates.issue(List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(30), Clock.systemUTC());
     server = new AdmissionServer(0, certificates, handlers, registry);
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", certificates.ca());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    client = HttpClient.newBuilder().sslContext(ssl).build();
+    client = io.scopeguard.demo.AdmissionCaller.trusting(certificates.caPem());
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {

@@ -30,13 +30,10 @@ class PruneAdmissionHttpsTest {
 
   static final List<String> asked = new CopyOnWriteArrayList<>();
   static String refusal;
-  static WebhookCertificates.Issued certificates;
-  static AdmissionServer server;
-  static HttpClient client;
+  static HttpsAdmission admission;
 
   @BeforeAll
   static void start() throws Exception {
-    certificates = WebhookCertificates.issue(List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(30), Clock.systemUTC());
     PruneGate gate = (namespace, name, object) -> {
       asked.add(namespace + "/" + name + " " + object);
       if ("boom".equals(name)) {
@@ -44,20 +41,12 @@ class PruneAdmissionHttpsTest {
       }
       return refusal;
     };
-    server = new AdmissionServer(0, certificates, Map.of(PruneAdmission.PATH, new PruneAdmission(gate, Set.of(KUSTOMIZE_CONTROLLER))));
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", certificates.ca());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    client = HttpClient.newBuilder().sslContext(ssl).build();
+    admission = new HttpsAdmission(Map.of(PruneAdmission.PATH, new PruneAdmission(gate, Set.of(KUSTOMIZE_CONTROLLER))));
   }
 
   @AfterAll
   static void stop() {
-    server.close();
+    admission.close();
   }
 
   static String review(String operation, String user, String labels) {
@@ -80,19 +69,11 @@ class PruneAdmissionHttpsTest {
   static final String OWNED = "\"kustomize.toolkit.fluxcd.io/name\":\"flux-system\",\"kustomize.toolkit.fluxcd.io/namespace\":\"flux-system\"";
 
   static HttpResponse<String> post(String body) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + PruneAdmission.PATH))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return admission.post(PruneAdmission.PATH, body);
   }
 
   static JsonNode response(String body) throws Exception {
-    HttpResponse<String> http = post(body);
-    assertThat(http.statusCode()).isEqualTo(200);
-    JsonNode review = Serialization.jsonMapper().readTree(http.body());
-    assertThat(review.at("/apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
-    assertThat(review.at("/kind").asText()).isEqualTo("AdmissionReview");
-    assertThat(review.at("/response/uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
-    return review.at("/response");
+    return admission.response(PruneAdmission.PATH, body);
   }
 
   @Test
@@ -146,7 +127,7 @@ class PruneAdmissionHttpsTest {
   @Test
   void aClientThatDoesNotTrustTheGeneratedCaCannotConnect() {
     Assertions.assertThatThrownBy(() -> HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + PruneAdmission.PATH))
+            HttpRequest.newBuilder(URI.create("https://localhost:" + admission.server.port() + PruneAdmission.PATH))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(SSLHandshakeException.class);
   }

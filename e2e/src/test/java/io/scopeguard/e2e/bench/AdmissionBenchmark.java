@@ -163,17 +163,6 @@ public final class AdmissionBenchmark {
   }
 
   private static HttpClient client(String caPem) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    int i = 0;
-    for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(
-        new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
-      trust.setCertificateEntry("ca" + i++, (X509Certificate) certificate);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ssl).executor(Executors.newFixedThreadPool(4)).build();
+    return io.scopeguard.demo.AdmissionCaller.trusting(caPem);
   }
 }
