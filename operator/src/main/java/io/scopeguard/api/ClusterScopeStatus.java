@@ -25,6 +25,9 @@ public class ClusterScopeStatus {
   @JsonPropertyDescription("One row per reconciliation scopeguard holds (or, under Audit, would hold).")
   private List<HeldReconciliation> suspended = new ArrayList<>();
 
+  @JsonPropertyDescription("Approvals recorded on reconciliations under this scope: who approved what, and when.")
+  private List<Approval> approvals = new ArrayList<>();
+
   @JsonPropertyDescription("Number of rows in suspended; shown by kubectl get.")
   private Integer suspendedCount;
 
@@ -66,6 +69,14 @@ public class ClusterScopeStatus {
 
   public void setSuspended(List<HeldReconciliation> suspended) {
     this.suspended = suspended == null ? new ArrayList<>() : suspended;
+  }
+
+  public List<Approval> getApprovals() {
+    return approvals;
+  }
+
+  public void setApprovals(List<Approval> approvals) {
+    this.approvals = approvals == null ? new ArrayList<>() : approvals;
   }
 
   public Integer getSuspendedCount() {

@@ -2,6 +2,7 @@ package io.scopeguard.guard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.Approval;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
@@ -28,8 +29,8 @@ import java.util.Optional;
  */
 public final class ScopeReport {
 
-  /** The rows and inventory for one ClusterScope. */
-  public record Report(List<HeldReconciliation> rows, InventorySummary inventory) {}
+  /** The rows, approvals and inventory for one ClusterScope. */
+  public record Report(List<HeldReconciliation> rows, List<Approval> approvals, InventorySummary inventory) {}
 
   private final WatchedResources watched;
   private final FactFinder facts;
@@ -56,16 +57,34 @@ public final class ScopeReport {
     targeting.forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
 
     List<HeldReconciliation> rows = new ArrayList<>();
+    List<Approval> approvals = new ArrayList<>();
     for (WatchedResources.Watched w : related.values()) {
       Judgement judgement = facts.judge(w.kind(), w.resource(), scope);
       if (judgement.home().filter(home -> home.getMetadata().getName().equals(name)).isPresent()) {
         row(w.kind(), w.resource(), judgement, previous).ifPresent(rows::add);
+        approval(w.kind(), w.resource()).ifPresent(approvals::add);
       }
     }
+    approvals.sort(Comparator.comparing(Approval::getApprovedAt, Comparator.nullsFirst(Comparator.naturalOrder())).reversed());
     rows.sort(Comparator.comparing(HeldReconciliation::getNamespace, Comparator.nullsFirst(Comparator.naturalOrder()))
         .thenComparing(HeldReconciliation::getKind).thenComparing(HeldReconciliation::getName));
     int objects = targeting.stream().mapToInt(w -> inventorySize(w.resource())).sum();
-    return new Report(rows, new InventorySummary(objects, targeting.size()));
+    return new Report(rows, approvals, new InventorySummary(objects, targeting.size()));
+  }
+
+  private static Optional<Approval> approval(GuardedKind kind, GenericKubernetesResource resource) {
+    java.util.Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    if (annotations == null || annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY) == null) {
+      return Optional.empty();
+    }
+    Approval approval = new Approval();
+    approval.setKind(kind.kind());
+    approval.setNamespace(resource.getMetadata().getNamespace());
+    approval.setName(resource.getMetadata().getName());
+    approval.setToken(annotations.get(io.scopeguard.approval.Annotations.APPROVE));
+    approval.setApprovedBy(annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY));
+    approval.setApprovedAt(annotations.get(io.scopeguard.approval.Annotations.APPROVED_AT));
+    return Optional.of(approval);
   }
 
   private Optional<HeldReconciliation> row(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement,

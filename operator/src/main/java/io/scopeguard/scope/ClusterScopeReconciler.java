@@ -109,6 +109,7 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
         validation.reason(), validation.message(), generation));
     ScopeReport.Report held = report.report(scope, next.getSuspended());
     next.setSuspended(held.rows());
+    next.setApprovals(held.approvals());
     next.setSuspendedCount(held.rows().size());
     next.setInventory(held.inventory());
 

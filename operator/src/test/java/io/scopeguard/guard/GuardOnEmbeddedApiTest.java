@@ -230,6 +230,26 @@ class GuardOnEmbeddedApiTest {
   }
 
   @Test
+  void statusListsWhoApprovedWhat() {
+    String ns = namespace();
+    String scopeName = ns + "-appr";
+    scope(scopeName, ClusterTarget.local(), Enforcement.Enforce);
+    client().resource(FluxObjects.kustomization(ns, "apps", scopeName, null, "repo")).create();
+    // The embedded API calls no admission webhooks: set what the mutating webhook records.
+    annotate("apps", Annotations.APPROVED_BY, "alice@example.com");
+    annotate("apps", Annotations.APPROVED_AT, "2026-11-21T10:00:00Z");
+
+    await().atMost(WAIT).untilAsserted(() -> assertThat(client().resources(ClusterScope.class).withName(scopeName).get()
+        .getStatus().getApprovals()).singleElement().satisfies(approval -> {
+          assertThat(approval.getKind()).isEqualTo("Kustomization");
+          assertThat(approval.getNamespace()).isEqualTo(ns);
+          assertThat(approval.getName()).isEqualTo("apps");
+          assertThat(approval.getApprovedBy()).isEqualTo("alice@example.com");
+          assertThat(approval.getApprovedAt()).isEqualTo("2026-11-21T10:00:00Z");
+        }));
+  }
+
+  @Test
   void aRestartLosesNothing() {
     String ns = namespace();
     client().resource(FluxObjects.kustomization(ns, "apps", null, null, "repo")).create();

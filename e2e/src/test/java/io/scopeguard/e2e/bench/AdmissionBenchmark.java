@@ -44,12 +44,16 @@ import javax.net.ssl.TrustManagerFactory;
  * p50/p99/max latency and errors for each.
  *
  * <p>Run: {@code mvn -q -DskipTests install && mvn -q -pl e2e exec:java@admission-bench}
- * (arguments: {@code -Dexec.args="1000 30"} = rate, seconds).
+ * (arguments: {@code -Dexec.args="1000 30"} = rate, seconds). The load generator then shares the
+ * JVM (and its garbage collector) with the operator; {@code -Dexec.args="serve 120"} only serves,
+ * so that an outside generator can drive it, e.g. {@code hey -z 30s -c 10 -q 100 -m POST
+ * -T application/json -D /tmp/scopeguard-bench-within.json https://127.0.0.1:PORT/validate/prune}.
  */
 public final class AdmissionBenchmark {
 
   public static void main(String[] args) throws Exception {
-    int rate = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    boolean serve = args.length > 0 && args[0].equals("serve");
+    int rate = args.length > 0 && !serve ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -70,6 +74,19 @@ public final class AdmissionBenchmark {
       prepare(client, source, "over", 100, 40);
       HttpClient http = client(operator.webhook().orElseThrow().caPem());
       URI uri = URI.create("https://127.0.0.1:" + port + PruneAdmission.PATH);
+      if (serve) {
+        for (String owner : List.of("within", "over")) {
+          Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "scopeguard-bench-" + owner + ".json"),
+              body(owner));
+          for (int i = 0; i < 2000; i++) {
+            http.send(request(uri, owner), HttpResponse.BodyHandlers.ofString());
+          }
+        }
+        System.out.printf("serving the delete guard at %s for %d s; request bodies in %s/scopeguard-bench-{within,over}.json%n",
+            uri, seconds, System.getProperty("java.io.tmpdir"));
+        Thread.sleep(seconds * 1000L);
+        return;
+      }
       for (String owner : List.of("within", "over")) {
         for (int i = 0; i < 200; i++) {
           http.send(request(uri, owner), HttpResponse.BodyHandlers.ofString());
@@ -127,14 +144,17 @@ public final class AdmissionBenchmark {
   }
 
   private static HttpRequest request(URI uri, String owner) {
-    String body = Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
+    return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body(owner))).build();
+  }
+
+  private static String body(String owner) {
+    return Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
         "uid", java.util.UUID.randomUUID().toString(), "operation", "DELETE", "namespace", "bench", "name", "cm-0",
         "kind", Map.of("group", "", "version", "v1", "kind", "ConfigMap"),
         "userInfo", Map.of("username", "system:serviceaccount:flux-system:kustomize-controller"),
         "oldObject", Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "cm-0", "namespace", "bench",
             "labels", Map.of("kustomize.toolkit.fluxcd.io/name", owner, "kustomize.toolkit.fluxcd.io/namespace", "bench"))))));
-    return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
   private static void prepare(KubernetesClient client, StandInSourceController source, String name, int objects, int kept)
