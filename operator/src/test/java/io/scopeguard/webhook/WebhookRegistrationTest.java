@@ -47,6 +47,19 @@ class WebhookRegistrationTest {
   }
 
   @Test
+  void withCertManagerTheCaIsInjected() {
+    var registration = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10,
+        "scopeguard-system/scopeguard-webhook:443", null, GROUPS, "scopeguard-webhook-tls");
+
+    assertThat(registration.configuration("PEM").getMetadata().getAnnotations())
+        .containsEntry("cert-manager.io/inject-ca-from", "scopeguard-system/scopeguard-webhook-tls");
+    assertThat(registration.mutatingConfiguration("PEM").getMetadata().getAnnotations())
+        .containsEntry("cert-manager.io/inject-ca-from", "scopeguard-system/scopeguard-webhook-tls");
+    assertThat(new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10, "scopeguard-system/scopeguard-webhook:443",
+        null, GROUPS).configuration("PEM").getMetadata().getAnnotations()).isNullOrEmpty();
+  }
+
+  @Test
   void outOfClusterItPointsAtAUrl() {
     ValidatingWebhook webhook = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 5, null,
         "https://10.0.0.5:9443/validate/prune", GROUPS).configuration("PEM").getWebhooks().get(0);
