@@ -12,8 +12,6 @@ import io.scopeguard.approval.Annotations;
 import io.scopeguard.demo.FluxObjects;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.runtime.OperatorSettings;
-import io.scopeguard.webhook.PruneAdmission;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -28,10 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class IncidentBReplayTest {
 
-  static final int WEBHOOK_PORT = freePort();
-
   @RegisterExtension
-  static final E2eCluster CLUSTER = new E2eCluster(settings -> settings.withWebhook(OperatorSettings.Webhook.atUrl(WEBHOOK_PORT, "https://127.0.0.1:" + WEBHOOK_PORT + PruneAdmission.PATH)));
+  static final E2eCluster CLUSTER = new E2eCluster(settings -> settings.withWebhook(OperatorSettings.Webhook.onLoopback()));
 
   private final IncidentBScenario scenario = new IncidentBScenario();
 
@@ -73,13 +69,5 @@ class IncidentBReplayTest {
 
     assertThat(fleetObjects(CLUSTER.client())).as("the approved prune went through").isEmpty();
     assertThat(FluxObjects.suspended(kustomization(CLUSTER.client(), FLUX))).as("the approved revision is not held again").isFalse();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

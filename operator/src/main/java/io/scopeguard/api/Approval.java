@@ -5,11 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** One row of {@code status.approvals}: who approved a reconciliation under this scope, and when. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class Approval {
-
-  private String kind;
-  private String namespace;
-  private String name;
+public class Approval extends ReconciliationRef {
 
   @JsonPropertyDescription("The token given, while it is still on the resource.")
   private String token;
@@ -19,30 +15,6 @@ public class Approval {
 
   @JsonPropertyDescription("When (RFC 3339).")
   private String approvedAt;
-
-  public String getKind() {
-    return kind;
-  }
-
-  public void setKind(String kind) {
-    this.kind = kind;
-  }
-
-  public String getNamespace() {
-    return namespace;
-  }
-
-  public void setNamespace(String namespace) {
-    this.namespace = namespace;
-  }
-
-  public String getName() {
-    return name;
-  }
-
-  public void setName(String name) {
-    this.name = name;
-  }
 
   public String getToken() {
     return token;

@@ -5,11 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** One row of {@code status.suspended}: a reconciliation scopeguard holds, why, and how to approve it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class HeldReconciliation {
-
-  private String kind;
-  private String namespace;
-  private String name;
+public class HeldReconciliation extends ReconciliationRef {
 
   @JsonPropertyDescription("Reason code, e.g. ScopeReferenceMissing or MassDeletion.")
   private String reason;
@@ -27,30 +23,6 @@ public class HeldReconciliation {
 
   @JsonPropertyDescription("Suspended (Enforce) or Recorded (Audit: the violation is recorded, nothing suspended).")
   private String action;
-
-  public String getKind() {
-    return kind;
-  }
-
-  public void setKind(String kind) {
-    this.kind = kind;
-  }
-
-  public String getNamespace() {
-    return namespace;
-  }
-
-  public void setNamespace(String namespace) {
-    this.namespace = namespace;
-  }
-
-  public String getName() {
-    return name;
-  }
-
-  public void setName(String name) {
-    this.name = name;
-  }
 
   public String getReason() {
     return reason;

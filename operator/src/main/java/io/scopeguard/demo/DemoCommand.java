@@ -2,7 +2,6 @@ package io.scopeguard.demo;
 
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
-import io.scopeguard.webhook.PruneAdmission;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,13 +26,7 @@ public class DemoCommand implements Callable<Integer> {
 
   @Spec private CommandLine.Model.CommandSpec spec;
 
-  static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
+
 
   @Option(names = "--scenario", description = "Play only these scenarios (by name); default: all.")
   private List<String> only;
@@ -54,9 +47,7 @@ public class DemoCommand implements Callable<Integer> {
           + "; known: " + SCENARIOS.stream().map(Scenario::name).toList());
       return 2;
     }
-    int webhookPort = freePort();
-    OperatorSettings settings = OperatorSettings.embedded().withHttpPort(httpPort)
-        .withWebhook(OperatorSettings.Webhook.atUrl(webhookPort, "https://127.0.0.1:" + webhookPort + PruneAdmission.PATH));
+    OperatorSettings settings = OperatorSettings.embedded().withHttpPort(httpPort).withWebhook(OperatorSettings.Webhook.onLoopback());
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
         ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC())) {
       out.printf("scopeguard demo: embedded Kubernetes API at %s; operator metrics at http://localhost:%d/metrics%n%n",

@@ -109,15 +109,6 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
         key.name(), reason);
   }
 
-  /** Queues every watched resource (after start-up, so that existing ones are judged). */
-  public void enqueueAll() {
-    for (GuardedKind kind : watched.activeKinds()) {
-      if (kind.role() != GuardedKind.Role.CLUSTER) {
-        watched.byIndexAll(kind).forEach(resource -> queue.enqueue(ResourceKey.of(kind, resource)));
-      }
-    }
-  }
-
   /** Whether nothing is queued or being judged. */
   public boolean idle() {
     return queue.idle();

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -87,10 +86,5 @@ public final class GuardMetrics {
   public void forget(String id) {
     lastVerdict.remove(id);
     observe(id, null, null, "");
-  }
-
-  /** The labels of every held reconciliation (for tests and the demo). */
-  public List<Tags> heldSeries() {
-    return held.values().stream().map(Series::tags).toList();
   }
 }

@@ -26,8 +26,6 @@ public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
     List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook) {
 
-  public static final int DEFAULT_HTTP_PORT = 8080;
-
   /** What to do with a revision whose deletions cannot be predicted. */
   public enum UnknownPolicy {
     /** Let it through; record it in status, metrics and an Event (the default). */
@@ -70,6 +68,20 @@ public record OperatorSettings(
           "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1));
     }
 
+    /**
+     * Enabled on a free loopback port and called there: what the demo, tests and benchmarks run with
+     * (the embedded API calls no webhooks; stand-in Flux controllers call it as the API server would).
+     */
+    public static Webhook onLoopback() {
+      int port;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        port = socket.getLocalPort();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("no free port for the webhook", e);
+      }
+      return atUrl(port, "https://127.0.0.1:" + port + io.scopeguard.webhook.PruneAdmission.PATH);
+    }
+
     public Webhook withCertificates(Duration validity, Duration renewCheck) {
       return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
           validity, renewCheck);
@@ -97,13 +109,4 @@ public record OperatorSettings(
         artifactBaseUrl, unknownPolicy, webhook);
   }
 
-  public OperatorSettings withArtifactBaseUrl(Optional<URI> baseUrl) {
-    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds, baseUrl,
-        unknownPolicy, webhook);
-  }
-
-  public OperatorSettings withUnknownPolicy(UnknownPolicy policy) {
-    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, policy, webhook);
-  }
 }

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.scopeguard.EmbeddedOperator;
-import io.scopeguard.webhook.PruneAdmission;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,12 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WebhookCertificateRotationTest {
 
-  static final int PORT = freePort();
+  static final OperatorSettings.Webhook WEBHOOK =
+      OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofSeconds(3), Duration.ofMillis(200));
 
   @RegisterExtension
-  static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator(OperatorSettings.embedded().withWebhook(
-      OperatorSettings.Webhook.atUrl(PORT, "https://127.0.0.1:" + PORT + PruneAdmission.PATH)
-          .withCertificates(Duration.ofSeconds(3), Duration.ofMillis(200))));
+  static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator(OperatorSettings.embedded().withWebhook(WEBHOOK));
 
   static final String REVIEW = """
       {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","operation":"DELETE",
@@ -54,7 +51,7 @@ class WebhookCertificateRotationTest {
       String bundle = registeredBundle();
       try {
         HttpResponse<String> response = client(bundle).send(HttpRequest.newBuilder(
-                URI.create("https://127.0.0.1:" + PORT + PruneAdmission.PATH)).POST(HttpRequest.BodyPublishers.ofString(REVIEW)).build(),
+                URI.create(WEBHOOK.url())).POST(HttpRequest.BodyPublishers.ofString(REVIEW)).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         served.add(((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber());
@@ -102,13 +99,5 @@ class WebhookCertificateRotationTest {
 
   private static String decode(String base64) {
     return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,18 +1,13 @@
 package io.scopeguard.e2e.bench;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scopeguard.api.ClusterScope;
-import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.demo.EmbeddedKubernetes;
 import io.scopeguard.demo.FluxObjects;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
-import io.scopeguard.webhook.PruneAdmission;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,25 +50,16 @@ public final class AdmissionBenchmark {
     boolean serve = args.length > 0 && args[0].equals("serve");
     int rate = args.length > 0 && !serve ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    OperatorSettings settings = OperatorSettings.embedded()
-        .withWebhook(OperatorSettings.Webhook.atUrl(port, "https://127.0.0.1:" + port + PruneAdmission.PATH));
+    OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
         ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
         StandInSourceController source = new StandInSourceController()) {
       KubernetesClient client = api.client();
-      client.resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
-      ClusterScope scope = new ClusterScope();
-      scope.getMetadata().setName("bench");
-      scope.getSpec().setCluster(ClusterTarget.local());
-      client.resource(scope).create();
+      BenchFixtures.namespaceAndLocalScope(client, "bench");
       prepare(client, source, "within", 100, 100);
       prepare(client, source, "over", 100, 40);
       HttpClient http = client(operator.webhook().orElseThrow().caPem());
-      URI uri = URI.create("https://127.0.0.1:" + port + PruneAdmission.PATH);
+      URI uri = URI.create(settings.webhook().url());
       if (serve) {
         for (String owner : List.of("within", "over")) {
           Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "scopeguard-bench-" + owner + ".json"),

@@ -2,10 +2,7 @@ package io.scopeguard.e2e.bench;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.api.ClusterScope;
-import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.deletion.ArtifactFetcher;
@@ -18,9 +15,7 @@ import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
-import io.scopeguard.webhook.PruneAdmission;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,19 +56,14 @@ public final class MassDeletionBenchmark {
   }
 
   private static void run(int objects) throws Exception {
-    int port = freePort();
-    OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.atUrl(port, "https://127.0.0.1:" + port + PruneAdmission.PATH));
+    OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
     Path repo = Files.createTempDirectory("bench-repo");
     writeRepository(repo, objects, (int) (objects * 0.4));
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
         ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
         StandInSourceController source = new StandInSourceController()) {
       KubernetesClient client = api.client();
-      client.resource(new NamespaceBuilder().withNewMetadata().withName("bench").endMetadata().build()).create();
-      ClusterScope scope = new ClusterScope();
-      scope.getMetadata().setName("bench");
-      scope.getSpec().setCluster(ClusterTarget.local());
-      client.resource(scope).create();
+      BenchFixtures.namespaceAndLocalScope(client, "bench");
       AdmissionCaller admission = AdmissionCaller.of(operator);
       ArtifactFetcher fetcher = new ArtifactFetcher(Optional.empty(), ArtifactLimits.defaults(), Duration.ofSeconds(30));
       int warmUp = 2;
@@ -187,12 +177,6 @@ public final class MassDeletionBenchmark {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1));
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static long usedHeapAfterGc() throws InterruptedException {
