@@ -111,6 +111,16 @@ public class ScopeguardMain implements Callable<Integer> {
       description = "How long the API server waits for the webhook (1s-30s; env SCOPEGUARD_WEBHOOK_TIMEOUT; default ${DEFAULT-VALUE}).")
   private Duration webhookTimeout;
 
+  @Option(names = "--leader-election", negatable = true, defaultValue = "${env:SCOPEGUARD_LEADER_ELECTION:-false}",
+      fallbackValue = "true",
+      description = "Elect one reconciling replica on a Lease in --namespace; every replica serves admission"
+          + " (env SCOPEGUARD_LEADER_ELECTION; default ${DEFAULT-VALUE}; the chart turns it on).")
+  private boolean leaderElection;
+
+  @Option(names = "--leader-election-lease", defaultValue = "${env:SCOPEGUARD_LEADER_ELECTION_LEASE:-scopeguard-leader}",
+      description = "Name of the Lease (env SCOPEGUARD_LEADER_ELECTION_LEASE; default ${DEFAULT-VALUE}).")
+  private String leaderElectionLease;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -144,7 +154,9 @@ public class ScopeguardMain implements Callable<Integer> {
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
             webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
-            webhookSecret, Duration.ofDays(90), Duration.ofHours(1)));
+            webhookSecret, Duration.ofDays(90), Duration.ofHours(1)),
+        leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
+            : OperatorSettings.LeaderElection.disabled());
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);
@@ -152,7 +164,11 @@ public class ScopeguardMain implements Callable<Integer> {
       spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
       return 1;
     }
-    ScopeguardOperator operator = ScopeguardOperator.start(client, settings, Clock.systemUTC());
+    ScopeguardOperator operator = ScopeguardOperator.start(client, settings, Clock.systemUTC(), () -> {
+      // Exit rather than go on as a follower: a reconciliation may still be running, and a restart
+      // rejoins cleanly as a follower (what controller-runtime and the operator SDK do too).
+      new Thread(() -> System.exit(1), "scopeguard-exit").start();
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -6,6 +6,11 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,11 +50,22 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     this.client = client;
   }
 
+  /** Sees each request the API receives (method and path with query), before it is answered. */
+  @FunctionalInterface
+  public interface RequestListener {
+    void received(String method, String pathAndQuery);
+  }
+
   /** Starts the API on a free loopback port and installs the CRDs. */
   public static EmbeddedKubernetes start() {
+    return start((method, path) -> { });
+  }
+
+  /** Starts the API and tells {@code listener} of every request it receives from then on. */
+  public static EmbeddedKubernetes start(RequestListener listener) {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     KubernetesMockServer server = new KubernetesMockServer(
-        new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher(listener), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     KubernetesClient client = server.createClient();
     EmbeddedKubernetes api = new EmbeddedKubernetes(server, client);
@@ -89,5 +105,41 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public void close() {
     client.close();
     server.destroy();
+  }
+
+  /**
+   * The CRUD dispatcher, plus what an API server answers that the mock does not: a
+   * SelfSubjectRulesReview (the operator SDK checks its Lease permissions with one before leader
+   * election). The embedded API authenticates nobody, so every caller may do everything, and the
+   * review says so.
+   */
+  private static final class Dispatcher extends KubernetesCrudDispatcher {
+    private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+    private final RequestListener listener;
+
+    Dispatcher(RequestListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      listener.received(request.getMethod(), request.getPath());
+      return super.dispatch(request);
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (!request.getPath().split("\\?")[0].equals(RULES_REVIEWS)) {
+        return super.handleCreate(request);
+      }
+      SelfSubjectRulesReview review = Serialization.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+      review.setStatus(new SubjectRulesReviewStatusBuilder()
+          .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
+          .addNewNonResourceRule().withNonResourceURLs("*").withVerbs("*").endNonResourceRule()
+          .withIncomplete(false)
+          .build());
+      return new MockResponse().setResponseCode(201).setBody(Serialization.asJson(review));
+    }
   }
 }

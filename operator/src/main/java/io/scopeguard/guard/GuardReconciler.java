@@ -18,6 +18,8 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles one guarded resource at a time: gathers facts, asks the judge, decides with the
@@ -27,6 +29,7 @@ import java.util.stream.Stream;
  */
 public final class GuardReconciler implements WatchedResources.Listener, AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(GuardReconciler.class);
   private static final Set<Action> HOLDING = EnumSet.of(Action.SUSPEND, Action.RESUSPEND, Action.UPDATE_HOLD, Action.KEEP);
 
   private final WatchedResources watched;
@@ -73,7 +76,25 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     });
   }
 
+  /**
+   * Starts acting: called once this replica leads (or at start without leader election). What
+   * changed while following is judged now.
+   */
+  public void lead() {
+    LOG.info("guard reconciling as leader: {} resources queued while following", queue.waiting());
+    queue.start();
+  }
+
   void reconcile(ResourceKey key, Instant firstQueued) {
+    try {
+      judgeAndAct(key, firstQueued);
+    } catch (RuntimeException e) {
+      metrics.failed(key.kind().kind());
+      throw e;
+    }
+  }
+
+  private void judgeAndAct(ResourceKey key, Instant firstQueued) {
     Optional<GenericKubernetesResource> found = watched.get(key.kind(), key.namespace(), key.name());
     if (found.isEmpty()) {
       metrics.forget(key.id());

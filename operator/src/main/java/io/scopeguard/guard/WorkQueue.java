@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A keyed work queue: a key queued many times is handled once, never by two workers at a time,
  * and again after its handling ends if it was queued meanwhile. A failure is retried with
- * exponential backoff (100 ms doubling, up to 1 min).
+ * exponential backoff (100 ms doubling, up to 1 min). Nothing is handled before {@link #start()}:
+ * keys queued until then wait (once each), so a replica that is not the leader keeps track of
+ * what changed without acting on it.
  */
 public final class WorkQueue<K> implements AutoCloseable {
 
@@ -36,6 +38,7 @@ public final class WorkQueue<K> implements AutoCloseable {
   private final Set<K> running = new HashSet<>();
   private final Map<K, Integer> failures = new ConcurrentHashMap<>();
   private final Map<K, Instant> retrying = new ConcurrentHashMap<>();
+  private boolean started;
 
   public WorkQueue(String name, int threads, Handler<K> handler) {
     this.handler = handler;
@@ -54,11 +57,31 @@ public final class WorkQueue<K> implements AutoCloseable {
   public void enqueue(K key) {
     synchronized (this) {
       Instant first = retrying.remove(key);
-      if (waiting.putIfAbsent(key, first != null ? first : Instant.now()) != null || running.contains(key)) {
+      if (waiting.putIfAbsent(key, first != null ? first : Instant.now()) != null || running.contains(key) || !started) {
         return;
       }
     }
     submit(key);
+  }
+
+  /** Starts handling keys; those queued before are handled now, as if queued now. Idempotent. */
+  public void start() {
+    java.util.List<K> queued;
+    synchronized (this) {
+      if (started) {
+        return;
+      }
+      started = true;
+      Instant now = Instant.now();
+      waiting.replaceAll((key, first) -> now);
+      queued = java.util.List.copyOf(waiting.keySet());
+    }
+    queued.forEach(this::submit);
+  }
+
+  /** How many keys wait to be handled. */
+  public synchronized int waiting() {
+    return waiting.size();
   }
 
   private void submit(K key) {

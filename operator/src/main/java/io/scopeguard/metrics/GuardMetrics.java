@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The guard's meters: {@code scopeguard_suspended} (1 per held reconciliation),
  * {@code scopeguard_violations} (1 per current violation, Audit included),
  * {@code scopeguard_verdicts_total} (each new verdict) and {@code scopeguard_detection_seconds}
- * (from the event that revealed a violation to the suspension landing). One gauge per resource,
+ * (from the event that revealed a violation to the suspension landing) and
+ * {@code scopeguard_reconcile_errors_total} (failed reconciliations, retried). One gauge per resource,
  * added and removed as its state changes, so a change costs the same whatever the fleet size.
  */
 public final class GuardMetrics {
@@ -69,6 +70,11 @@ public final class GuardMetrics {
       return tags == null ? null
           : new Series(tags, Gauge.builder(name, () -> 1).description(description).tags(tags).register(registry));
     });
+  }
+
+  /** Counts a reconciliation of a guarded resource that failed (it is retried with backoff). */
+  public void failed(String kind) {
+    registry.counter("scopeguard.reconcile.errors", "kind", kind).increment();
   }
 
   /** Counts a verdict when it differs from the resource's previous one. */

@@ -21,10 +21,44 @@ import java.util.Set;
  * @param artifactBaseUrl replaces scheme, host and port of artifact URLs (running outside the cluster)
  * @param unknownPolicy what to do with a revision whose deletions cannot be predicted
  * @param webhook the admission webhook's settings
+ * @param leaderElection whether and how replicas elect the one that reconciles
  */
 public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
-    List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook) {
+    List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook,
+    LeaderElection leaderElection) {
+
+  /**
+   * Leader election on a Lease in scopeguard's namespace: only the leader reconciles (guard and
+   * ClusterScopes); every replica keeps its caches warm and serves admission.
+   *
+   * @param enabled whether replicas elect a leader; without it this process reconciles at once
+   * @param leaseName name of the Lease
+   * @param identity this replica's name in the Lease (the pod name in a cluster)
+   * @param leaseDuration how long followers wait before taking over a lease that is not renewed
+   * @param renewDeadline how long the leader keeps trying to renew before it gives up leading
+   * @param retryPeriod how often the Lease is tried
+   */
+  public record LeaderElection(boolean enabled, String leaseName, String identity, Duration leaseDuration,
+      Duration renewDeadline, Duration retryPeriod) {
+
+    public static final String DEFAULT_LEASE = "scopeguard-leader";
+
+    public static LeaderElection disabled() {
+      return new LeaderElection(false, DEFAULT_LEASE, null, Duration.ofSeconds(15), Duration.ofSeconds(10),
+          Duration.ofSeconds(2));
+    }
+
+    /** Enabled with client-go's usual timings (15 s lease, 10 s renew deadline, 2 s retry). */
+    public static LeaderElection on(String leaseName, String identity) {
+      return new LeaderElection(true, leaseName, identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
+          Duration.ofSeconds(2));
+    }
+
+    public LeaderElection withTimings(Duration lease, Duration renew, Duration retry) {
+      return new LeaderElection(enabled, leaseName, identity, lease, renew, retry);
+    }
+  }
 
   /** What to do with a revision whose deletions cannot be predicted. */
   public enum UnknownPolicy {
@@ -91,22 +125,26 @@ public record OperatorSettings(
   /** Settings for an in-process run (tests, demo): free ports, default everything else, no webhook. */
   public static OperatorSettings embedded() {
     return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of(), Optional.empty(),
-        UnknownPolicy.Allow, Webhook.disabled());
+        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled());
   }
 
   public OperatorSettings withHttpPort(int port) {
     return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds, artifactBaseUrl,
-        unknownPolicy, webhook);
+        unknownPolicy, webhook, leaderElection);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds),
-        artifactBaseUrl, unknownPolicy, webhook);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
   }
 
   public OperatorSettings withWebhook(Webhook webhook) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
   }
 
+  public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
+  }
 }

@@ -24,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +50,13 @@ public final class ScopeguardOperator implements AutoCloseable {
   private final ScopeguardMetrics metrics;
   private final HttpEndpoints http;
   private final Webhook webhook;
+  private final Leadership leadership;
   private static final Duration ARTIFACT_TIMEOUT = Duration.ofSeconds(30);
 
   private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
-      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook) {
+      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook, Leadership leadership) {
     this.webhook = webhook;
+    this.leadership = leadership;
     this.operator = operator;
     this.watched = watched;
     this.guard = guard;
@@ -61,8 +65,26 @@ public final class ScopeguardOperator implements AutoCloseable {
     this.http = http;
   }
 
-  /** Starts everything and waits for the informers to sync. */
+  /**
+   * Starts everything and waits for the informers to sync; a replica that loses leadership stops
+   * reconciling (closes this instance). The command line exits instead, see the four-argument form.
+   */
   public static ScopeguardOperator start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+    AtomicReference<ScopeguardOperator> self = new AtomicReference<>();
+    ScopeguardOperator started = start(client, settings, clock,
+        () -> new Thread(() -> Optional.ofNullable(self.get()).ifPresent(ScopeguardOperator::close),
+            "scopeguard-stop").start());
+    self.set(started);
+    return started;
+  }
+
+  /**
+   * Starts everything and waits for the informers to sync.
+   *
+   * @param lostLeadership run once when this replica stops leading while not being closed
+   */
+  public static ScopeguardOperator start(KubernetesClient client, OperatorSettings settings, Clock clock,
+      Runnable lostLeadership) {
     ScopeguardMetrics metrics = new ScopeguardMetrics();
     List<GuardedKind> kinds = new ArrayList<>(FluxKinds.ALL);
     kinds.addAll(settings.onboardingKinds());
@@ -78,12 +100,17 @@ public final class ScopeguardOperator implements AutoCloseable {
     ClusterScopeReconciler scopes =
         new ClusterScopeReconciler(watched, new ScopeReport(watched, facts, clock), new ScopeConditions(clock));
 
-    Operator operator = new Operator(overrider -> overrider
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withConcurrentReconciliationThreads(settings.reconcileThreads())
-        .withMetrics(metrics.operatorSdkMetrics()));
+    Leadership leadership = new Leadership(client, settings.namespace(), settings.leaderElection(), guard, metrics,
+        lostLeadership);
+    Operator operator = new Operator(overrider -> {
+      overrider
+          .withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withConcurrentReconciliationThreads(settings.reconcileThreads())
+          .withMetrics(metrics.operatorSdkMetrics());
+      leadership.configuration().ifPresent(overrider::withLeaderElectionConfiguration);
+    });
     operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
     java.util.concurrent.atomic.AtomicReference<Webhook> serving = new java.util.concurrent.atomic.AtomicReference<>();
     HttpEndpoints http;
@@ -104,6 +131,7 @@ public final class ScopeguardOperator implements AutoCloseable {
     try {
       watched.start(SYNC_TIMEOUT);
       operator.start();
+      leadership.started();
       if (settings.webhook().enabled()) {
         webhook = Webhook.start(client, settings, watched, revisions, clock, metrics.registry());
         serving.set(webhook);
@@ -117,7 +145,7 @@ public final class ScopeguardOperator implements AutoCloseable {
     }
     LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
         watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
-    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook);
+    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership);
   }
 
   private static String notReadyReason(Operator operator, WatchedResources watched) {
@@ -158,6 +186,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     return java.util.Optional.ofNullable(webhook);
   }
 
+  /** Whether this replica reconciles (it leads, or runs without leader election). */
+  public boolean leading() {
+    return leadership.leading();
+  }
+
   /** Whether the guard has nothing queued or in progress. */
   public boolean guardIdle() {
     return guard.idle();
@@ -166,12 +199,16 @@ public final class ScopeguardOperator implements AutoCloseable {
   /** Stops reconciling, then the informers and endpoints; in-flight reconciliations finish first. */
   @Override
   public void close() {
+    if (!leadership.closing()) {
+      return;
+    }
     LOG.info("scopeguard stopping");
     try {
       if (webhook != null) {
         webhook.close();
       }
       operator.stop();
+      leadership.release();
     } finally {
       guard.close();
       watched.close();

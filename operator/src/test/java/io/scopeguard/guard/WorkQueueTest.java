@@ -28,6 +28,7 @@ class WorkQueueTest {
       }
       concurrent.decrementAndGet();
     })) {
+      queue.start();
       queue.enqueue("a");
       assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
       queue.enqueue("a");
@@ -49,10 +50,30 @@ class WorkQueueTest {
         throw new IllegalStateException("409 Conflict");
       }
     })) {
+      queue.start();
       queue.enqueue("a");
 
       await().atMost(Duration.ofSeconds(5)).untilAtomic(attempts, org.hamcrest.Matchers.equalTo(3));
       await().atMost(Duration.ofSeconds(5)).until(queue::idle);
+    }
+  }
+
+  @Test
+  void nothingIsHandledBeforeStartAndEachKeyQueuedMeanwhileOnceAfter() throws Exception {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    try (WorkQueue<String> queue = new WorkQueue<>("test", 2, (key, first) -> handled.add(key))) {
+      queue.enqueue("a");
+      queue.enqueue("b");
+      queue.enqueue("a");
+      Thread.sleep(200);
+      assertThat(handled).isEmpty();
+      assertThat(queue.waiting()).isEqualTo(2);
+      assertThat(queue.idle()).isFalse();
+
+      queue.start();
+
+      await().atMost(Duration.ofSeconds(5)).until(queue::idle);
+      assertThat(handled).containsExactlyInAnyOrder("a", "b");
     }
   }
 }
