@@ -50,15 +50,15 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     this.client = client;
   }
 
-  /** Sees each request the API receives (method and path with query), before it is answered. */
+  /** Sees each request the API receives (method, path with query, User-Agent), before it is answered. */
   @FunctionalInterface
   public interface RequestListener {
-    void received(String method, String pathAndQuery);
+    void received(String method, String pathAndQuery, String userAgent);
   }
 
   /** Starts the API on a free loopback port and installs the CRDs. */
   public static EmbeddedKubernetes start() {
-    return start((method, path) -> { });
+    return start((method, path, userAgent) -> { });
   }
 
   /** Starts the API and tells {@code listener} of every request it receives from then on. */
@@ -124,7 +124,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-      listener.received(request.getMethod(), request.getPath());
+      listener.received(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
       return super.dispatch(request);
     }
 

@@ -42,7 +42,8 @@ public final class OnboardingKinds {
     }
   }
 
-  static List<GuardedKind> parse(List<Entry> entries, String origin) {
+  /** The guarded kinds for {@code entries}; {@code origin} names where they came from in error messages. */
+  public static List<GuardedKind> parse(List<Entry> entries, String origin) {
     List<GuardedKind> kinds = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
       Entry entry = entries.get(i);

@@ -18,11 +18,15 @@ public final class KubernetesConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesConnection.class);
 
+  /** How scopeguard's requests appear in the API server's audit log. */
+  public static final String USER_AGENT = "scopeguard/" + io.scopeguard.metrics.BuildInfo.version();
+
   private KubernetesConnection() {}
 
   /** Connects in-cluster or through the kubeconfig, logs the target, and checks it answers. */
   public static KubernetesClient connect(OperatorSettings settings) {
     Config config = Config.autoConfigure(settings.context());
+    config.setUserAgent(USER_AGENT);
     LOG.info("scopeguard acts on API server {} ({})", config.getMasterUrl(), describe(config));
     VersionInfo version = probe(config, settings);
     LOG.info("API server {} answers: Kubernetes {}.{}", config.getMasterUrl(), version.getMajor(), version.getMinor());

@@ -1,0 +1,183 @@
+package io.scopeguard.e2e.rbac;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.demo.AdmissionCaller;
+import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.demo.IncidentAScenario;
+import io.scopeguard.demo.IncidentBScenario;
+import io.scopeguard.demo.ScenarioContext;
+import io.scopeguard.guard.OnboardingKinds;
+import io.scopeguard.runtime.KubernetesConnection;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's RBAC is exactly what scopeguard needs. Every request scopeguard sends to the
+ * embedded API (told apart by its User-Agent) while two replicas elect a leader, issue and renew
+ * their certificates, register their webhooks, replay both incidents and hold one resource of
+ * every guarded kind, must be allowed by the rendered ClusterRole and Role, read the way
+ * Kubernetes' RBAC authorizer reads them; and every rule must have been needed by some request.
+ */
+class RbacCoverageTest {
+
+  private static final Path CHART = Path.of("..", "helm", "scopeguard").toAbsolutePath().normalize();
+  private static final String NAMESPACE = "scopeguard-system";
+  private static final String LEASE = "scopeguard-leader";
+  private static final OnboardingKinds.Entry ONBOARDING = new OnboardingKinds.Entry("onboarding.example.com",
+      "ClusterOnboarding", "clusteronboardings", "/spec/paused", "/spec/clusterName");
+
+  /**
+   * Requests Kubernetes allows every authenticated user by its default ClusterRoles: self reviews
+   * ({@code system:basic-user}) and discovery and version ({@code system:discovery},
+   * {@code system:public-info-viewer}). The operator SDK checks its Lease permissions with a
+   * SelfSubjectRulesReview before leader election.
+   */
+  private static boolean allowedToEveryone(ApiRequest request) {
+    if (request.nonResource()) {
+      return request.verb().equals("get") && (request.resource().equals("/version") || request.resource().equals("/api")
+          || request.resource().equals("/apis") || request.resource().startsWith("/api/")
+          || request.resource().startsWith("/apis/") || request.resource().startsWith("/openapi"));
+    }
+    return request.verb().equals("create") && Set.of("selfsubjectrulesreviews", "selfsubjectaccessreviews",
+        "selfsubjectreviews").contains(request.resource());
+  }
+
+  @Test
+  void everyCallScopeguardMakesIsAllowedByTheChartAndEveryRuleIsNeeded() throws Exception {
+    List<ApiRequest> requests = new CopyOnWriteArrayList<>();
+    try (EmbeddedKubernetes api = EmbeddedKubernetes.start((method, path, agent) -> {
+          if (KubernetesConnection.USER_AGENT.equals(agent)) {
+            requests.add(ApiRequest.of(method, path));
+          }
+        });
+        KubernetesClient asScopeguard = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+            api.client().getConfiguration()).withUserAgent(KubernetesConnection.USER_AGENT).build()).build()) {
+      api.installCrd("/crds/onboarding.example.com_clusteronboardings.yaml");
+      ScopeguardOperator leader = replica(asScopeguard, "replica-a");
+      await().atMost(Duration.ofSeconds(20)).until(leader::leading);
+      ScopeguardOperator follower = replica(asScopeguard, "replica-b");
+      try {
+        X509Certificate first = leader.webhook().orElseThrow().serving();
+        exercise(api.client(), leader);
+        await("the certificates renewed").atMost(Duration.ofSeconds(20))
+            .until(() -> !leader.webhook().orElseThrow().serving().equals(first));
+      } finally {
+        follower.close();
+        leader.close();
+      }
+    }
+
+    List<HasMetadata> rendered = render(Map.of(
+        "onboardingKinds", List.of(Map.of("group", ONBOARDING.group(), "kind", ONBOARDING.kind(),
+            "plural", ONBOARDING.plural(), "pausePath", ONBOARDING.pausePath(), "targetPath", ONBOARDING.targetPath())),
+        "leaderElection", Map.of("enabled", true, "leaseName", LEASE),
+        "webhook", Map.of("certificates", "self")));
+    Grants grants = new Grants(only(rendered, ClusterRole.class).orElseThrow(), only(rendered, Role.class));
+
+    List<ApiRequest> needingRbac = requests.stream().filter(r -> !allowedToEveryone(r)).toList();
+    Set<String> refused = new TreeSet<>();
+    needingRbac.stream().filter(r -> grants.allowing(r).isEmpty()).forEach(r -> refused.add(r.toString()));
+    assertThat(refused).as("scopeguard's requests the chart's RBAC would refuse").isEmpty();
+    assertThat(grants.unused(needingRbac)).as("rules in the chart no request of scopeguard needed").isEmpty();
+  }
+
+  private static ScopeguardOperator replica(KubernetesClient client, String identity) {
+    OperatorSettings settings = OperatorSettings.embedded()
+        .withOnboardingKinds(OnboardingKinds.parse(List.of(ONBOARDING), "values"))
+        .withWebhook(OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofSeconds(12), Duration.ofMillis(250)))
+        .withLeaderElection(OperatorSettings.LeaderElection.on(LEASE, identity)
+            .withTimings(Duration.ofSeconds(10), Duration.ofSeconds(7), Duration.ofMillis(250)));
+    return ScopeguardOperator.start(client, settings, Clock.systemUTC());
+  }
+
+  /** Both incidents, then one held resource of every guarded kind the incidents do not hold. */
+  private static void exercise(KubernetesClient client, ScopeguardOperator leader) {
+    ScenarioContext context = new ScenarioContext(client, new PrintWriter(new StringWriter(), true), Duration.ofSeconds(60))
+        .withAdmission(AdmissionCaller.of(leader));
+    IncidentAScenario incidentA = new IncidentAScenario();
+    incidentA.setUp(context);
+    incidentA.awaitHeld(context);
+    incidentA.approve(context, IncidentAScenario.appsFor(IncidentAScenario.PROD_TEMPLATED));
+    try (IncidentBScenario incidentB = new IncidentBScenario()) {
+      incidentB.setUp(context);
+      incidentB.repointAtEmptyRepository(context);
+      incidentB.approveEmptyRevision(context);
+    }
+    List<GenericKubernetesResource> others = new ArrayList<>(List.of(
+        resource("helm.toolkit.fluxcd.io/v2", "HelmRelease", null, Map.of("interval", "5m")),
+        resource("onboarding.example.com/v1", "ClusterOnboarding", null, Map.of("clusterName", "prod-eu-9"))));
+    for (String kind : List.of("GitRepository", "OCIRepository", "HelmRepository", "Bucket")) {
+      others.add(resource("source.toolkit.fluxcd.io/v1", kind, "no-such-scope",
+          Map.of("url", "https://example.com/" + kind.toLowerCase(java.util.Locale.ROOT), "interval", "5m")));
+    }
+    others.forEach(r -> client.resource(r).create());
+    for (GenericKubernetesResource r : others) {
+      await(r.getKind() + " held").atMost(Duration.ofSeconds(20)).until(() -> {
+        GenericKubernetesResource now = client.resource(r).get();
+        return now.getMetadata().getAnnotations() != null
+            && now.getMetadata().getAnnotations().containsKey(Annotations.SUSPENDED_REASON);
+      });
+    }
+  }
+
+  private static GenericKubernetesResource resource(String apiVersion, String kind, String scope, Map<String, Object> spec) {
+    return new GenericKubernetesResourceBuilder().withApiVersion(apiVersion).withKind(kind)
+        .withNewMetadata().withNamespace("rbac").withName(kind.toLowerCase(java.util.Locale.ROOT))
+          .withLabels(scope == null ? Map.of() : Map.of(Annotations.SCOPE_LABEL, scope))
+        .endMetadata()
+        .withAdditionalProperties(Map.of("spec", spec))
+        .build();
+  }
+
+  private static List<HasMetadata> render(Map<String, Object> values) throws Exception {
+    Path valuesFile = Files.createTempFile("rbac-values", ".yaml");
+    try {
+      Files.writeString(valuesFile, Serialization.asYaml(values));
+      String manifest = new Helm(CHART).template().withName("scopeguard").withNamespace(NAMESPACE)
+          .withValuesFile(valuesFile).call();
+      List<HasMetadata> objects = new ArrayList<>();
+      for (String document : manifest.split("(?m)^---\\s*$")) {
+        if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
+          objects.add(Serialization.unmarshal(document, HasMetadata.class));
+        }
+      }
+      return objects;
+    } finally {
+      Files.deleteIfExists(valuesFile);
+    }
+  }
+
+  private static <T extends HasMetadata> Optional<T> only(List<HasMetadata> objects, Class<T> type) {
+    List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
+    assertThat(found).hasSizeLessThanOrEqualTo(1);
+    return found.stream().findFirst();
+  }
+}
