@@ -111,6 +111,11 @@ public class ScopeguardMain implements Callable<Integer> {
       description = "How long the API server waits for the webhook (1s-30s; env SCOPEGUARD_WEBHOOK_TIMEOUT; default ${DEFAULT-VALUE}).")
   private Duration webhookTimeout;
 
+  @Option(names = "--webhook-owner", defaultValue = "${env:SCOPEGUARD_WEBHOOK_OWNER}",
+      description = "ClusterRole that owns the webhook configurations scopeguard registers, so that deleting it"
+          + " (helm uninstall) deletes them too (env SCOPEGUARD_WEBHOOK_OWNER; the chart sets its ClusterRole).")
+  private String webhookOwner;
+
   @Option(names = "--leader-election", negatable = true, defaultValue = "${env:SCOPEGUARD_LEADER_ELECTION:-false}",
       fallbackValue = "true",
       description = "Elect one reconciling replica on a Lease in --namespace; every replica serves admission"
@@ -154,7 +159,7 @@ public class ScopeguardMain implements Callable<Integer> {
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
             webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
-            webhookSecret, Duration.ofDays(90), Duration.ofHours(1)),
+            webhookSecret, Duration.ofDays(90), Duration.ofHours(1), blankToNull(webhookOwner)),
         leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
             : OperatorSettings.LeaderElection.disabled());
     KubernetesClient client;

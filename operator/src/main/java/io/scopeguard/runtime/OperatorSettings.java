@@ -82,10 +82,12 @@ public record OperatorSettings(
    * @param certificateSecret the Secret in scopeguard's namespace holding them
    * @param certificateValidity how long certificates scopeguard issues are valid (renewed at a third left)
    * @param renewCheck how often the certificates are checked (and re-read from the Secret)
+   * @param ownerClusterRole the ClusterRole that owns the webhook configurations, so that uninstalling
+   *     scopeguard (deleting its ClusterRole) deletes them too; null for none (outside a cluster)
    */
   public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, Set<String> fluxUsers,
       String configurationName, boolean certManager, String certificateSecret, Duration certificateValidity,
-      Duration renewCheck) {
+      Duration renewCheck, String ownerClusterRole) {
 
     public static final Set<String> FLUX_USERS = Set.of(
         "system:serviceaccount:flux-system:kustomize-controller",
@@ -93,13 +95,13 @@ public record OperatorSettings(
 
     public static Webhook disabled() {
       return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1));
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1), null);
     }
 
     /** Enabled on {@code port}, called by the API server at {@code url} (outside a cluster, tests, the demo). */
     public static Webhook atUrl(int port, String url) {
       return new Webhook(true, port, null, url, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1));
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1), null);
     }
 
     /**
@@ -118,7 +120,12 @@ public record OperatorSettings(
 
     public Webhook withCertificates(Duration validity, Duration renewCheck) {
       return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
-          validity, renewCheck);
+          validity, renewCheck, ownerClusterRole);
+    }
+
+    public Webhook ownedBy(String clusterRole) {
+      return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
+          certificateValidity, renewCheck, clusterRole);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.scopeguard.runtime;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.deletion.RevisionGate;
 import io.scopeguard.deletion.RevisionJudge;
@@ -42,10 +43,12 @@ public final class Webhook implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
+  private final OwnerReference owner;
   private volatile String caBundle;
 
   private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
-      KubernetesClient client, CertificateStore store) {
+      KubernetesClient client, CertificateStore store, OwnerReference owner) {
+    this.owner = owner;
     this.server = server;
     this.gate = gate;
     this.caBundle = caBundle;
@@ -93,14 +96,29 @@ public final class Webhook implements AutoCloseable {
     WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
         config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups,
         config.certManager() ? config.certificateSecret() : null);
-    registration.apply(client, certificates.caBundle());
+    OwnerReference owner = owner(client, config);
+    registration.apply(client, certificates.caBundle(), owner);
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
     Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
-        store.available() ? store : null);
+        store.available() ? store : null, owner);
     webhook.renewEvery(config.renewCheck());
     return webhook;
+  }
+
+  /** The owner of the webhook configurations, when configured and present; they are left unowned otherwise. */
+  private static OwnerReference owner(KubernetesClient client, OperatorSettings.Webhook config) {
+    if (config.ownerClusterRole() == null) {
+      return null;
+    }
+    OwnerReference owner = WebhookRegistration.ownerClusterRole(client, config.ownerClusterRole());
+    if (owner == null) {
+      LOG.warn("ClusterRole {} not found: the webhook configurations are not owned by it, and must be deleted by hand"
+          + " if scopeguard is removed (kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration {})",
+          config.ownerClusterRole(), config.configurationName());
+    }
+    return owner;
   }
 
   /** The stored certificates; in-memory ones for this process alone when the Secret cannot be used. */
@@ -132,7 +150,7 @@ public final class Webhook implements AutoCloseable {
     try {
       CertificateStore.Current latest = store.ensure();
       if (!latest.issued().serving().equals(server.serving())) {
-        registration.apply(client, latest.caBundle());
+        registration.apply(client, latest.caBundle(), owner);
         caBundle = latest.caBundle();
         server.use(latest.issued());
         LOG.info("webhook certificate renewed; valid until {}", latest.issued().serving().getNotAfter().toInstant());

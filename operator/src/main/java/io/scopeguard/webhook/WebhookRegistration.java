@@ -1,6 +1,10 @@
 package io.scopeguard.webhook;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
@@ -160,7 +164,31 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
 
   /** Creates the configurations, or replaces the ones there. */
   public void apply(KubernetesClient client, String caPem) {
-    client.resource(configuration(caPem)).createOr(existing -> existing.update());
-    client.resource(mutatingConfiguration(caPem)).createOr(existing -> existing.update());
+    apply(client, caPem, null);
+  }
+
+  /**
+   * Creates the configurations, or replaces the ones there, owned by {@code owner} when given: the
+   * garbage collector deletes them with it, so no failure-policy-Fail webhook outlives scopeguard.
+   */
+  public void apply(KubernetesClient client, String caPem, OwnerReference owner) {
+    ValidatingWebhookConfiguration validating = configuration(caPem);
+    MutatingWebhookConfiguration mutating = mutatingConfiguration(caPem);
+    if (owner != null) {
+      validating.getMetadata().setOwnerReferences(List.of(owner));
+      mutating.getMetadata().setOwnerReferences(List.of(owner));
+    }
+    client.resource(validating).createOr(existing -> existing.update());
+    client.resource(mutating).createOr(existing -> existing.update());
+  }
+
+  /**
+   * A reference to the ClusterRole {@code name} as owner (no blockOwnerDeletion, which would need
+   * permission on the owner's finalizers), or null when there is no such ClusterRole.
+   */
+  public static OwnerReference ownerClusterRole(KubernetesClient client, String name) {
+    ClusterRole role = client.rbac().clusterRoles().withName(name).get();
+    return role == null ? null : new OwnerReferenceBuilder().withApiVersion("rbac.authorization.k8s.io/v1")
+        .withKind("ClusterRole").withName(name).withUid(role.getMetadata().getUid()).build();
   }
 }

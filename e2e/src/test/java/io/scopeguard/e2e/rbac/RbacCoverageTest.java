@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
  * their certificates, register their webhooks, replay both incidents and hold one resource of
  * every guarded kind, must be allowed by the rendered ClusterRole and Role, read the way
  * Kubernetes' RBAC authorizer reads them; and every rule must have been needed by some request.
+ * The webhook configurations are owned by the chart's ClusterRole, so uninstalling removes them.
  */
 class RbacCoverageTest {
 
@@ -72,6 +73,13 @@ class RbacCoverageTest {
 
   @Test
   void everyCallScopeguardMakesIsAllowedByTheChartAndEveryRuleIsNeeded() throws Exception {
+    List<HasMetadata> rendered = render(Map.of(
+        "onboardingKinds", List.of(Map.of("group", ONBOARDING.group(), "kind", ONBOARDING.kind(),
+            "plural", ONBOARDING.plural(), "pausePath", ONBOARDING.pausePath(), "targetPath", ONBOARDING.targetPath())),
+        "leaderElection", Map.of("enabled", true, "leaseName", LEASE),
+        "webhook", Map.of("certificates", "self")));
+    ClusterRole clusterRole = only(rendered, ClusterRole.class).orElseThrow();
+    Grants grants = new Grants(clusterRole, only(rendered, Role.class));
     List<ApiRequest> requests = new CopyOnWriteArrayList<>();
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start((method, path, agent) -> {
           if (KubernetesConnection.USER_AGENT.equals(agent)) {
@@ -81,9 +89,10 @@ class RbacCoverageTest {
         KubernetesClient asScopeguard = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
             api.client().getConfiguration()).withUserAgent(KubernetesConnection.USER_AGENT).build()).build()) {
       api.installCrd("/crds/onboarding.example.com_clusteronboardings.yaml");
-      ScopeguardOperator leader = replica(asScopeguard, "replica-a");
+      String roleUid = api.client().resource(clusterRole).create().getMetadata().getUid();
+      ScopeguardOperator leader = replica(asScopeguard, "replica-a", clusterRole.getMetadata().getName());
       await().atMost(Duration.ofSeconds(20)).until(leader::leading);
-      ScopeguardOperator follower = replica(asScopeguard, "replica-b");
+      ScopeguardOperator follower = replica(asScopeguard, "replica-b", clusterRole.getMetadata().getName());
       try {
         X509Certificate first = leader.webhook().orElseThrow().serving();
         exercise(api.client(), leader);
@@ -93,14 +102,15 @@ class RbacCoverageTest {
         follower.close();
         leader.close();
       }
+      // The embedded API runs no garbage collector: what is checked is the owner reference that
+      // makes a real one delete the webhook configurations with the chart's ClusterRole.
+      assertThat(api.client().admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").get()
+          .getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(roleUid));
+      assertThat(api.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").get()
+          .getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(roleUid));
     }
-
-    List<HasMetadata> rendered = render(Map.of(
-        "onboardingKinds", List.of(Map.of("group", ONBOARDING.group(), "kind", ONBOARDING.kind(),
-            "plural", ONBOARDING.plural(), "pausePath", ONBOARDING.pausePath(), "targetPath", ONBOARDING.targetPath())),
-        "leaderElection", Map.of("enabled", true, "leaseName", LEASE),
-        "webhook", Map.of("certificates", "self")));
-    Grants grants = new Grants(only(rendered, ClusterRole.class).orElseThrow(), only(rendered, Role.class));
 
     List<ApiRequest> needingRbac = requests.stream().filter(r -> !allowedToEveryone(r)).toList();
     Set<String> refused = new TreeSet<>();
@@ -109,10 +119,11 @@ class RbacCoverageTest {
     assertThat(grants.unused(needingRbac)).as("rules in the chart no request of scopeguard needed").isEmpty();
   }
 
-  private static ScopeguardOperator replica(KubernetesClient client, String identity) {
+  private static ScopeguardOperator replica(KubernetesClient client, String identity, String clusterRole) {
     OperatorSettings settings = OperatorSettings.embedded()
         .withOnboardingKinds(OnboardingKinds.parse(List.of(ONBOARDING), "values"))
-        .withWebhook(OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofSeconds(12), Duration.ofMillis(250)))
+        .withWebhook(OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofSeconds(12), Duration.ofMillis(250))
+            .ownedBy(clusterRole))
         .withLeaderElection(OperatorSettings.LeaderElection.on(LEASE, identity)
             .withTimings(Duration.ofSeconds(10), Duration.ofSeconds(7), Duration.ofMillis(250)));
     return ScopeguardOperator.start(client, settings, Clock.systemUTC());
