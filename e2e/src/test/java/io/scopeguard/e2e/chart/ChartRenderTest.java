@@ -59,7 +59,7 @@ class ChartRenderTest {
     Manifests chart = HelmChart.template();
 
     assertThat(chart.kindsAndNames()).containsExactlyInAnyOrder(
-        "NetworkPolicy/" + FULLNAME, "ServiceAccount/" + FULLNAME,
+        "NetworkPolicy/" + FULLNAME, "ServiceAccount/" + FULLNAME, "ConfigMap/" + FULLNAME + "-dashboard",
         "ClusterRole/" + FULLNAME, "ClusterRoleBinding/" + FULLNAME, "Role/" + FULLNAME, "RoleBinding/" + FULLNAME,
         "Service/" + FULLNAME + "-metrics", "Service/" + FULLNAME + "-webhook", "Deployment/" + FULLNAME);
     assertThat(chart.documents()).allSatisfy(d -> {
@@ -271,13 +271,38 @@ class ChartRenderTest {
   }
 
   @Test
+  void theDashboardShipsInAConfigMapGrafanasSidecarFinds() throws IOException {
+    String dashboard = Files.readString(HelmChart.DIR.resolve("files/dashboard.json"));
+
+    ConfigMap byDefault = HelmChart.template().find(ConfigMap.class, FULLNAME + "-dashboard").orElseThrow();
+    assertThat(byDefault.getMetadata().getNamespace()).isEqualTo(HelmChart.NAMESPACE);
+    assertThat(byDefault.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    assertThat(byDefault.getData()).containsOnlyKeys("scopeguard.json");
+    assertThat(StrictModel.YAML.readTree(byDefault.getData().get("scopeguard.json")))
+        .isEqualTo(StrictModel.YAML.readTree(dashboard));
+
+    ConfigMap moved = HelmChart.template("""
+        grafanaDashboard:
+          namespace: monitoring
+          labels: {grafana_dashboard: "scopeguard", team: platform}
+          annotations: {grafana_folder: GitOps}
+        """).find(ConfigMap.class, FULLNAME + "-dashboard").orElseThrow();
+    assertThat(moved.getMetadata().getNamespace()).isEqualTo("monitoring");
+    assertThat(moved.getMetadata().getLabels()).containsEntry("grafana_dashboard", "scopeguard").containsEntry("team", "platform");
+    assertThat(moved.getMetadata().getAnnotations()).containsEntry("grafana_folder", "GitOps");
+
+    assertThat(HelmChart.template("grafanaDashboard: {enabled: false}\n").find(ConfigMap.class, FULLNAME + "-dashboard"))
+        .isEmpty();
+  }
+
+  @Test
   void typosAndWrongTypesInValuesAreRefusedByTheSchemaWithAClearMessage() {
     assertThat(HelmChart.refusal("replicaCout: 2\n"))
         .contains("values don't meet the specifications of the schema")
         .contains("additional properties 'replicaCout' not allowed");
     assertThat(HelmChart.refusal("replicaCount: two\n")).contains("at '/replicaCount': got string, want integer");
     assertThat(HelmChart.refusal("webhook: {certificates: letsencrypt}\n")).contains("/webhook/certificates");
-    assertThat(HelmChart.refusal("podDisruptionBudget: {enabeld: true}\n"))
+    assertThat(HelmChart.refusal("grafanaDashboard: {enabeld: false}\n"))
         .contains("additional properties 'enabeld' not allowed");
     assertThat(HelmChart.refusal("onboardingKinds: [{group: a.io, kind: A, plural: as, pausePath: paused, targetPath: /spec/c}]\n"))
         .contains("/onboardingKinds/0/pausePath");
