@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -68,6 +69,8 @@ class GrafanaDashboardTest {
   private static final String BROKEN_SCOPE = "status-write-refused";
   /** Series Prometheus makes itself for every scrape target. */
   private static final Set<String> PROMETHEUS_SERIES = Set.of("up");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static KubernetesMockServer api;
   private static KubernetesClient client;
@@ -252,7 +255,7 @@ class GrafanaDashboardTest {
   }
 
   private static JsonNode dashboard() throws java.io.IOException {
-    return Serialization.jsonMapper().readTree(Files.readString(DASHBOARD));
+    return JSON.readTree(Files.readString(DASHBOARD));
   }
 
   private static String scrape() throws Exception {
@@ -300,6 +303,6 @@ class GrafanaDashboardTest {
             .POST(HttpRequest.BodyPublishers.ofString(Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1",
                 "kind", "AdmissionReview", "request", request)))).build(),
         HttpResponse.BodyHandlers.ofString());
-    return Serialization.jsonMapper().readTree(response.body()).at("/response/allowed").asBoolean(true);
+    return JSON.readTree(response.body()).at("/response/allowed").asBoolean(true);
   }
 }

@@ -1,10 +1,10 @@
 package io.scopeguard.e2e.chart;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,6 +65,8 @@ public final class StandInApiServer implements AutoCloseable {
   public static final List<Kind> CERT_MANAGER = List.of(
       new Kind("cert-manager.io", "v1", "Issuer", "issuers", true),
       new Kind("cert-manager.io", "v1", "Certificate", "certificates", true));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
   private final Map<String, List<Kind>> byGroupVersion = new TreeMap<>();
@@ -132,7 +134,7 @@ public final class StandInApiServer implements AutoCloseable {
       java.util.regex.Matcher release = java.util.regex.Pattern.compile("H4sI[A-Za-z0-9+/=]+").matcher(body);
       if (release.find()) {
         try (var in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(release.group())))) {
-          return Serialization.jsonMapper().readTree(in).path("manifest").asText();
+          return JSON.readTree(in).path("manifest").asText();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -177,13 +179,13 @@ public final class StandInApiServer implements AutoCloseable {
           return;
         }
         if ("PUT".equals(method)) {
-          ObjectNode object = (ObjectNode) Serialization.jsonMapper().readTree(exchange.getRequestBody());
+          ObjectNode object = (ObjectNode) JSON.readTree(exchange.getRequestBody());
           stamp(object);
           stored.put(path, object);
           answer(exchange, 200, object);
           return;
         }
-        ObjectNode object = (ObjectNode) Serialization.jsonMapper().readTree(exchange.getRequestBody());
+        ObjectNode object = (ObjectNode) JSON.readTree(exchange.getRequestBody());
         String key = path + "/" + object.at("/metadata/name").asText();
         if (stored.containsKey(key)) {
           answer(exchange, 409, status(409, "AlreadyExists", key + " already exists"));
@@ -237,7 +239,7 @@ public final class StandInApiServer implements AutoCloseable {
   }
 
   private void stamp(ObjectNode object) {
-    ObjectNode metadata = object.with("metadata");
+    ObjectNode metadata = object.withObject("/metadata");
     metadata.put("resourceVersion", String.valueOf(resourceVersion.incrementAndGet()));
     if (!metadata.has("uid")) {
       metadata.put("uid", java.util.UUID.randomUUID().toString());
@@ -276,7 +278,7 @@ public final class StandInApiServer implements AutoCloseable {
   }
 
   private static void answer(HttpExchange exchange, int code, Object body) throws IOException {
-    byte[] bytes = Serialization.jsonMapper().writeValueAsBytes(body);
+    byte[] bytes = JSON.writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(code, bytes.length);
     try (var out = exchange.getResponseBody()) {
