@@ -3,17 +3,15 @@ package io.scopeguard.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.api.ClusterScope;
+import io.scopeguard.e2e.chart.HelmChart;
+import io.scopeguard.e2e.chart.Manifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,18 +61,14 @@ class ReadmeInstallTest {
         sets.put(keyValue[0], keyValue[1]);
       }
     }
-    TemplateCommand template = new Helm(ROOT.resolve(words.get(3))).template().withName(words.get(2))
-        .withNamespace(namespace);
-    sets.forEach(template::set);
-    List<HasMetadata> objects = new ArrayList<>();
-    for (String document : template.call().split("(?m)^---\\s*$")) {
-      if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
-        objects.add(Serialization.unmarshal(document, HasMetadata.class));
-      }
-    }
+    assertThat(ROOT.resolve(words.get(3))).isEqualTo(HelmChart.DIR);
+    assertThat(words.get(2)).isEqualTo(HelmChart.RELEASE);
+    assertThat(namespace).isEqualTo(HelmChart.NAMESPACE);
+    Map<String, Object> values = new LinkedHashMap<>();
+    sets.forEach((key, value) -> put(values, key.split("\\."), value));
+    Manifests objects = HelmChart.template(Serialization.asYaml(values));
 
-    Deployment deployment = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-        .findFirst().orElseThrow();
+    Deployment deployment = objects.one(Deployment.class);
     assertThat(deployment.getMetadata().getName()).as("the name `rollout status` waits for")
         .isEqualTo(commands.lines().filter(l -> l.contains("rollout status")).findFirst().orElseThrow()
             .replaceAll(".*deployment/(\\S+).*", "$1"));
@@ -84,11 +78,21 @@ class ReadmeInstallTest {
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     String lease = commands.lines().filter(l -> l.contains("get lease")).findFirst().orElseThrow()
         .replaceAll(".*get lease (\\S+).*", "$1");
-    Role role = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst().orElseThrow();
+    Role role = objects.one(Role.class);
     assertThat(role.getRules()).anySatisfy(rule -> {
       assertThat(rule.getResources()).containsExactly("leases");
       assertThat(rule.getResourceNames()).containsExactly(lease);
     });
+  }
+
+  /** {@code --set a.b=c} as the values file {@code a: {b: c}}. */
+  @SuppressWarnings("unchecked")
+  private static void put(Map<String, Object> values, String[] path, String value) {
+    Map<String, Object> level = values;
+    for (int i = 0; i < path.length - 1; i++) {
+      level = (Map<String, Object>) level.computeIfAbsent(path[i], key -> new LinkedHashMap<String, Object>());
+    }
+    level.put(path[path.length - 1], value);
   }
 
   @Test

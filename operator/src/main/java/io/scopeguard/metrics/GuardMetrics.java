@@ -72,6 +72,14 @@ public final class GuardMetrics {
     });
   }
 
+  /**
+   * Exports {@code scopeguard_reconcile_errors_total} at 0 for each kind, so that Prometheus's
+   * {@code increase()} sees the first failure (a counter that appears at 1 has no increase).
+   */
+  public void guarding(java.util.Collection<String> kinds) {
+    kinds.forEach(kind -> registry.counter("scopeguard.reconcile.errors", "kind", kind));
+  }
+
   /** Counts a reconciliation of a guarded resource that failed (it is retried with backoff). */
   public void failed(String kind) {
     registry.counter("scopeguard.reconcile.errors", "kind", kind).increment();

@@ -91,6 +91,8 @@ public final class ScopeguardOperator implements AutoCloseable {
     kinds.add(ClusterApi.CLUSTER);
     WatchedResources watched = new WatchedResources(client, kinds);
     GuardMetrics guardMetrics = new GuardMetrics(metrics.registry());
+    guardMetrics.guarding(kinds.stream().filter(kind -> kind.role() != GuardedKind.Role.CLUSTER)
+        .map(GuardedKind::kind).toList());
     RevisionJudge revisions = new RevisionJudge(watched,
         new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT));
     FactFinder facts = new FactFinder(watched, revisions, settings.unknownPolicy());

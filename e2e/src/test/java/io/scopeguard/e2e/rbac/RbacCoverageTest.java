@@ -3,10 +3,8 @@ package io.scopeguard.e2e.rbac;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -19,14 +17,14 @@ import io.scopeguard.demo.EmbeddedKubernetes;
 import io.scopeguard.demo.IncidentAScenario;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.demo.ScenarioContext;
+import io.scopeguard.e2e.chart.HelmChart;
+import io.scopeguard.e2e.chart.Manifests;
 import io.scopeguard.guard.OnboardingKinds;
 import io.scopeguard.runtime.KubernetesConnection;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,8 +47,6 @@ import org.junit.jupiter.api.Test;
  */
 class RbacCoverageTest {
 
-  private static final Path CHART = Path.of("..", "helm", "scopeguard").toAbsolutePath().normalize();
-  private static final String NAMESPACE = "scopeguard-system";
   private static final String LEASE = "scopeguard-leader";
   private static final OnboardingKinds.Entry ONBOARDING = new OnboardingKinds.Entry("onboarding.example.com",
       "ClusterOnboarding", "clusteronboardings", "/spec/paused", "/spec/clusterName");
@@ -73,13 +69,13 @@ class RbacCoverageTest {
 
   @Test
   void everyCallScopeguardMakesIsAllowedByTheChartAndEveryRuleIsNeeded() throws Exception {
-    List<HasMetadata> rendered = render(Map.of(
+    Manifests rendered = HelmChart.template(Serialization.asYaml(Map.of(
         "onboardingKinds", List.of(Map.of("group", ONBOARDING.group(), "kind", ONBOARDING.kind(),
             "plural", ONBOARDING.plural(), "pausePath", ONBOARDING.pausePath(), "targetPath", ONBOARDING.targetPath())),
         "leaderElection", Map.of("enabled", true, "leaseName", LEASE),
-        "webhook", Map.of("certificates", "self")));
-    ClusterRole clusterRole = only(rendered, ClusterRole.class).orElseThrow();
-    Grants grants = new Grants(clusterRole, only(rendered, Role.class));
+        "webhook", Map.of("certificates", "self"))));
+    ClusterRole clusterRole = rendered.one(ClusterRole.class);
+    Grants grants = new Grants(clusterRole, Optional.of(rendered.one(Role.class)));
     List<ApiRequest> requests = new CopyOnWriteArrayList<>();
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start((method, path, agent) -> {
           if (KubernetesConnection.USER_AGENT.equals(agent)) {
@@ -168,27 +164,5 @@ class RbacCoverageTest {
         .build();
   }
 
-  private static List<HasMetadata> render(Map<String, Object> values) throws Exception {
-    Path valuesFile = Files.createTempFile("rbac-values", ".yaml");
-    try {
-      Files.writeString(valuesFile, Serialization.asYaml(values));
-      String manifest = new Helm(CHART).template().withName("scopeguard").withNamespace(NAMESPACE)
-          .withValuesFile(valuesFile).call();
-      List<HasMetadata> objects = new ArrayList<>();
-      for (String document : manifest.split("(?m)^---\\s*$")) {
-        if (document.lines().anyMatch(line -> line.startsWith("kind:"))) {
-          objects.add(Serialization.unmarshal(document, HasMetadata.class));
-        }
-      }
-      return objects;
-    } finally {
-      Files.deleteIfExists(valuesFile);
-    }
-  }
 
-  private static <T extends HasMetadata> Optional<T> only(List<HasMetadata> objects, Class<T> type) {
-    List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
-    assertThat(found).hasSizeLessThanOrEqualTo(1);
-    return found.stream().findFirst();
-  }
 }
