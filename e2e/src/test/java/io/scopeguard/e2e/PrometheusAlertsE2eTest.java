@@ -80,8 +80,8 @@ class PrometheusAlertsE2eTest {
                 "alertname", "ScopeguardWebhookDenying", "severity", "warning", "webhook", "prune", "reason", "MassDeletion"));
           });
     });
-    assertThat(PROMETHEUS.alerts()).as("refusals were decisions, not failures; scopeguard is up")
-        .noneMatch(alert -> alert.name().equals("ScopeguardWebhookFailing") || alert.name().equals("ScopeguardDown"));
+    assertThat(PROMETHEUS.alerts()).as("refusals were decisions, not failures; scopeguard is up and reconciling")
+        .extracting(Alert::name).doesNotContain("ScopeguardWebhookFailing", "ScopeguardDown", "ScopeguardNotReconciling");
 
     await("the held reconciliation to page after its minute").atMost(Duration.ofSeconds(75)).untilAsserted(() ->
         assertThat(find(PROMETHEUS.alerts(), "ScopeguardReconciliationSuspended", fluxSystem)).map(Alert::state)
