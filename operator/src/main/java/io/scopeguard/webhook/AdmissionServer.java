@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,10 @@ public final class AdmissionServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
   private static final int MAX_BODY = 8 * 1024 * 1024;
+
+  /** Every {@code reason} a denial is counted under (see {@link #denialReason}). */
+  static final List<String> DENIAL_REASONS = Stream.concat(
+      Arrays.stream(io.scopeguard.scope.Reason.values()).map(Enum::name), Stream.of("NotJudged", "Error", "Other")).toList();
 
   private final HttpsServer server;
   private final RotatingKeyManager keys;
@@ -56,6 +63,9 @@ public final class AdmissionServer implements AutoCloseable {
       io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer.builder("scopeguard.admission")
           .description("time to answer an AdmissionReview").tag("webhook", webhook)
           .publishPercentileHistogram().register(registry);
+      // Every denial series exists from the start, at 0: Prometheus's increase() cannot see the
+      // first denials of a series whose first scrape is already above 0 (the alerts use increase()).
+      DENIAL_REASONS.forEach(reason -> registry.counter("scopeguard.admission.denials", "webhook", webhook, "reason", reason));
       UnaryOperator<AdmissionReview> measured = review -> {
         long start = System.nanoTime();
         AdmissionReview answer = handler.apply(review);

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +79,17 @@ class ResumeAndApprovalHttpsTest {
     assertThat(admission.registry.find("scopeguard.admission.requests").tag("webhook", "resume").tag("allowed", "false").counter())
         .isNotNull();
     assertThat(admission.registry.find("scopeguard.admission").tag("webhook", "resume").timer().count()).isPositive();
+  }
+
+  @Test
+  void everyDenialSeriesIsExportedAtZeroBeforeTheFirstDenial() throws Exception {
+    try (HttpsAdmission fresh = new HttpsAdmission(Map.of(ResumeAdmission.PATH, new ResumeAdmission(FluxKinds.ALL)))) {
+      for (String reason : List.of("MassDeletion", "TargetUndeclared", "NotJudged", "Error")) {
+        assertThat(fresh.registry.find("scopeguard.admission.denials").tag("webhook", "resume").tag("reason", reason).counter())
+            .as("denials for %s", reason).isNotNull()
+            .satisfies(counter -> assertThat(counter.count()).isZero());
+      }
+    }
   }
 
   @Test
