@@ -64,6 +64,9 @@ class IncidentBReplayTest {
         .contains("over maxPercent 50% of the cluster's GitOps inventory");
     assertThat(row.getApprove()).isEqualTo("kubectl -n flux-system annotate kustomization flux-system scopeguard.io/approve="
         + EMPTY_REVISION + " --overwrite");
+    assertThat(CLUSTER.operator().metrics().scrape()).as("the prediction, as Prometheus sees it")
+        .containsPattern("scopeguard_predicted_deletions\\{[^}]*kind=\"Kustomization\",name=\"flux-system\","
+            + "namespace=\"flux-system\"[^}]*\\} " + kept.size() + "\\.0");
 
     scenario.approveEmptyRevision(CLUSTER.scenario());
 

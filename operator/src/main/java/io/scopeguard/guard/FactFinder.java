@@ -74,15 +74,18 @@ public final class FactFinder {
     if (verdict.isAllowed() && revisions != null && kind.equals(FluxKinds.KUSTOMIZATION)) {
       DeletionBudget budget = home.map(s -> s.getSpec().getDeletion()).orElseGet(DeletionBudget::new);
       Optional<RevisionJudge.Judged> judged = revisions.judge(resource, budget);
+      Integer deleting = judged.filter(j -> j.verdict().isAllowed() || j.verdict().reason() != Reason.PredictionUnknown)
+          .map(RevisionJudge.Judged::deleting).orElse(null);
       if (judged.isPresent() && !judged.get().verdict().isAllowed()) {
         Verdict revision = judged.get().verdict();
         if (revision.reason() == Reason.PredictionUnknown && unknownPolicy == UnknownPolicy.Allow) {
-          return new Judgement(facts, verdict, home, enforcement, judged.get().revision(), revision.message());
+          return new Judgement(facts, verdict, home, enforcement, judged.get().revision(), revision.message(), null);
         }
-        return new Judgement(facts, revision, home, enforcement, judged.get().revision(), null);
+        return new Judgement(facts, revision, home, enforcement, judged.get().revision(), null, deleting);
       }
+      return new Judgement(facts, verdict, home, enforcement, null, null, deleting);
     }
-    return new Judgement(facts, verdict, home, enforcement, null, null);
+    return new Judgement(facts, verdict, home, enforcement, null, null, null);
   }
 
   /** A remote target counts only if Cluster API knows that Cluster; a kubeconfig Secret's name alone proves nothing. */

@@ -118,6 +118,7 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     GuardMetrics.Labels violation = violating && !judgement.verdict().isAllowed() ? labels(key, judgement, reason)
         : judgement.warning() != null ? labels(key, judgement, Reason.PredictionUnknown.name()) : null;
     metrics.observe(key.id(), held, violation, judgement.enforcement().name());
+    metrics.predicted(key.id(), labels(key, judgement, reason), judgement.predictedDeletions());
 
     actuator.apply(kind, resource, judgement, state, decision, fingerprint);
     if (decision.action() == Action.SUSPEND || decision.action() == Action.RESUSPEND) {

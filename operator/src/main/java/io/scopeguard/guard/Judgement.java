@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param enforcement the home scope's enforcement; Enforce when there is no home (fail closed)
  * @param revision the source revision judged for deletions, or null when none was
  * @param warning what could not be predicted, when the policy lets such a revision through; else null
+ * @param predictedDeletions how many objects the source's current revision would delete (cascade
+ *     included), allowed or not; null when no revision was judged or its deletions are unknown
  */
 public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope> home, Enforcement enforcement,
-    String revision, String warning) {
+    String revision, String warning, Integer predictedDeletions) {
 
   public String homeName() {
     return home.map(scope -> scope.getMetadata().getName()).orElse("");

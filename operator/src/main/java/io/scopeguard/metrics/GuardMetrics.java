@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The guard's meters: {@code scopeguard_suspended} (1 per held reconciliation),
  * {@code scopeguard_violations} (1 per current violation, Audit included),
+ * {@code scopeguard_predicted_deletions} (per Kustomization whose revision was judged),
  * {@code scopeguard_verdicts_total} (each new verdict) and {@code scopeguard_detection_seconds}
  * (from the event that revealed a violation to the suspension landing) and
  * {@code scopeguard_reconcile_errors_total} (failed reconciliations, retried). One gauge per resource,
@@ -22,18 +24,25 @@ public final class GuardMetrics {
   /** Labels of one guarded resource's series. */
   public record Labels(String scope, String environment, String namespace, String kind, String name, String reason) {
     Tags tags() {
+      return resourceTags().and("reason", reason);
+    }
+
+    Tags resourceTags() {
       return Tags.of("scope", scope, "environment", environment, "namespace", namespace == null ? "" : namespace,
-          "kind", kind, "name", name, "reason", reason);
+          "kind", kind, "name", name);
     }
   }
 
   private record Series(Tags tags, Gauge gauge) {}
+
+  private record Count(Tags tags, AtomicInteger value, Gauge gauge) {}
 
   private final MeterRegistry registry;
   private final Timer detection;
   private final Map<String, Series> held = new ConcurrentHashMap<>();
   private final Map<String, Series> violating = new ConcurrentHashMap<>();
   private final Map<String, String> lastVerdict = new ConcurrentHashMap<>();
+  private final Map<String, Count> predicted = new ConcurrentHashMap<>();
 
   public GuardMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -85,6 +94,31 @@ public final class GuardMetrics {
     registry.counter("scopeguard.reconcile.errors", "kind", kind).increment();
   }
 
+  /**
+   * Sets {@code scopeguard_predicted_deletions} for a Kustomization: how many objects its source's
+   * current revision would delete, cascade included; null drops the series (nothing judged, or unknown).
+   */
+  public void predicted(String id, Labels resource, Integer deletions) {
+    predicted.compute(id, (key, current) -> {
+      Tags tags = deletions == null ? null : resource.resourceTags();
+      if (current != null && current.tags().equals(tags)) {
+        current.value().set(deletions);
+        return current;
+      }
+      if (current != null) {
+        registry.remove(current.gauge());
+      }
+      if (tags == null) {
+        return null;
+      }
+      AtomicInteger value = new AtomicInteger(deletions);
+      return new Count(tags, value, Gauge.builder("scopeguard.predicted.deletions", value,
+              AtomicInteger::get)
+          .description("objects the current revision of the Kustomization's source would delete, cascade included")
+          .tags(tags).register(registry));
+    });
+  }
+
   /** Counts a verdict when it differs from the resource's previous one. */
   public void verdict(String id, String scope, String reason) {
     if (!reason.equals(lastVerdict.put(id, reason))) {
@@ -99,6 +133,7 @@ public final class GuardMetrics {
   /** The resource is gone: drop its series. */
   public void forget(String id) {
     lastVerdict.remove(id);
+    predicted(id, null, null);
     observe(id, null, null, "");
   }
 }
