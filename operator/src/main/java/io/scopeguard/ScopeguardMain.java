@@ -159,7 +159,7 @@ public class ScopeguardMain implements Callable<Integer> {
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
             webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
-            webhookSecret, Duration.ofDays(90), Duration.ofHours(1), blankToNull(webhookOwner)),
+            webhookSecret, Duration.ofDays(90), Duration.ofMinutes(1), blankToNull(webhookOwner)),
         leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
             : OperatorSettings.LeaderElection.disabled());
     KubernetesClient client;
@@ -170,8 +170,8 @@ public class ScopeguardMain implements Callable<Integer> {
       return 1;
     }
     ScopeguardOperator operator = ScopeguardOperator.start(client, settings, Clock.systemUTC(), () -> {
-      // Exit rather than go on as a follower: a reconciliation may still be running, and a restart
-      // rejoins cleanly as a follower (what controller-runtime and the operator SDK do too).
+      // Exit rather than go on: the guard is already stopped, and a restarted process starts from a
+      // clean state, as a follower or leader again (what controller-runtime and the operator SDK do too).
       new Thread(() -> System.exit(1), "scopeguard-exit").start();
     });
     CountDownLatch stopped = new CountDownLatch(1);

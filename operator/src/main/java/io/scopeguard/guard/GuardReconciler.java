@@ -85,6 +85,11 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     queue.start();
   }
 
+  /** Stops acting at once, queued work dropped: this replica no longer leads (or is shutting down). */
+  public void follow() {
+    queue.stop();
+  }
+
   void reconcile(ResourceKey key, Instant firstQueued) {
     try {
       judgeAndAct(key, firstQueued);

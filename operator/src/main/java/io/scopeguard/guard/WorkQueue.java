@@ -79,6 +79,19 @@ public final class WorkQueue<K> implements AutoCloseable {
     queued.forEach(this::submit);
   }
 
+  /**
+   * Stops handling at once: nothing queued runs, handlers in progress are interrupted. For a replica
+   * that is no longer the leader, whose backlog belongs to the new one. Final.
+   */
+  public void stop() {
+    synchronized (this) {
+      started = false;
+      waiting.clear();
+    }
+    retries.shutdownNow();
+    workers.shutdownNow();
+  }
+
   /** How many keys wait to be handled. */
   public synchronized int waiting() {
     return waiting.size();

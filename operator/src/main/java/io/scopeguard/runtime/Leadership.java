@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * Which replica reconciles. With leader election, the operator SDK holds a Lease in scopeguard's
  * namespace and starts the ClusterScope reconciler on the leader; this class starts the guard
  * there too and sets {@code scopeguard_leader}. Followers keep their caches warm and serve
- * admission. A leader that loses the Lease runs the lost-leadership action (the command line
- * exits, so that the restarted pod rejoins as a follower); one that shuts down releases the
- * Lease, so a follower takes over at once instead of after the lease duration.
+ * admission. A leader that loses the Lease stops its guard at once and runs the lost-leadership
+ * action (the command line exits); one that shuts down stops its guard, then releases the Lease,
+ * so a follower takes over at once instead of after the lease duration.
  */
 final class Leadership {
 
@@ -88,6 +88,7 @@ final class Leadership {
       return;
     }
     metrics.leading(false);
+    guard.follow();
     if (!closing.get() && lost.compareAndSet(false, true)) {
       LOG.error("lost leadership of Lease {}/{} ({}): stopping reconciliation", namespace, settings.leaseName(), identity);
       lostLeadership.run();
@@ -114,7 +115,7 @@ final class Leadership {
    * client-go does), guarded by the Lease's resourceVersion so another holder is never overwritten.
    */
   void release() {
-    if (!settings.enabled()) {
+    if (!settings.enabled() || lost.get()) {
       return;
     }
     try {

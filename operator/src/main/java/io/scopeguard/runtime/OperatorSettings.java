@@ -81,7 +81,7 @@ public record OperatorSettings(
    * @param certManager whether cert-manager provides the certificates (else scopeguard issues them)
    * @param certificateSecret the Secret in scopeguard's namespace holding them
    * @param certificateValidity how long certificates scopeguard issues are valid (renewed at a third left)
-   * @param renewCheck how often the certificates are checked (and re-read from the Secret)
+   * @param renewCheck how often the certificates are checked (re-read from the Secret) and the registration verified
    * @param ownerClusterRole the ClusterRole that owns the webhook configurations, so that uninstalling
    *     scopeguard (deleting its ClusterRole) deletes them too; null for none (outside a cluster)
    */
@@ -95,13 +95,13 @@ public record OperatorSettings(
 
     public static Webhook disabled() {
       return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1), null);
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null);
     }
 
     /** Enabled on {@code port}, called by the API server at {@code url} (outside a cluster, tests, the demo). */
     public static Webhook atUrl(int port, String url) {
       return new Webhook(true, port, null, url, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofHours(1), null);
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null);
     }
 
     /**

@@ -139,6 +139,10 @@ public final class ScopeguardOperator implements AutoCloseable {
         serving.set(webhook);
       }
     } catch (RuntimeException e) {
+      leadership.closing();
+      guard.follow();
+      operator.stop();
+      leadership.release();
       guard.close();
       watched.close();
       http.close();
@@ -198,7 +202,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     return guard.idle();
   }
 
-  /** Stops reconciling, then the informers and endpoints; in-flight reconciliations finish first. */
+  /**
+   * Stops reconciling first (the guard at once, then the operator SDK), hands the Lease over, and
+   * only then stops serving admission, the informers and the endpoints: a successor never acts
+   * while this replica still does, and admission is answered until the end.
+   */
   @Override
   public void close() {
     if (!leadership.closing()) {
@@ -206,12 +214,13 @@ public final class ScopeguardOperator implements AutoCloseable {
     }
     LOG.info("scopeguard stopping");
     try {
-      if (webhook != null) {
-        webhook.close();
-      }
+      guard.follow();
       operator.stop();
       leadership.release();
     } finally {
+      if (webhook != null) {
+        webhook.close();
+      }
       guard.close();
       watched.close();
       http.close();

@@ -43,12 +43,14 @@ public final class Webhook implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
-  private final OwnerReference owner;
+  private final String ownerName;
+  private volatile OwnerReference owner;
   private volatile String caBundle;
 
   private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
-      KubernetesClient client, CertificateStore store, OwnerReference owner) {
+      KubernetesClient client, CertificateStore store, OwnerReference owner, String ownerName) {
     this.owner = owner;
+    this.ownerName = ownerName;
     this.server = server;
     this.gate = gate;
     this.caBundle = caBundle;
@@ -102,7 +104,7 @@ public final class Webhook implements AutoCloseable {
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
     Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
-        store.available() ? store : null, owner);
+        store.available() ? store : null, owner, config.ownerClusterRole());
     webhook.renewEvery(config.renewCheck());
     return webhook;
   }
@@ -149,14 +151,20 @@ public final class Webhook implements AutoCloseable {
   void renew() {
     try {
       CertificateStore.Current latest = store.ensure();
+      OwnerReference currentOwner = ownerName == null ? null : WebhookRegistration.ownerClusterRole(client, ownerName);
       if (!latest.issued().serving().equals(server.serving())) {
-        registration.apply(client, latest.caBundle(), owner);
+        registration.apply(client, latest.caBundle(), currentOwner);
         caBundle = latest.caBundle();
         server.use(latest.issued());
         LOG.info("webhook certificate renewed; valid until {}", latest.issued().serving().getNotAfter().toInstant());
+      } else if (!registration.registered(client, currentOwner)) {
+        registration.apply(client, latest.caBundle(), currentOwner);
+        LOG.warn("webhook configurations {} were missing or owned by another object (deleted, or their owner"
+            + " ClusterRole re-created): registered again", registration.name());
       }
+      owner = currentOwner;
     } catch (RuntimeException e) {
-      LOG.warn("webhook certificate check failed; serving the current one: {}", e.getMessage());
+      LOG.warn("webhook check failed; serving and registered as before: {}", e.getMessage());
     }
   }
 

@@ -72,7 +72,8 @@ public final class CertificateStore {
 
   /** The stored certificates, renewed (and stored) first when due; cert-manager's, as they are. */
   public Current ensure() {
-    Optional<Current> stored = load();
+    Secret existing = read();
+    Optional<Current> stored = parse(existing);
     if (!issue) {
       return stored.orElseThrow(() -> new IllegalStateException("no certificate in Secret " + namespace + "/" + secretName
           + " yet (is cert-manager's Certificate ready?)"));
@@ -91,7 +92,9 @@ public final class CertificateStore {
         .addToData("ca.crt", base64(bundle))
         .build();
     try {
-      if (stored.isPresent()) {
+      if (existing != null) {
+        // guarded by the version read: when two replicas renew at once, one wins and the other adopts its certificate
+        secret.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
         client.secrets().inNamespace(namespace).resource(secret).update();
       } else {
         client.secrets().inNamespace(namespace).resource(secret).create();
@@ -99,7 +102,7 @@ public final class CertificateStore {
       return new Current(fresh, bundle);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        return load().orElseThrow(() -> e);
+        return parse(read()).orElseThrow(() -> e);
       }
       throw e;
     }
@@ -114,8 +117,11 @@ public final class CertificateStore {
     return Instant.now(clock).isAfter(certificate.getNotAfter().toInstant());
   }
 
-  private Optional<Current> load() {
-    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+  private Secret read() {
+    return client.secrets().inNamespace(namespace).withName(secretName).get();
+  }
+
+  private Optional<Current> parse(Secret secret) {
     Map<String, String> data = secret == null || secret.getData() == null ? Map.of() : secret.getData();
     if (!data.containsKey("tls.crt") || !data.containsKey("tls.key") || !data.containsKey("ca.crt")) {
       return Optional.empty();

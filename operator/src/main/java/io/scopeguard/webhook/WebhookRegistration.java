@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -180,6 +181,22 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
     }
     client.resource(validating).createOr(existing -> existing.update());
     client.resource(mutating).createOr(existing -> existing.update());
+  }
+
+  /**
+   * Whether both configurations are registered, owned by {@code owner} (or by nothing when it is
+   * null). False after someone deleted them, or after the owner was re-created and the garbage
+   * collector took them with the old one.
+   */
+  public boolean registered(KubernetesClient client, OwnerReference owner) {
+    List<OwnerReference> expected = owner == null ? List.of() : List.of(owner);
+    ValidatingWebhookConfiguration validating =
+        client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get();
+    MutatingWebhookConfiguration mutating =
+        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).get();
+    return validating != null && mutating != null
+        && expected.equals(Optional.ofNullable(validating.getMetadata().getOwnerReferences()).orElse(List.of()))
+        && expected.equals(Optional.ofNullable(mutating.getMetadata().getOwnerReferences()).orElse(List.of()));
   }
 
   /**

@@ -117,6 +117,10 @@ class LeaderElectionTest {
     assertThat(lost.await(10, TimeUnit.SECONDS)).as("lost-leadership action ran").isTrue();
     assertThat(leader.leading()).isFalse();
     assertThat(leader.metrics().scrape()).contains("scopeguard_leader 0.0");
+
+    unscoped("after-losing");
+    await("the guard stopped at once, though the process still runs").during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(3)).until(() -> !held("after-losing"));
   }
 
   @Test

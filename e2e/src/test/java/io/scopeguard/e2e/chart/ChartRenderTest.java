@@ -82,6 +82,9 @@ class ChartRenderTest {
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getLifecycle().getPreStop().getExec().getCommand())
+        .as("a stopping replica keeps answering admission until its endpoint is gone").containsExactly("sleep", "5");
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30L);
     assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(container.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort())
         .containsExactly("http:8080", "webhook:9443");
