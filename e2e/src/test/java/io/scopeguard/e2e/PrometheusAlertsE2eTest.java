@@ -96,6 +96,16 @@ class PrometheusAlertsE2eTest {
     });
   }
 
+  /** The alert is pending for the resource, with exactly its labels plus name, severity and reason. */
+  private static void assertPending(List<Alert> alerts, String name, String severity, Map<String, String> resource,
+      String reason) {
+    assertThat(find(alerts, name, resource)).as("%s", alerts).hasValueSatisfying(alert -> {
+      assertThat(alert.state()).isEqualTo("pending");
+      assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(resource,
+          "alertname", name, "severity", severity, "reason", reason));
+    });
+  }
+
   @Test
   void heldOnboardingKustomizationsGoPendingAndTheApprovedOneClears() {
     IncidentAScenario incidentA = new IncidentAScenario();
@@ -107,26 +117,10 @@ class PrometheusAlertsE2eTest {
         "kind", "Kustomization", "name", appsFor(PROD_TEMPLATED));
     await("the scope alerts to be pending").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
       List<Alert> alerts = PROMETHEUS.alerts();
-      assertThat(find(alerts, "ScopeguardReconciliationSuspended", unscoped)).as("%s", alerts).hasValueSatisfying(alert -> {
-        assertThat(alert.state()).isEqualTo("pending");
-        assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(unscoped,
-            "alertname", "ScopeguardReconciliationSuspended", "severity", "critical", "reason", "ScopeReferenceMissing"));
-      });
-      assertThat(find(alerts, "ScopeguardScopeReferenceMissing", unscoped)).as("%s", alerts).hasValueSatisfying(alert -> {
-        assertThat(alert.state()).isEqualTo("pending");
-        assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(unscoped,
-            "alertname", "ScopeguardScopeReferenceMissing", "severity", "warning", "reason", "ScopeReferenceMissing"));
-      });
-      assertThat(find(alerts, "ScopeguardReconciliationSuspended", templated)).as("%s", alerts).hasValueSatisfying(alert -> {
-        assertThat(alert.state()).isEqualTo("pending");
-        assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(templated,
-            "alertname", "ScopeguardReconciliationSuspended", "severity", "critical", "reason", "TargetUndeclared"));
-      });
-      assertThat(find(alerts, "ScopeguardScopeReferenceMissing", templated)).as("%s", alerts).hasValueSatisfying(alert -> {
-        assertThat(alert.state()).isEqualTo("pending");
-        assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(templated,
-            "alertname", "ScopeguardScopeReferenceMissing", "severity", "warning", "reason", "TargetUndeclared"));
-      });
+      assertPending(alerts, "ScopeguardReconciliationSuspended", "critical", unscoped, "ScopeReferenceMissing");
+      assertPending(alerts, "ScopeguardScopeReferenceMissing", "warning", unscoped, "ScopeReferenceMissing");
+      assertPending(alerts, "ScopeguardReconciliationSuspended", "critical", templated, "TargetUndeclared");
+      assertPending(alerts, "ScopeguardScopeReferenceMissing", "warning", templated, "TargetUndeclared");
       assertThat(alerts).as("the dev Kustomization runs").noneMatch(alert -> appsFor(DEV_CLUSTER).equals(alert.labels().get("name")));
     });
 

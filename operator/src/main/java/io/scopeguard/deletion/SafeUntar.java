@@ -492,8 +492,21 @@ public final class SafeUntar {
     }
   }
 
+  /** A filter whose single-byte read goes through its block read, where the counting is. */
+  private abstract static class BlockReading extends FilterInputStream {
+    BlockReading(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
   /** The compressed bytes: counted, and cut off one byte past the limit. */
-  private static final class Compressed extends FilterInputStream {
+  private static final class Compressed extends BlockReading {
     private final long max;
     private long count;
     private Refusal refusal;
@@ -505,12 +518,6 @@ public final class SafeUntar {
 
     long count() {
       return count;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -544,7 +551,7 @@ public final class SafeUntar {
   }
 
   /** The inflated tar stream: counted against the compressed bytes read so far. */
-  private static final class Inflated extends FilterInputStream {
+  private static final class Inflated extends BlockReading {
     private final Compressed compressed;
     private final long maxRatio;
     private long count;
@@ -553,12 +560,6 @@ public final class SafeUntar {
       super(in);
       this.compressed = compressed;
       this.maxRatio = maxRatio;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -33,6 +33,8 @@ public final class GuardMetrics {
     }
   }
 
+  private static final String RECONCILE_ERRORS = "scopeguard.reconcile.errors";
+
   private record Series(Tags tags, Gauge gauge) {}
 
   private record Count(Tags tags, AtomicInteger value, Gauge gauge) {}
@@ -86,12 +88,12 @@ public final class GuardMetrics {
    * {@code increase()} sees the first failure (a counter that appears at 1 has no increase).
    */
   public void guarding(java.util.Collection<String> kinds) {
-    kinds.forEach(kind -> registry.counter("scopeguard.reconcile.errors", "kind", kind));
+    kinds.forEach(kind -> registry.counter(RECONCILE_ERRORS, "kind", kind));
   }
 
   /** Counts a reconciliation of a guarded resource that failed (it is retried with backoff). */
   public void failed(String kind) {
-    registry.counter("scopeguard.reconcile.errors", "kind", kind).increment();
+    registry.counter(RECONCILE_ERRORS, "kind", kind).increment();
   }
 
   /**
@@ -112,8 +114,7 @@ public final class GuardMetrics {
         return null;
       }
       AtomicInteger value = new AtomicInteger(deletions);
-      return new Count(tags, value, Gauge.builder("scopeguard.predicted.deletions", value,
-              AtomicInteger::get)
+      return new Count(tags, value, Gauge.builder("scopeguard.predicted.deletions", value, AtomicInteger::get)
           .description("objects the current revision of the Kustomization's source would delete, cascade included")
           .tags(tags).register(registry));
     });

@@ -1,7 +1,6 @@
 package io.scopeguard.metrics;
 
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -9,7 +8,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The operator's meter registry: scopeguard's own meters, the operator SDK's reconcile meters and
@@ -19,16 +17,12 @@ public final class ScopeguardMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
-  private final AtomicInteger leading = new AtomicInteger();
 
   public ScopeguardMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     gcMetrics.bindTo(registry);
-    Gauge.builder("scopeguard.leader", leading, AtomicInteger::get)
-        .description("1 on the replica that reconciles, 0 on a follower (which serves admission only)")
-        .register(registry);
     // An Info metric, not a Micrometer gauge: Micrometer strips the _info suffix from gauge names.
     Info.builder()
         .name("scopeguard_build_info")
@@ -36,14 +30,6 @@ public final class ScopeguardMetrics implements AutoCloseable {
         .labelNames("version", "java")
         .register(registry.getPrometheusRegistry())
         .addLabelValues(BuildInfo.version(), System.getProperty("java.version"));
-  }
-
-  /**
-   * Sets {@code scopeguard_leader}: 1 on the replica that reconciles (it holds the leader Lease, or
-   * runs without leader election), 0 on a follower, which only serves admission.
-   */
-  public void leading(boolean leader) {
-    leading.set(leader ? 1 : 0);
   }
 
   /** The registry scopeguard's components register their meters on. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.scopeguard.metrics.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ public final class KubernetesConnection {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesConnection.class);
 
   /** How scopeguard's requests appear in the API server's audit log. */
-  public static final String USER_AGENT = "scopeguard/" + io.scopeguard.metrics.BuildInfo.version();
+  public static final String USER_AGENT = "scopeguard/" + BuildInfo.version();
 
   private KubernetesConnection() {}
 

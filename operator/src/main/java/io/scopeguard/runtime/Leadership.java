@@ -5,8 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.scopeguard.guard.GuardReconciler;
-import io.scopeguard.metrics.ScopeguardMetrics;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 import java.util.UUID;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Which replica reconciles. With leader election, the operator SDK holds a Lease in scopeguard's
  * namespace and starts the ClusterScope reconciler on the leader; this class starts the guard
- * there too and sets {@code scopeguard_leader}. Followers keep their caches warm and serve
+ * there too and exports {@code scopeguard_leader} (1 while this replica leads). Followers keep their caches warm and serve
  * admission. A leader that loses the Lease stops its guard at once and runs the lost-leadership
  * action (the command line exits); one that shuts down stops its guard, then releases the Lease,
  * so a follower takes over at once instead of after the lease duration.
@@ -31,21 +32,22 @@ final class Leadership {
   private final OperatorSettings.LeaderElection settings;
   private final String identity;
   private final GuardReconciler guard;
-  private final ScopeguardMetrics metrics;
   private final Runnable lostLeadership;
   private final AtomicBoolean leading = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
 
   Leadership(KubernetesClient client, String namespace, OperatorSettings.LeaderElection settings, GuardReconciler guard,
-      ScopeguardMetrics metrics, Runnable lostLeadership) {
+      MeterRegistry registry, Runnable lostLeadership) {
     this.client = client;
     this.namespace = namespace;
     this.settings = settings;
     this.identity = identity(settings);
     this.guard = guard;
-    this.metrics = metrics;
     this.lostLeadership = lostLeadership;
+    Gauge.builder("scopeguard.leader", leading, leader -> leader.get() ? 1 : 0)
+        .description("1 on the replica that reconciles, 0 on a follower (which serves admission only)")
+        .register(registry);
   }
 
   private static String identity(OperatorSettings.LeaderElection settings) {
@@ -78,7 +80,6 @@ final class Leadership {
 
   private void startLeading() {
     if (leading.compareAndSet(false, true)) {
-      metrics.leading(true);
       guard.lead();
     }
   }
@@ -87,7 +88,6 @@ final class Leadership {
     if (!leading.compareAndSet(true, false)) {
       return;
     }
-    metrics.leading(false);
     guard.follow();
     if (!closing.get() && lost.compareAndSet(false, true)) {
       LOG.error("lost leadership of Lease {}/{} ({}): stopping reconciliation", namespace, settings.leaseName(), identity);

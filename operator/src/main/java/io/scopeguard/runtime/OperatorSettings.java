@@ -43,16 +43,17 @@ public record OperatorSettings(
       Duration renewDeadline, Duration retryPeriod) {
 
     public static final String DEFAULT_LEASE = "scopeguard-leader";
+    private static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+    private static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
 
     public static LeaderElection disabled() {
-      return new LeaderElection(false, DEFAULT_LEASE, null, Duration.ofSeconds(15), Duration.ofSeconds(10),
-          Duration.ofSeconds(2));
+      return new LeaderElection(false, DEFAULT_LEASE, null, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
     }
 
     /** Enabled with client-go's usual timings (15 s lease, 10 s renew deadline, 2 s retry). */
     public static LeaderElection on(String leaseName, String identity) {
-      return new LeaderElection(true, leaseName, identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
-          Duration.ofSeconds(2));
+      return new LeaderElection(true, leaseName, identity, LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
     }
 
     public LeaderElection withTimings(Duration lease, Duration renew, Duration retry) {

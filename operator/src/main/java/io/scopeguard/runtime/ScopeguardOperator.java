@@ -102,8 +102,8 @@ public final class ScopeguardOperator implements AutoCloseable {
     ClusterScopeReconciler scopes =
         new ClusterScopeReconciler(watched, new ScopeReport(watched, facts, clock), new ScopeConditions(clock));
 
-    Leadership leadership = new Leadership(client, settings.namespace(), settings.leaderElection(), guard, metrics,
-        lostLeadership);
+    Leadership leadership = new Leadership(client, settings.namespace(), settings.leaderElection(), guard,
+        metrics.registry(), lostLeadership);
     Operator operator = new Operator(overrider -> {
       overrider
           .withKubernetesClient(client)
@@ -114,7 +114,7 @@ public final class ScopeguardOperator implements AutoCloseable {
       leadership.configuration().ifPresent(overrider::withLeaderElectionConfiguration);
     });
     operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
-    java.util.concurrent.atomic.AtomicReference<Webhook> serving = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Webhook> serving = new AtomicReference<>();
     HttpEndpoints http;
     try {
       http = new HttpEndpoints(settings.httpPort(), metrics, () -> {
@@ -139,14 +139,7 @@ public final class ScopeguardOperator implements AutoCloseable {
         serving.set(webhook);
       }
     } catch (RuntimeException e) {
-      leadership.closing();
-      guard.follow();
-      operator.stop();
-      leadership.release();
-      guard.close();
-      watched.close();
-      http.close();
-      metrics.close();
+      new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership).close();
       throw e;
     }
     LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
@@ -188,8 +181,8 @@ public final class ScopeguardOperator implements AutoCloseable {
   }
 
   /** The running admission webhook, if enabled. */
-  public java.util.Optional<Webhook> webhook() {
-    return java.util.Optional.ofNullable(webhook);
+  public Optional<Webhook> webhook() {
+    return Optional.ofNullable(webhook);
   }
 
   /** Whether this replica reconciles (it leads, or runs without leader election). */

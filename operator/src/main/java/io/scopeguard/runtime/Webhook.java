@@ -43,14 +43,12 @@ public final class Webhook implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
       });
-  private final String ownerName;
-  private volatile OwnerReference owner;
+  private final String ownerClusterRole;
   private volatile String caBundle;
 
   private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
-      KubernetesClient client, CertificateStore store, OwnerReference owner, String ownerName) {
-    this.owner = owner;
-    this.ownerName = ownerName;
+      KubernetesClient client, CertificateStore store, String ownerClusterRole) {
+    this.ownerClusterRole = ownerClusterRole;
     this.server = server;
     this.gate = gate;
     this.caBundle = caBundle;
@@ -98,29 +96,25 @@ public final class Webhook implements AutoCloseable {
     WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
         config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups,
         config.certManager() ? config.certificateSecret() : null);
-    OwnerReference owner = owner(client, config);
+    OwnerReference owner = owner(client, config.ownerClusterRole());
+    if (owner == null && config.ownerClusterRole() != null) {
+      LOG.warn("ClusterRole {} not found: the webhook configurations are not owned by it, and must be deleted by hand"
+          + " if scopeguard is removed (kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration {})",
+          config.ownerClusterRole(), config.configurationName());
+    }
     registration.apply(client, certificates.caBundle(), owner);
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
     Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
-        store.available() ? store : null, owner, config.ownerClusterRole());
+        store.available() ? store : null, config.ownerClusterRole());
     webhook.renewEvery(config.renewCheck());
     return webhook;
   }
 
-  /** The owner of the webhook configurations, when configured and present; they are left unowned otherwise. */
-  private static OwnerReference owner(KubernetesClient client, OperatorSettings.Webhook config) {
-    if (config.ownerClusterRole() == null) {
-      return null;
-    }
-    OwnerReference owner = WebhookRegistration.ownerClusterRole(client, config.ownerClusterRole());
-    if (owner == null) {
-      LOG.warn("ClusterRole {} not found: the webhook configurations are not owned by it, and must be deleted by hand"
-          + " if scopeguard is removed (kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration {})",
-          config.ownerClusterRole(), config.configurationName());
-    }
-    return owner;
+  /** The owner of the webhook configurations, when one is configured and exists; else null (unowned). */
+  private static OwnerReference owner(KubernetesClient client, String clusterRole) {
+    return clusterRole == null ? null : WebhookRegistration.ownerClusterRole(client, clusterRole);
   }
 
   /** The stored certificates; in-memory ones for this process alone when the Secret cannot be used. */
@@ -151,18 +145,20 @@ public final class Webhook implements AutoCloseable {
   void renew() {
     try {
       CertificateStore.Current latest = store.ensure();
-      OwnerReference currentOwner = ownerName == null ? null : WebhookRegistration.ownerClusterRole(client, ownerName);
-      if (!latest.issued().serving().equals(server.serving())) {
-        registration.apply(client, latest.caBundle(), currentOwner);
+      OwnerReference owner = owner(client, ownerClusterRole);
+      boolean renewed = !latest.issued().serving().equals(server.serving());
+      if (!renewed && registration.registered(client, owner)) {
+        return;
+      }
+      registration.apply(client, latest.caBundle(), owner);
+      if (renewed) {
         caBundle = latest.caBundle();
         server.use(latest.issued());
         LOG.info("webhook certificate renewed; valid until {}", latest.issued().serving().getNotAfter().toInstant());
-      } else if (!registration.registered(client, currentOwner)) {
-        registration.apply(client, latest.caBundle(), currentOwner);
+      } else {
         LOG.warn("webhook configurations {} were missing or owned by another object (deleted, or their owner"
             + " ClusterRole re-created): registered again", registration.name());
       }
-      owner = currentOwner;
     } catch (RuntimeException e) {
       LOG.warn("webhook check failed; serving and registered as before: {}", e.getMessage());
     }

@@ -1,21 +1,27 @@
 package io.scopeguard.webhook;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.approval.Annotations;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The ValidatingWebhookConfiguration scopeguard registers for its delete guard, narrow so that it
@@ -40,9 +46,9 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
     this(name, ownNamespace, fluxUsers, timeoutSeconds, service, url, guardedGroups, null);
   }
 
-  private java.util.Map<String, String> annotations() {
-    return certManagerCertificate == null ? java.util.Map.of()
-        : java.util.Map.of("cert-manager.io/inject-ca-from", ownNamespace + "/" + certManagerCertificate);
+  private Map<String, String> annotations() {
+    return certManagerCertificate == null ? Map.of()
+        : Map.of("cert-manager.io/inject-ca-from", ownNamespace + "/" + certManagerCertificate);
   }
 
   public static final String WEBHOOK_NAME = "prune-guard.scopeguard.io";
@@ -62,20 +68,11 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withFailurePolicy("Fail")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, PruneAdmission.PATH))
-          .addNewRule()
-            .withOperations("DELETE")
-            .withApiGroups("*")
-            .withApiVersions("*")
-            .withResources("*")
-            .withScope("*")
-          .endRule()
+          .withRules(rule(List.of("*"), "DELETE"))
           .withObjectSelector(new LabelSelectorBuilder()
               .addNewMatchExpression().withKey(PruneAdmission.OWNER_NAME).withOperator("Exists").endMatchExpression()
               .build())
-          .withNamespaceSelector(new LabelSelectorBuilder()
-              .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
-                .withValues(List.of("kube-system", ownNamespace)).endMatchExpression()
-              .build())
+          .withNamespaceSelector(excluded())
           .addNewMatchCondition()
             .withName("flux-controllers")
             .withExpression("request.userInfo.username in [" + users + "]")
@@ -88,17 +85,11 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withFailurePolicy("Fail")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, ResumeAdmission.PATH))
-          .addNewRule()
-            .withOperations("UPDATE")
-            .withApiGroups(guardedGroups)
-            .withApiVersions("*")
-            .withResources("*")
-            .withScope("*")
-          .endRule()
+          .withRules(rule(guardedGroups, "UPDATE"))
           .withNamespaceSelector(excluded())
           .addNewMatchCondition()
             .withName("held-by-scopeguard")
-            .withExpression("has(oldObject.metadata.annotations) && '" + io.scopeguard.approval.Annotations.SUSPENDED_REASON
+            .withExpression("has(oldObject.metadata.annotations) && '" + Annotations.SUSPENDED_REASON
                 + "' in oldObject.metadata.annotations")
           .endMatchCondition()
         .endWebhook()
@@ -106,14 +97,14 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
   }
 
   /** The mutating configuration that records who approved. */
-  public io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration mutatingConfiguration(String caPem) {
-    String annotations = "has(object.metadata.annotations) && ('" + io.scopeguard.approval.Annotations.APPROVE
-        + "' in object.metadata.annotations || '" + io.scopeguard.approval.Annotations.APPROVED_BY
-        + "' in object.metadata.annotations || '" + io.scopeguard.approval.Annotations.APPROVED_AT
+  public MutatingWebhookConfiguration mutatingConfiguration(String caPem) {
+    String annotations = "has(object.metadata.annotations) && ('" + Annotations.APPROVE
+        + "' in object.metadata.annotations || '" + Annotations.APPROVED_BY
+        + "' in object.metadata.annotations || '" + Annotations.APPROVED_AT
         + "' in object.metadata.annotations)";
     String removed = "request.operation == 'UPDATE' && has(oldObject.metadata.annotations) && '"
-        + io.scopeguard.approval.Annotations.APPROVED_BY + "' in oldObject.metadata.annotations";
-    return new io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder()
+        + Annotations.APPROVED_BY + "' in oldObject.metadata.annotations";
+    return new MutatingWebhookConfigurationBuilder()
         .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard")
           .addToAnnotations(annotations()).endMetadata()
         .addNewWebhook()
@@ -124,13 +115,7 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withReinvocationPolicy("IfNeeded")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, ApprovalAdmission.PATH))
-          .addNewRule()
-            .withOperations("CREATE", "UPDATE")
-            .withApiGroups(guardedGroups)
-            .withApiVersions("*")
-            .withResources("*")
-            .withScope("*")
-          .endRule()
+          .withRules(rule(guardedGroups, "CREATE", "UPDATE"))
           .withNamespaceSelector(excluded())
           .addNewMatchCondition()
             .withName("approval-annotations")
@@ -140,7 +125,13 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
         .build();
   }
 
-  private io.fabric8.kubernetes.api.model.LabelSelector excluded() {
+  /** Every resource and version of {@code groups}, for {@code operations}. */
+  private static RuleWithOperations rule(List<String> groups, String... operations) {
+    return new RuleWithOperationsBuilder().withOperations(operations).withApiGroups(groups).withApiVersions("*")
+        .withResources("*").withScope("*").build();
+  }
+
+  private LabelSelector excluded() {
     return new LabelSelectorBuilder()
         .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
           .withValues(List.of("kube-system", ownNamespace)).endMatchExpression()
@@ -161,11 +152,6 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .endService().build();
     }
     return config.withUrl(url.replace(PruneAdmission.PATH, "").replaceAll("/+$", "") + path).build();
-  }
-
-  /** Creates the configurations, or replaces the ones there. */
-  public void apply(KubernetesClient client, String caPem) {
-    apply(client, caPem, null);
   }
 
   /**
@@ -190,13 +176,9 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
    */
   public boolean registered(KubernetesClient client, OwnerReference owner) {
     List<OwnerReference> expected = owner == null ? List.of() : List.of(owner);
-    ValidatingWebhookConfiguration validating =
-        client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get();
-    MutatingWebhookConfiguration mutating =
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).get();
-    return validating != null && mutating != null
-        && expected.equals(Optional.ofNullable(validating.getMetadata().getOwnerReferences()).orElse(List.of()))
-        && expected.equals(Optional.ofNullable(mutating.getMetadata().getOwnerReferences()).orElse(List.of()));
+    return Stream.of(client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).get(),
+            client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).get())
+        .allMatch(configuration -> configuration != null && expected.equals(configuration.getMetadata().getOwnerReferences()));
   }
 
   /**
