@@ -1,7 +1,6 @@
 package io.scopeguard;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.demo.DemoCommand;
 import io.scopeguard.metrics.BuildInfo;
 import io.scopeguard.runtime.DurationConverter;
 import io.scopeguard.runtime.KubernetesConnection;
@@ -24,17 +23,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code scopeguard} command: without a subcommand it runs the operator against the cluster
- * of the kubeconfig (or in-cluster); {@code scopeguard demo} runs it on an embedded API.
+ * The {@code scopeguard} command: runs the operator against the cluster of the kubeconfig, or
+ * in-cluster. (The embedded demo is a jar of its own, {@code demo/}, so this one carries no mock API.)
  */
 @Command(
     name = "scopeguard",
     mixinStandardHelpOptions = true,
     versionProvider = ScopeguardMain.Version.class,
-    subcommands = {DemoCommand.class},
     description = {
       "Keeps GitOps and cluster-onboarding automation inside its declared scope.",
-      "Without a subcommand, runs the operator in-cluster or against a kubeconfig.",
+      "Runs the operator in-cluster or against a kubeconfig.",
       "Every option can also be set by the environment variable shown."
     })
 public class ScopeguardMain implements Callable<Integer> {

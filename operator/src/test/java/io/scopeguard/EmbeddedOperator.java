@@ -1,7 +1,7 @@
 package io.scopeguard;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import java.time.Clock;

@@ -2,12 +2,12 @@ package io.scopeguard.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.scopeguard.ScopeguardMain;
+import io.scopeguard.demo.DemoCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
-/** The README's "try it" command: {@code scopeguard demo} plays every scenario and exits 0. */
+/** The README's "try it" command: the demo jar plays every scenario and exits 0. */
 class DemoCommandTest {
 
   @Test
@@ -15,7 +15,7 @@ class DemoCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int exit = ScopeguardMain.run(new String[] {"demo"}, new PrintWriter(out, true), new PrintWriter(err, true));
+    int exit = DemoCommand.run(new String[] {}, new PrintWriter(out, true), new PrintWriter(err, true));
 
     assertThat(exit).as(err.toString()).isZero();
     assertThat(out.toString())
@@ -28,7 +28,7 @@ class DemoCommandTest {
   void unknownScenarioIsAnErrorThatListsTheKnownOnes() {
     StringWriter err = new StringWriter();
 
-    int exit = ScopeguardMain.run(new String[] {"demo", "--scenario", "nope"},
+    int exit = DemoCommand.run(new String[] {"--scenario", "nope"},
         new PrintWriter(new StringWriter()), new PrintWriter(err, true));
 
     assertThat(exit).isEqualTo(2);

@@ -4,10 +4,10 @@ import static io.scopeguard.demo.IncidentAScenario.DEV_CLUSTER;
 import static io.scopeguard.demo.IncidentAScenario.NAMESPACE;
 import static io.scopeguard.demo.IncidentAScenario.PROD_TEMPLATED;
 import static io.scopeguard.demo.IncidentAScenario.PROD_UNSCOPED;
-import static io.scopeguard.demo.FluxObjects.annotation;
+import static io.scopeguard.testkit.FluxObjects.annotation;
 import static io.scopeguard.demo.IncidentAScenario.appsFor;
 import static io.scopeguard.demo.IncidentAScenario.kustomization;
-import static io.scopeguard.demo.FluxObjects.suspended;
+import static io.scopeguard.testkit.FluxObjects.suspended;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.demo.FluxObjects;
+import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.runtime.OperatorSettings;
 import java.time.Duration;

@@ -85,7 +85,7 @@ class WebhookCertificateRotationTest {
   }
 
   private static HttpClient client(String bundle) throws Exception {
-    return io.scopeguard.demo.AdmissionCaller.trusting(bundle);
+    return io.scopeguard.testkit.CaBundleHttpClient.trusting(bundle);
   }
 
   private static List<X509Certificate> certificates(String pem) throws Exception {

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.testkit.EmbeddedKubernetes;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -26,7 +26,7 @@ final class HttpsAdmission implements AutoCloseable {
   HttpsAdmission(Map<String, UnaryOperator<AdmissionReview>> handlers) throws Exception {
     certificates = WebhookCertificates.issue(List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(30), Clock.systemUTC());
     server = new AdmissionServer(0, certificates, handlers, registry);
-    client = io.scopeguard.demo.AdmissionCaller.trusting(certificates.caPem());
+    client = io.scopeguard.testkit.CaBundleHttpClient.trusting(certificates.caPem());
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {

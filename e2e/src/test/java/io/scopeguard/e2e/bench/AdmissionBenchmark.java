@@ -3,8 +3,8 @@ package io.scopeguard.e2e.bench;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scopeguard.demo.EmbeddedKubernetes;
-import io.scopeguard.demo.FluxObjects;
+import io.scopeguard.testkit.EmbeddedKubernetes;
+import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -169,6 +169,6 @@ public final class AdmissionBenchmark {
   }
 
   private static HttpClient client(String caPem) throws Exception {
-    return io.scopeguard.demo.AdmissionCaller.trusting(caPem);
+    return io.scopeguard.testkit.CaBundleHttpClient.trusting(caPem);
   }
 }

@@ -20,7 +20,7 @@ import io.fabric8.mockwebserver.ServerResponse;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.demo.AdmissionCaller;
-import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.demo.IncidentAScenario;
 import io.scopeguard.demo.ScenarioContext;
 import io.scopeguard.runtime.OperatorSettings;

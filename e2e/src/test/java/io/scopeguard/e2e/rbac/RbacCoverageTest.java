@@ -13,7 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.demo.AdmissionCaller;
-import io.scopeguard.demo.EmbeddedKubernetes;
+import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.demo.IncidentAScenario;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.demo.ScenarioContext;

@@ -1,20 +1,28 @@
-package io.scopeguard.demo;
+package io.scopeguard.testkit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.scopeguard.approval.Annotations;
-import io.scopeguard.flux.FluxKinds;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds the Flux and Cluster API objects the scenarios create, as a person or a tool would write them. */
+/**
+ * Builds the Flux and Cluster API objects tests and scenarios create, as a person or a tool would
+ * write them: names, labels and fields are spelt out as in a manifest, not taken from scopeguard's
+ * own constants, so that a test checks the contract rather than the code.
+ */
 public final class FluxObjects {
+
+  /** The label naming the ClusterScope a resource acts under. */
+  public static final String SCOPE_LABEL = "scopeguard.io/scope";
+  public static final String KUSTOMIZATIONS = "kustomize.toolkit.fluxcd.io/v1";
+  public static final String SOURCES = "source.toolkit.fluxcd.io/v1";
+  public static final String HELM_RELEASES = "helm.toolkit.fluxcd.io/v2";
 
   private FluxObjects() {}
 
   public static GenericKubernetesResource gitRepository(String namespace, String name, String url) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(FluxKinds.SOURCE_GROUP + "/v1").withKind("GitRepository")
+        .withApiVersion(SOURCES).withKind("GitRepository")
         .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
         .withAdditionalProperties(Map.of("spec", Map.of("url", url, "interval", "1m", "ref", Map.of("branch", "main"))))
         .build();
@@ -34,12 +42,12 @@ public final class FluxObjects {
     spec.put("prune", true);
     spec.put("sourceRef", Map.of("kind", "GitRepository", "name", gitRepository));
     if (cluster != null) {
-      spec.put("kubeConfig", Map.of("secretRef", Map.of("name", cluster + FluxKinds.KUBECONFIG_SUFFIX)));
+      spec.put("kubeConfig", Map.of("secretRef", Map.of("name", cluster + "-kubeconfig")));
     }
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(FluxKinds.KUSTOMIZE_GROUP + "/v1").withKind("Kustomization")
+        .withApiVersion(KUSTOMIZATIONS).withKind("Kustomization")
         .withNewMetadata().withNamespace(namespace).withName(name)
-          .withLabels(scope == null ? Map.of() : Map.of(Annotations.SCOPE_LABEL, scope))
+          .withLabels(scope == null ? Map.of() : Map.of(SCOPE_LABEL, scope))
         .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
         .build();

@@ -1,4 +1,4 @@
-package io.scopeguard.demo;
+package io.scopeguard.testkit;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
@@ -31,13 +31,13 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** Minimal stand-ins for the third-party CRDs the scenarios need (schema-less, as the mock is). */
   public static final List<String> THIRD_PARTY_CRDS = List.of(
-      "/demo/crds/cluster.x-k8s.io_clusters.yaml",
-      "/demo/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
-      "/demo/crds/helm.toolkit.fluxcd.io_helmreleases.yaml",
-      "/demo/crds/source.toolkit.fluxcd.io_gitrepositories.yaml",
-      "/demo/crds/source.toolkit.fluxcd.io_ocirepositories.yaml",
-      "/demo/crds/source.toolkit.fluxcd.io_buckets.yaml",
-      "/demo/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
+      "/testkit/crds/cluster.x-k8s.io_clusters.yaml",
+      "/testkit/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
+      "/testkit/crds/helm.toolkit.fluxcd.io_helmreleases.yaml",
+      "/testkit/crds/source.toolkit.fluxcd.io_gitrepositories.yaml",
+      "/testkit/crds/source.toolkit.fluxcd.io_ocirepositories.yaml",
+      "/testkit/crds/source.toolkit.fluxcd.io_buckets.yaml",
+      "/testkit/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
 
   /** Held so the level set on it is not lost when the JDK collects an unreferenced logger. */
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");

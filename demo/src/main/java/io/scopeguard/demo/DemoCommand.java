@@ -1,5 +1,6 @@
 package io.scopeguard.demo;
 
+import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import java.io.PrintWriter;
@@ -13,12 +14,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code scopeguard demo}: starts an embedded Kubernetes API, runs the real operator against it,
- * plays the scenarios and prints what scopeguard recorded. Needs no cluster.
+ * {@code java -jar scopeguard-demo.jar}: starts an embedded Kubernetes API, runs the real operator
+ * against it, plays the scenarios and prints what scopeguard recorded. Needs no cluster.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "scopeguard-demo", mixinStandardHelpOptions = true,
     description = "Runs scopeguard on an embedded Kubernetes API and plays its scenarios.")
 public class DemoCommand implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the demo with the given streams and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine commandLine = new CommandLine(new DemoCommand());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    return commandLine.execute(args);
+  }
 
   /** Every scenario, in the order the demo plays them. */
   public static final List<Scenario> SCENARIOS =

@@ -7,14 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Calls a validating webhook the way the API server does before it deletes an object: an
@@ -34,19 +29,8 @@ public final class AdmissionCaller {
   }
 
   /** An HTTP client that trusts exactly the certificates of a PEM CA bundle, as the API server does a caBundle. */
-  public static HttpClient trusting(String caPem) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    int i = 0;
-    for (var certificate : CertificateFactory.getInstance("X.509")
-        .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
-      trust.setCertificateEntry("ca" + i++, (X509Certificate) certificate);
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ssl).build();
+  public static HttpClient trusting(String caPem) {
+    return io.scopeguard.testkit.CaBundleHttpClient.trusting(caPem);
   }
 
   /** A caller of the running operator's delete guard, trusting the CA it generated. */

@@ -1,5 +1,6 @@
 package io.scopeguard.demo;
 
+import io.scopeguard.testkit.FluxObjects;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
