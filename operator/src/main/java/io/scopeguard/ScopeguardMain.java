@@ -114,6 +114,17 @@ public class ScopeguardMain implements Callable<Integer> {
           + " (helm uninstall) deletes them too (env SCOPEGUARD_WEBHOOK_OWNER; the chart sets its ClusterRole).")
   private String webhookOwner;
 
+  @Option(names = "--scope-webhook-failure-policy", defaultValue = "${env:SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY:-Fail}",
+      description = "Fail (while no replica answers, a Kustomization, HelmRelease, onboarding resource or source cannot be"
+          + " created or changed) or Ignore (it can, and only the guard loop's later hold stops it)"
+          + " (env SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY; default ${DEFAULT-VALUE}).")
+  private String scopeFailurePolicy;
+
+  @Option(names = "--self-username", defaultValue = "${env:SCOPEGUARD_SELF_USERNAME}",
+      description = "The user scopeguard's requests reach the API server as; default: asked of the API server"
+          + " (SelfSubjectReview), else read from the in-cluster service account token (env SCOPEGUARD_SELF_USERNAME).")
+  private String selfUsername;
+
   @Option(names = "--leader-election", negatable = true, defaultValue = "${env:SCOPEGUARD_LEADER_ELECTION:-false}",
       fallbackValue = "true",
       description = "Elect one reconciling replica on a Lease in --namespace; every replica serves admission"
@@ -148,6 +159,11 @@ public class ScopeguardMain implements Callable<Integer> {
       spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
       return 2;
     }
+    if (!List.of(OperatorSettings.Webhook.FAIL, OperatorSettings.Webhook.IGNORE).contains(scopeFailurePolicy)) {
+      spec.commandLine().getErr().println("scopeguard: --scope-webhook-failure-policy must be Fail or Ignore, not "
+          + scopeFailurePolicy);
+      return 2;
+    }
     if (webhook && blankToNull(webhookService) == null && blankToNull(webhookUrl) == null) {
       spec.commandLine().getErr().println("scopeguard: the webhook needs --webhook-service (in-cluster) or --webhook-url"
           + " (outside the cluster), or --no-webhook");
@@ -157,9 +173,9 @@ public class ScopeguardMain implements Callable<Integer> {
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
             webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
-            webhookSecret, Duration.ofDays(90), Duration.ofMinutes(1), blankToNull(webhookOwner)),
+            webhookSecret, Duration.ofDays(90), Duration.ofMinutes(1), blankToNull(webhookOwner), scopeFailurePolicy),
         leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
-            : OperatorSettings.LeaderElection.disabled());
+            : OperatorSettings.LeaderElection.disabled(), blankToNull(selfUsername));
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);
@@ -167,11 +183,18 @@ public class ScopeguardMain implements Callable<Integer> {
       spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
       return 1;
     }
-    ScopeguardOperator operator = ScopeguardOperator.start(client, settings, Clock.systemUTC(), () -> {
-      // Exit rather than go on: the guard is already stopped, and a restarted process starts from a
-      // clean state, as a follower or leader again (what controller-runtime and the operator SDK do too).
-      new Thread(() -> System.exit(1), "scopeguard-exit").start();
-    });
+    ScopeguardOperator operator;
+    try {
+      operator = ScopeguardOperator.start(client, settings, Clock.systemUTC(), () -> {
+        // Exit rather than go on: the guard is already stopped, and a restarted process starts from a
+        // clean state, as a follower or leader again (what controller-runtime and the operator SDK do too).
+        new Thread(() -> System.exit(1), "scopeguard-exit").start();
+      });
+    } catch (StartupException e) {
+      spec.commandLine().getErr().println("scopeguard: " + e.getMessage());
+      client.close();
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

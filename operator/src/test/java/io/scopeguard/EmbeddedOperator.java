@@ -1,5 +1,6 @@
 package io.scopeguard;
 
+import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.runtime.OperatorSettings;
@@ -30,13 +31,13 @@ public final class EmbeddedOperator implements BeforeAllCallback, AfterAllCallba
   @Override
   public void beforeAll(ExtensionContext context) {
     api = EmbeddedKubernetes.start();
-    operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
+    operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
   }
 
   /** Stops the operator and starts a new one on the same API: what a pod restart does. */
   public void restart() {
     operator.close();
-    operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
+    operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.scopeguard.demo;
 
+import io.scopeguard.testkit.Identities;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -62,11 +63,10 @@ public class DemoCommand implements Callable<Integer> {
     }
     OperatorSettings settings = OperatorSettings.embedded().withHttpPort(httpPort).withWebhook(OperatorSettings.Webhook.onLoopback());
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
-        ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC())) {
+        ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC())) {
       out.printf("scopeguard demo: embedded Kubernetes API at %s; operator metrics at http://localhost:%d/metrics%n%n",
           api.url(), operator.httpPort());
-      ScenarioContext context = new ScenarioContext(api.client(), out, Duration.ofSeconds(60))
-          .withAdmission(AdmissionCaller.of(operator));
+      ScenarioContext context = new ScenarioContext(api.client(), api::clientAs, out, Duration.ofSeconds(60));
       for (Scenario scenario : chosen) {
         out.printf("== %s: %s%n", scenario.name(), scenario.title());
         scenario.play(context);

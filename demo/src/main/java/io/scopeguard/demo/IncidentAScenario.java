@@ -1,34 +1,56 @@
 package io.scopeguard.demo;
 
-import io.scopeguard.testkit.FluxObjects;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.capi.ClusterApi;
-import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.runtime.Crds;
+import io.scopeguard.testkit.FluxObjects;
+import io.scopeguard.testkit.Identities;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Incident A replayed: an onboarding component whose scope never arrived creates Kustomizations
- * for three Cluster API clusters. The dev one names the ClusterScope declaring its cluster and
- * runs; one prod one names no scope (ScopeReferenceMissing), the other was templated from dev and
- * names dev's scope (TargetUndeclared). Both prod ones are suspended before they act; approving
- * one with the token shown in status resumes exactly that one.
+ * Incident A replayed: a management cluster runs Flux and Cluster API over three workload
+ * clusters, each with its ClusterScope ({@code dev-7} for development, {@code prod-1} and
+ * {@code prod-2} for customers). An onboarding component whose scope never arrived creates one
+ * Kustomization per cluster; only dev-7's names its scope. A stand-in kustomize-controller starts
+ * reconciling each the instant its creation event arrives and applies to the workload cluster
+ * through the Cluster API kubeconfig Secret. Scopeguard's admission stores the two prod ones
+ * suspended in the very write that creates them: no controller ever sees them running, and nothing
+ * reaches prod-1 or prod-2. Approving one with the token shown in status resumes exactly that one.
  */
-public final class IncidentAScenario implements Scenario {
+public final class IncidentAScenario implements Scenario, AutoCloseable {
 
   public static final String NAMESPACE = "onboarding";
-  public static final String DEV_CLUSTER = "dev-eu-1";
-  public static final String PROD_UNSCOPED = "prod-eu-1";
-  public static final String PROD_TEMPLATED = "prod-us-1";
-  public static final String REPOSITORY = "apps";
+  public static final String DEV = "dev-7";
+  public static final String PROD_1 = "prod-1";
+  public static final String PROD_2 = "prod-2";
+  public static final List<String> CLUSTERS = List.of(DEV, PROD_1, PROD_2);
+  public static final String REPOSITORY = "platform-apps";
+  public static final String REPOSITORY_URL = "ssh://git@github.com/acme/platform-apps";
+  public static final String REVISION = "main@sha1:" + "d".repeat(40);
+  /** The onboarding component, as the API server knows it. */
+  public static final String ONBOARDING = Identities.serviceAccount("onboarding", "onboarding-operator");
+
+  private final Map<String, Boolean> bornSuspended = new ConcurrentHashMap<>();
+  private WorkloadClusters clusters;
+  private StandInSourceController source;
+  private StandInKustomizeController kustomize;
+  private Watch watch;
 
   @Override
   public String name() {
@@ -37,73 +59,135 @@ public final class IncidentAScenario implements Scenario {
 
   @Override
   public String title() {
-    return "an onboarding component without its scope targets three clusters; the two prod ones are held";
+    return "an onboarding component without its scope targets three clusters; the prod ones are born suspended";
   }
 
   /** Kustomization name for a cluster. */
   public static String appsFor(String cluster) {
-    return "apps-" + cluster;
+    return "platform-apps-" + cluster;
   }
 
   @Override
   public void play(ScenarioContext context) {
-    setUp(context);
     PrintWriter out = context.out();
-    out.println("  The onboarding component created a Kustomization per cluster; scopeguard judged them:");
-    awaitHeld(context);
-    printKustomizations(context);
-    ClusterScope dev = context.client().resources(ClusterScope.class).withName(DEV_CLUSTER).get();
-    out.printf("%n  ClusterScope %s lists what it holds:%n", DEV_CLUSTER);
-    for (HeldReconciliation row : dev.getStatus().getSuspended()) {
-      out.printf("    %s %s/%s  %s: %s%n      approve: %s%n", row.getKind(), row.getNamespace(), row.getName(),
-          row.getReason(), row.getMessage(), row.getApprove());
+    try (this) {
+      setUp(context);
+      onboard(context);
+      awaitHeld(context);
+      out.println("  The onboarding component created a Kustomization per cluster; the first event each controller saw:");
+      printKustomizations(context);
+      out.printf("  Applied by the stand-in kustomize-controller: %s: %d objects, %s: %d, %s: %d%n", DEV,
+          kustomize.appliesTo(DEV).size(), PROD_1, kustomize.appliesTo(PROD_1).size(), PROD_2,
+          kustomize.appliesTo(PROD_2).size());
+      for (String cluster : List.of(PROD_1, PROD_2)) {
+        HeldReconciliation row = row(context, cluster);
+        out.printf("%n  ClusterScope %s lists %s: %s%n    %s%n    approve: %s%n", cluster, row.getName(), row.getReason(),
+            row.getMessage(), row.getApprove());
+      }
+      String token = approve(context, appsFor(PROD_2));
+      out.printf("%n  A person decides prod-2 should have the apps after all and approves with token %s:%n", token);
+      awaitResumed(context, appsFor(PROD_2));
+      context.await("the approved one to be applied", () -> kustomize.appliesTo(PROD_2).size() >= 3 ? true : null);
+      out.printf("  %s resumed and applied (%d objects); %s stays held, %d objects there.%n", appsFor(PROD_2),
+          kustomize.appliesTo(PROD_2).size(), appsFor(PROD_1), kustomize.appliesTo(PROD_1).size());
+      out.flush();
     }
-    String token = approve(context, appsFor(PROD_TEMPLATED));
-    out.printf("%n  A person approves %s with token %s; scopeguard resumes exactly that one:%n", appsFor(PROD_TEMPLATED), token);
-    awaitResumed(context, appsFor(PROD_TEMPLATED));
-    printKustomizations(context);
-    out.flush();
   }
 
-  /** Creates the clusters, the dev ClusterScope, the source and the three Kustomizations. */
+  /**
+   * The fleet: three workload clusters with their Cluster API objects, kubeconfig Secrets and
+   * ClusterScopes, the apps repository, and the stand-in Flux controllers, running.
+   */
   public void setUp(ScenarioContext context) {
     var clusterKind = Crds.servedKind(context.client(), ClusterApi.CLUSTERS_CRD).orElseThrow(() ->
         new IllegalStateException("this scenario needs Cluster API's Cluster kind"));
-    context.create(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
-    for (String cluster : List.of(DEV_CLUSTER, PROD_UNSCOPED, PROD_TEMPLATED)) {
-      context.create(FluxObjects.capiCluster(clusterKind.apiVersion(), NAMESPACE, cluster));
+    try {
+      clusters = new WorkloadClusters();
+      source = new StandInSourceController(context.clientAs(Identities.SOURCE_CONTROLLER)).start();
+      kustomize = new StandInKustomizeController(context.clientAs(Identities.KUSTOMIZE_CONTROLLER), context::clientAs)
+          .start();
+      context.create(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
+      for (String cluster : CLUSTERS) {
+        clusters.register(context, clusterKind.apiVersion(), NAMESPACE, cluster);
+        ClusterScope scope = new ClusterScope();
+        scope.getMetadata().setName(cluster);
+        scope.getSpec().setCluster(ClusterTarget.clusterRef(NAMESPACE, cluster));
+        scope.getSpec().setEnvironment(cluster.equals(DEV) ? "development" : "production");
+        scope.getSpec().setSources(List.of(new SourceRule(REPOSITORY_URL)));
+        context.create(scope);
+      }
+      Path apps = Files.createTempDirectory("platform-apps");
+      Files.createDirectories(apps.resolve("apps"));
+      Files.writeString(apps.resolve("apps/kustomization.yaml"), """
+          apiVersion: kustomize.config.k8s.io/v1beta1
+          kind: Kustomization
+          resources: [platform.yaml]
+          """);
+      Files.writeString(apps.resolve("apps/platform.yaml"), """
+          apiVersion: v1
+          kind: Namespace
+          metadata: {name: platform}
+          ---
+          apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: platform-settings, namespace: platform}
+          data: {tier: customer}
+          ---
+          apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: platform-agent, namespace: platform}
+          spec: {replicas: 1, selector: {matchLabels: {app: agent}}, template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: agent, image: "ghcr.io/acme/agent:1"}]}}}
+          """);
+      source.push(REPOSITORY_URL, apps, REVISION);
+      context.create(FluxObjects.gitRepository(NAMESPACE, REPOSITORY, REPOSITORY_URL));
+      context.await("the apps repository to be fetched", () -> source.fetched().contains(REPOSITORY_URL) ? true : null);
+      watch = context.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace(NAMESPACE)
+          .watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, GenericKubernetesResource k) {
+              bornSuspended.putIfAbsent(k.getMetadata().getName(), FluxObjects.suspended(k));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {}
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    ClusterScope dev = new ClusterScope();
-    dev.getMetadata().setName(DEV_CLUSTER);
-    dev.getSpec().setCluster(ClusterTarget.clusterRef(NAMESPACE, DEV_CLUSTER));
-    dev.getSpec().setEnvironment("development");
-    dev.getSpec().setSources(List.of(new SourceRule("ssh://git@github.com/acme/apps")));
-    context.create(dev);
-    context.create(FluxObjects.gitRepository(NAMESPACE, REPOSITORY, "ssh://git@github.com/acme/apps"));
-    context.create(FluxObjects.kustomization(NAMESPACE, appsFor(DEV_CLUSTER), DEV_CLUSTER, DEV_CLUSTER, REPOSITORY));
-    context.create(FluxObjects.kustomization(NAMESPACE, appsFor(PROD_UNSCOPED), null, PROD_UNSCOPED, REPOSITORY));
-    context.create(FluxObjects.kustomization(NAMESPACE, appsFor(PROD_TEMPLATED), DEV_CLUSTER, PROD_TEMPLATED, REPOSITORY));
   }
 
-  /** Waits until both prod Kustomizations are held and dev's ClusterScope lists the templated one. */
+  /** The onboarding component, its scope missing, creates a Kustomization per cluster: only dev-7's names a scope. */
+  public void onboard(ScenarioContext context) {
+    var onboarding = context.clientAs(ONBOARDING);
+    for (String cluster : CLUSTERS) {
+      GenericKubernetesResource k = FluxObjects.kustomization(NAMESPACE, appsFor(cluster), cluster.equals(DEV) ? DEV : null,
+          cluster, REPOSITORY);
+      context.remember(onboarding.resource(k).create());
+    }
+  }
+
+  /** Waits until both prod Kustomizations are listed as held in their clusters' ClusterScopes and dev-7 is applied. */
   public void awaitHeld(ScenarioContext context) {
-    for (String cluster : List.of(PROD_UNSCOPED, PROD_TEMPLATED)) {
-      context.await(appsFor(cluster) + " to be suspended", () -> {
-        GenericKubernetesResource k = kustomization(context, appsFor(cluster));
-        return FluxObjects.suspended(k) && FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null ? k : null;
+    for (String cluster : List.of(PROD_1, PROD_2)) {
+      context.await("ClusterScope " + cluster + " to list " + appsFor(cluster), () -> {
+        ClusterScope scope = context.client().resources(ClusterScope.class).withName(cluster).get();
+        return scope != null && scope.getStatus() != null && scope.getStatus().getSuspended().stream()
+            .anyMatch(row -> row.getName().equals(appsFor(cluster))) ? scope : null;
       });
     }
-    context.await("ClusterScope " + DEV_CLUSTER + " to list " + appsFor(PROD_TEMPLATED), () -> {
-      ClusterScope dev = context.client().resources(ClusterScope.class).withName(DEV_CLUSTER).get();
-      return dev != null && dev.getStatus() != null && dev.getStatus().getSuspended().stream()
-          .anyMatch(row -> row.getName().equals(appsFor(PROD_TEMPLATED))) ? dev : null;
-    });
+    context.await("dev-7 to be applied", () -> kustomize.appliesTo(DEV).size() >= 3 ? true : null);
+  }
+
+  /** The status row of the Kustomization for {@code cluster} in that cluster's ClusterScope. */
+  public static HeldReconciliation row(ScenarioContext context, String cluster) {
+    return context.client().resources(ClusterScope.class).withName(cluster).get().getStatus().getSuspended().stream()
+        .filter(r -> r.getName().equals(appsFor(cluster))).findFirst().orElseThrow();
   }
 
   /** Approves a held Kustomization with the token scopeguard put on it, as a person would; returns the token. */
   public String approve(ScenarioContext context, String name) {
     String token = FluxObjects.annotation(kustomization(context, name), Annotations.SUSPENDED_TOKEN);
-    FluxObjects.annotate(context.client(), FluxKinds.KUSTOMIZE_GROUP + "/v1", "Kustomization", NAMESPACE, name,
+    FluxObjects.annotate(context.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", NAMESPACE, name,
         Annotations.APPROVE, token);
     return token;
   }
@@ -115,24 +199,51 @@ public final class IncidentAScenario implements Scenario {
     });
   }
 
+  /** Whether the first watch event of the Kustomization showed it suspended; null before it arrived. */
+  public Boolean bornSuspended(String name) {
+    return bornSuspended.get(name);
+  }
+
+  public StandInKustomizeController kustomizeController() {
+    return kustomize;
+  }
+
+  public WorkloadClusters clusters() {
+    return clusters;
+  }
+
   public static GenericKubernetesResource kustomization(ScenarioContext context, String name) {
-    return context.client().genericKubernetesResources(FluxKinds.KUSTOMIZE_GROUP + "/v1", "Kustomization")
+    return context.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
         .inNamespace(NAMESPACE).withName(name).get();
   }
 
-
-
-  private static void printKustomizations(ScenarioContext context) {
+  private void printKustomizations(ScenarioContext context) {
     PrintWriter out = context.out();
-    out.printf("    %-16s %-22s %-10s %-22s %s%n", "KUSTOMIZATION", "SCOPE LABEL", "SUSPENDED", "REASON", "TOKEN");
-    for (String cluster : List.of(DEV_CLUSTER, PROD_UNSCOPED, PROD_TEMPLATED)) {
+    out.printf("    %-22s %-12s %-15s %-22s %s%n", "KUSTOMIZATION", "SCOPE LABEL", "BORN SUSPENDED", "REASON", "TOKEN");
+    for (String cluster : CLUSTERS) {
       GenericKubernetesResource k = kustomization(context, appsFor(cluster));
       Map<String, String> labels = k.getMetadata().getLabels();
-      String label = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
+      String label = labels == null ? null : labels.get(FluxObjects.SCOPE_LABEL);
       String reason = FluxObjects.annotation(k, Annotations.SUSPENDED_REASON);
       String token = FluxObjects.annotation(k, Annotations.SUSPENDED_TOKEN);
-      out.printf("    %-16s %-22s %-10s %-22s %s%n", appsFor(cluster), label == null ? "(none)" : label,
-          FluxObjects.suspended(k), reason == null ? "-" : reason, token == null ? "-" : token);
+      out.printf("    %-22s %-12s %-15s %-22s %s%n", appsFor(cluster), label == null ? "(none)" : label,
+          bornSuspended(appsFor(cluster)), reason == null ? "-" : reason, token == null ? "-" : token);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) {
+      watch.close();
+    }
+    if (kustomize != null) {
+      kustomize.close();
+    }
+    if (source != null) {
+      source.close();
+    }
+    if (clusters != null) {
+      clusters.close();
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.scopeguard.demo;
 
 import io.scopeguard.testkit.FluxObjects;
+import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -33,6 +34,9 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
 
   public static final String FLUX = "flux-system";
   public static final String EMPTY_REVISION = "main@sha1:" + "c".repeat(40);
+  /** Production's fleet repository, and the empty one a re-run bootstrap points Flux at. */
+  public static final String PROD_FLEET = "ssh://git@github.com/acme/prod-fleet";
+  public static final String TEST_FLEET = "ssh://git@github.com/acme/test-fleet";
   private static final String KUSTOMIZATIONS = "kustomize.toolkit.fluxcd.io/v1";
 
   private StandInSourceController source;
@@ -73,12 +77,10 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
   /** Starts the stand-in Flux, creates flux-system and the fleet; returns the fleet's object count. */
   public int setUp(ScenarioContext context) {
     try {
-      AdmissionCaller admission = context.admission().orElseThrow(() ->
-          new IllegalStateException("this scenario needs scopeguard's admission webhook"));
       KubernetesClient client = context.client();
-      source = new StandInSourceController();
-      kustomize = new StandInKustomizeController(client, admission);
-      kustomize.start();
+      source = new StandInSourceController(context.clientAs(Identities.SOURCE_CONTROLLER)).start();
+      kustomize = new StandInKustomizeController(context.clientAs(Identities.KUSTOMIZE_CONTROLLER), context::clientAs)
+          .start();
       repositories = Files.createTempDirectory("scopeguard-incident-b");
       context.create(new NamespaceBuilder().withNewMetadata().withName(FLUX).endMetadata().build());
       ClusterScope prod = new ClusterScope();
@@ -87,40 +89,37 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
       prod.getSpec().setEnvironment("production");
       prod.getSpec().setSources(List.of(new SourceRule("ssh://git@github.com/acme/*")));
       context.create(prod);
-      context.create(FluxObjects.gitRepository(FLUX, FLUX, "ssh://git@github.com/acme/prod-fleet"));
+      Path fleet = repositories.resolve("fleet");
+      FleetRepository.writeFleet(fleet, 0);
+      source.push(PROD_FLEET, fleet, "main@sha1:" + "a".repeat(40));
       GenericKubernetesResource root = FluxObjects.kustomization(FLUX, FLUX, FleetRepository.SCOPE, null, FLUX);
       @SuppressWarnings("unchecked")
       Map<String, Object> spec = (Map<String, Object>) root.getAdditionalProperties().get("spec");
       spec.put("path", "./clusters/prod");
       context.create(root);
-      Path fleet = repositories.resolve("fleet");
-      FleetRepository.writeFleet(fleet, 0);
-      source.publish(client, FLUX, FLUX, fleet, "main@sha1:" + "a".repeat(40));
+      context.create(FluxObjects.gitRepository(FLUX, FLUX, PROD_FLEET));
       context.await("the fleet to be applied", () ->
           fleetObjects(client).size() >= 8 + 3 * FleetRepository.PER_CHILD ? true : null);
       installHelmRelease(client, 60);
       return fleetObjects(client).size();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
   /** Publishes a revision that removes three ConfigMaps; returns the objects left once it is applied. */
   public int publishBenign(ScenarioContext context) {
     int before = fleetObjects(context.client()).size();
-    publish(context, "benign", "main@sha1:" + "b".repeat(40), 3);
+    push(PROD_FLEET, "benign", "main@sha1:" + "b".repeat(40), 3);
     context.await("the benign revision to be applied", () -> fleetObjects(context.client()).size() == before - 3 ? true : null);
     return before - 3;
   }
 
   /** Re-points flux-system at an empty repository; returns flux-system's row once it is held. */
   public HeldReconciliation repointAtEmptyRepository(ScenarioContext context) {
+    push(TEST_FLEET, "empty", EMPTY_REVISION, -1);
     FluxObjects.setSpec(context.client(), StandInSourceController.API_VERSION, "GitRepository", FLUX, FLUX, "url",
-        "ssh://git@github.com/acme/test-fleet");
-    publish(context, "empty", EMPTY_REVISION, -1);
+        TEST_FLEET);
     context.await("flux-system to be held", () -> {
       GenericKubernetesResource k = kustomization(context.client(), FLUX);
       return FluxObjects.suspended(k) && "MassDeletion".equals(FluxObjects.annotation(k, Annotations.SUSPENDED_REASON)) ? k : null;
@@ -144,7 +143,8 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
     return kustomize;
   }
 
-  private void publish(ScenarioContext context, String name, String revision, int removeFromAppsA) {
+  /** Pushes a revision of the fleet repository ({@code removeFromAppsA} < 0: the empty one) to a Git URL. */
+  private void push(String url, String name, String revision, int removeFromAppsA) {
     try {
       Path dir = repositories.resolve(name);
       if (removeFromAppsA < 0) {
@@ -152,12 +152,9 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
       } else {
         FleetRepository.writeFleet(dir, removeFromAppsA);
       }
-      source.publish(context.client(), FLUX, FLUX, dir, revision);
+      source.push(url, dir, revision);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 

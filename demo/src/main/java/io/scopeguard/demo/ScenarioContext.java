@@ -9,38 +9,46 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What a {@link Scenario} plays against: a client, somewhere to print, and a record of what it
- * created so that a run on a real cluster can clean up after itself.
+ * What a {@link Scenario} plays against: a client for the person at the keyboard, clients for the
+ * other identities that act (Flux's controllers, an onboarding component), somewhere to print, and
+ * a record of what it created so that a run on a real cluster can clean up after itself.
  */
 public final class ScenarioContext {
 
   private final KubernetesClient client;
+  private final Function<String, KubernetesClient> identities;
   private final PrintWriter out;
   private final Duration timeout;
   private final Deque<HasMetadata> created = new ArrayDeque<>();
-  private AdmissionCaller admission;
 
-  public ScenarioContext(KubernetesClient client, PrintWriter out, Duration timeout) {
+  /**
+   * @param client the person's client (the cluster admin)
+   * @param identities a client acting as the given user, for controllers and tools
+   */
+  public ScenarioContext(KubernetesClient client, Function<String, KubernetesClient> identities, PrintWriter out,
+      Duration timeout) {
     this.client = client;
+    this.identities = identities;
     this.out = out;
     this.timeout = timeout;
   }
 
-  /** How stand-in Flux controllers reach scopeguard's admission webhook, as the API server would. */
-  public ScenarioContext withAdmission(AdmissionCaller admission) {
-    this.admission = admission;
-    return this;
-  }
-
-  public Optional<AdmissionCaller> admission() {
-    return Optional.ofNullable(admission);
-  }
-
+  /** The person's client. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** A client acting as {@code username}: a Flux controller, an onboarding component. */
+  public KubernetesClient clientAs(String username) {
+    return identities.apply(username);
+  }
+
+  public Duration timeout() {
+    return timeout;
   }
 
   public PrintWriter out() {
@@ -63,6 +71,12 @@ public final class ScenarioContext {
       }
       throw e;
     }
+  }
+
+  /** Remembers an object another identity created, for {@link #deleteCreated()}. */
+  public <T extends HasMetadata> T remember(T made) {
+    created.push(made);
+    return made;
   }
 
   /**

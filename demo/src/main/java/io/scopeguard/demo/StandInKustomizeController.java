@@ -1,7 +1,11 @@
 package io.scopeguard.demo;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -10,9 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,58 +26,56 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
- * A stand-in for Flux's kustomize-controller, faithful where the incident lives: it starts a
- * reconcile the moment a source's new artifact appears (no head start for anyone), reads
- * {@code spec.suspend} only at the start, downloads and verifies the artifact, builds the path
- * with {@code kubectl kustomize}, applies, then prunes old-minus-new, sending every DELETE through
- * the admission webhook as the API server would; any refused delete fails the reconcile and leaves
- * the old inventory in status. Deleting a child Kustomization deletes its inventory (its
- * finalizer); deleting a HelmRelease uninstalls its release.
+ * A stand-in for Flux's kustomize-controller, faithful where the incidents live: it starts a
+ * reconcile the instant a watch event arrives (a Kustomization created or changed, a source's new
+ * artifact; no head start for anyone) and reads {@code spec.suspend} only from that event's object;
+ * it downloads and verifies the artifact, builds the path with {@code kubectl kustomize}, applies to
+ * the target cluster (the local one, or the one behind {@code spec.kubeConfig.secretRef}, through
+ * the kubeconfig in that Secret as Flux does), then prunes old-minus-new; a refused delete fails the
+ * reconcile and leaves the old inventory in status. Every write goes through the target's API
+ * server, so through its admission. Deleting a child Kustomization deletes its inventory (its
+ * finalizer); deleting a HelmRelease uninstalls its release (as helm-controller).
  */
 public final class StandInKustomizeController implements AutoCloseable {
 
   public static final String USER = "system:serviceaccount:flux-system:kustomize-controller";
   public static final String HELM_USER = "system:serviceaccount:flux-system:helm-controller";
   public static final String KUSTOMIZATIONS = "kustomize.toolkit.fluxcd.io/v1";
+  /** How applies to the cluster scopeguard runs in are recorded. */
+  public static final String LOCAL = "local";
 
   private final KubernetesClient client;
-  private final AdmissionCaller admission;
+  private final Function<String, KubernetesClient> clientAs;
   private final ExecutorService workers = Executors.newFixedThreadPool(4);
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, String> lastRevision = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, KubernetesClient> remotes = new ConcurrentHashMap<>();
   private final AtomicInteger refusedDeletes = new AtomicInteger();
   private final AtomicInteger deletes = new AtomicInteger();
-  private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> failures = new CopyOnWriteArrayList<>();
+  private final List<String> applies = new CopyOnWriteArrayList<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private SharedIndexInformer<GenericKubernetesResource> kustomizationCache;
 
-  public StandInKustomizeController(KubernetesClient client, AdmissionCaller admission) {
+  /**
+   * @param client acting as kustomize-controller
+   * @param clientAs clients acting as other identities (helm-controller, for an uninstall)
+   */
+  public StandInKustomizeController(KubernetesClient client, Function<String, KubernetesClient> clientAs) {
     this.client = client;
-    this.admission = admission;
+    this.clientAs = clientAs;
   }
 
-  public void start() {
-    informers.add(client.genericKubernetesResources(StandInSourceController.API_VERSION, "GitRepository").inAnyNamespace()
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(GenericKubernetesResource repository) {
-            onArtifact(repository);
-          }
-
-          @Override
-          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-            onArtifact(after);
-          }
-
-          @Override
-          public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
-        }));
+  public StandInKustomizeController start() {
     kustomizationCache = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inAnyNamespace()
         .inform(new ResourceEventHandler<>() {
           @Override
@@ -81,7 +85,8 @@ public final class StandInKustomizeController implements AutoCloseable {
 
           @Override
           public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-            if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+            if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+                || !Objects.equals(requestedAt(before), requestedAt(after))) {
               workers.execute(() -> reconcile(after));
             }
           }
@@ -90,19 +95,35 @@ public final class StandInKustomizeController implements AutoCloseable {
           public void onDelete(GenericKubernetesResource k, boolean unknown) {}
         });
     informers.add(kustomizationCache);
+    informers.add(client.genericKubernetesResources(StandInSourceController.API_VERSION, "GitRepository").inAnyNamespace()
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(GenericKubernetesResource repository) {
+            onArtifact(null, repository);
+          }
+
+          @Override
+          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+            onArtifact(before, after);
+          }
+
+          @Override
+          public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
+        }));
+    return this;
   }
 
-  private void onArtifact(GenericKubernetesResource repository) {
-    String revision = text(repository, "/status/artifact/revision");
-    if (revision == null) {
+  private void onArtifact(GenericKubernetesResource before, GenericKubernetesResource repository) {
+    String revision = Fields.text(repository, "/status/artifact/revision");
+    if (revision == null || before != null && revision.equals(Fields.text(before, "/status/artifact/revision"))) {
       return;
     }
     kustomizationCache.getStore().list().stream()
-        .filter(k -> repository.getMetadata().getName().equals(text(k, "/spec/sourceRef/name")))
+        .filter(k -> repository.getMetadata().getName().equals(Fields.text(k, "/spec/sourceRef/name")))
         .forEach(k -> workers.execute(() -> reconcile(k)));
   }
 
-  /** Deletes that the webhook refused so far. */
+  /** Deletes that admission refused so far. */
   public int refusedDeletes() {
     return refusedDeletes.get();
   }
@@ -116,90 +137,147 @@ public final class StandInKustomizeController implements AutoCloseable {
     return deletes.get();
   }
 
-  /** One reconcile of the Kustomization as it was when the reconcile started: its suspend is read only here. */
-  private synchronized void reconcile(GenericKubernetesResource k) {
+  /** Every object applied so far, as {@code <cluster>: <Kind> <namespace>/<name>} ({@link #LOCAL} for this cluster). */
+  public List<String> applies() {
+    return List.copyOf(applies);
+  }
+
+  /** Objects applied to one cluster ({@link #LOCAL}, or the Cluster API cluster's name). */
+  public List<String> appliesTo(String cluster) {
+    return applies.stream().filter(a -> a.startsWith(cluster + ": ")).toList();
+  }
+
+  /** One reconcile of the Kustomization as it was when the event arrived: its suspend is read only here. */
+  private void reconcile(GenericKubernetesResource k) {
     String namespace = k.getMetadata().getNamespace();
     String name = k.getMetadata().getName();
-    try {
-      var kustomizations = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(namespace);
-      if (Boolean.TRUE.equals(at(k, "/spec/suspend"))) {
-        return;
-      }
-      String sourceNamespace = Objects.requireNonNullElse(text(k, "/spec/sourceRef/namespace"), namespace);
-      GenericKubernetesResource source = client.genericKubernetesResources(StandInSourceController.API_VERSION, "GitRepository")
-          .inNamespace(sourceNamespace).withName(text(k, "/spec/sourceRef/name")).get();
-      String revision = source == null ? null : text(source, "/status/artifact/revision");
-      if (revision == null) {
-        return;
-      }
-      String key = namespace + "/" + name + "@" + revision + "#" + k.getMetadata().getGeneration();
-      if (key.equals(lastRevision.get(namespace + "/" + name))) {
-        return;
-      }
-      List<GenericKubernetesResource> built = build(source, text(k, "/spec/path"));
-      Set<String> newInventory = new LinkedHashSet<>();
-      for (GenericKubernetesResource object : built) {
-        object.getMetadata().setLabels(new LinkedHashMap<>(Objects.requireNonNullElse(object.getMetadata().getLabels(), Map.of())));
-        object.getMetadata().getLabels().put("kustomize.toolkit.fluxcd.io/name", name);
-        object.getMetadata().getLabels().put("kustomize.toolkit.fluxcd.io/namespace", namespace);
-        if (client.resource(object).get() == null) {
-          client.resource(object).create();
+    synchronized (locks.computeIfAbsent(namespace + "/" + name, key -> new Object())) {
+      try {
+        if (Fields.flag(k, "/spec/suspend")) {
+          return;
         }
-        newInventory.add(id(object));
-      }
-      List<String> oldInventory = inventory(k);
-      boolean refused = false;
-      if (Boolean.TRUE.equals(at(k, "/spec/prune"))) {
-        for (String id : oldInventory) {
-          if (!newInventory.contains(id) && !delete(id, USER)) {
-            refused = true;
+        String sourceNamespace = Objects.requireNonNullElse(Fields.text(k, "/spec/sourceRef/namespace"), namespace);
+        GenericKubernetesResource source = client.genericKubernetesResources(StandInSourceController.API_VERSION,
+            "GitRepository").inNamespace(sourceNamespace).withName(Fields.text(k, "/spec/sourceRef/name")).get();
+        String revision = source == null ? null : Fields.text(source, "/status/artifact/revision");
+        if (revision == null) {
+          return;
+        }
+        String key = revision + "#" + k.getMetadata().getGeneration();
+        if (key.equals(lastRevision.get(namespace + "/" + name))) {
+          return;
+        }
+        Target target = target(k);
+        List<GenericKubernetesResource> built = build(source, Fields.text(k, "/spec/path"));
+        Set<String> newInventory = new LinkedHashSet<>();
+        for (GenericKubernetesResource object : built) {
+          object.getMetadata().setLabels(new LinkedHashMap<>(Objects.requireNonNullElse(object.getMetadata().getLabels(),
+              Map.of())));
+          object.getMetadata().getLabels().put("kustomize.toolkit.fluxcd.io/name", name);
+          object.getMetadata().getLabels().put("kustomize.toolkit.fluxcd.io/namespace", namespace);
+          if (target.client().resource(object).get() == null) {
+            target.client().resource(object).create();
+          }
+          applies.add(target.cluster() + ": " + object.getKind() + " "
+              + (object.getMetadata().getNamespace() == null ? "" : object.getMetadata().getNamespace() + "/")
+              + object.getMetadata().getName());
+          newInventory.add(id(object));
+        }
+        List<String> oldInventory = inventory(k);
+        boolean refused = false;
+        if (Fields.flag(k, "/spec/prune")) {
+          for (String id : oldInventory) {
+            if (!newInventory.contains(id) && !delete(target.client(), id, client)) {
+              refused = true;
+            }
           }
         }
+        var kustomizations = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(namespace);
+        GenericKubernetesResource fresh = kustomizations.withName(name).get();
+        if (fresh == null) {
+          return;
+        }
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("lastAttemptedRevision", revision);
+        if (refused) {
+          failures.add(namespace + "/" + name + ": prune of revision " + revision + " refused at admission");
+          status.put("lastAppliedRevision", Fields.text(k, "/status/lastAppliedRevision"));
+          status.put("inventory", inventoryStatus(oldInventory));
+        } else {
+          status.put("lastAppliedRevision", revision);
+          status.put("inventory", inventoryStatus(new ArrayList<>(newInventory)));
+          lastRevision.put(namespace + "/" + name, key);
+        }
+        fresh.getAdditionalProperties().put("status", status);
+        kustomizations.resource(fresh).updateStatus();
+      } catch (Exception e) {
+        failures.add(namespace + "/" + name + ": " + e.getMessage());
       }
-      GenericKubernetesResource fresh = kustomizations.withName(name).get();
-      if (fresh == null) {
-        return;
-      }
-      Map<String, Object> status = new LinkedHashMap<>();
-      status.put("lastAttemptedRevision", revision);
-      if (refused) {
-        failures.add(namespace + "/" + name + ": prune of revision " + revision + " refused at admission");
-        status.put("lastAppliedRevision", text(k, "/status/lastAppliedRevision"));
-        status.put("inventory", inventoryStatus(oldInventory));
-      } else {
-        status.put("lastAppliedRevision", revision);
-        status.put("inventory", inventoryStatus(new ArrayList<>(newInventory)));
-        lastRevision.put(namespace + "/" + name, key);
-      }
-      fresh.getAdditionalProperties().put("status", status);
-      kustomizations.resource(fresh).updateStatus();
-    } catch (Exception e) {
-      failures.add(namespace + "/" + name + ": " + e.getMessage());
     }
   }
 
-  private boolean delete(String inventoryId, String user) throws Exception {
-    GenericKubernetesResource object = find(inventoryId);
+  /** Where a Kustomization applies: its cluster's name and a client for it. */
+  private record Target(String cluster, KubernetesClient client) {}
+
+  /**
+   * The local cluster, or the one whose kubeconfig is in {@code spec.kubeConfig.secretRef} (key
+   * {@code secretRef.key}, else {@code value}, else {@code value.yaml}, as Flux reads it).
+   */
+  private Target target(GenericKubernetesResource k) {
+    String secretName = Fields.text(k, "/spec/kubeConfig/secretRef/name");
+    if (secretName == null) {
+      return new Target(LOCAL, client);
+    }
+    Secret secret = client.secrets().inNamespace(k.getMetadata().getNamespace()).withName(secretName).get();
+    if (secret == null || secret.getData() == null) {
+      throw new IllegalStateException("kubeconfig Secret " + secretName + " not found");
+    }
+    String key = Fields.text(k, "/spec/kubeConfig/secretRef/key");
+    String encoded = key != null ? secret.getData().get(key)
+        : secret.getData().getOrDefault("value", secret.getData().get("value.yaml"));
+    if (encoded == null) {
+      throw new IllegalStateException("kubeconfig Secret " + secretName + " has no kubeconfig");
+    }
+    String kubeconfig = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    String cluster = secretName.endsWith("-kubeconfig") ? secretName.substring(0, secretName.length() - 11) : secretName;
+    return new Target(cluster, remotes.computeIfAbsent(kubeconfig,
+        config -> new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(config)).build()));
+  }
+
+  /**
+   * Deletes one object of an inventory from the target cluster; on the local cluster as
+   * {@code as} (kustomize-controller, or helm-controller uninstalling), on a remote one as its
+   * kubeconfig's user.
+   *
+   * @return false when admission refused it
+   */
+  private boolean delete(KubernetesClient target, String inventoryId, KubernetesClient as) {
+    KubernetesClient deleter = target == client ? as : target;
+    GenericKubernetesResource object = find(target, inventoryId);
     if (object == null) {
       return true;
     }
-    AdmissionCaller.Answer answer = admission.delete(object, user);
-    if (!answer.allowed()) {
-      refusedDeletes.incrementAndGet();
-      return false;
-    }
-    if ("Kustomization".equals(object.getKind()) || "HelmRelease".equals(object.getKind())) {
-      String uninstaller = "HelmRelease".equals(object.getKind()) ? HELM_USER : USER;
-      for (String child : inventory(object)) {
-        delete(child, uninstaller);
+    try {
+      deleter.resource(object).delete();
+      deletes.incrementAndGet();
+      if ("Kustomization".equals(object.getKind()) || "HelmRelease".equals(object.getKind())) {
+        KubernetesClient finalizer = "HelmRelease".equals(object.getKind()) && target == client ? clientAs.apply(HELM_USER)
+            : deleter;
+        for (String child : inventory(object)) {
+          delete(target, child, finalizer);
+        }
       }
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        refusedDeletes.incrementAndGet();
+        return false;
+      }
+      throw e;
     }
-    client.resource(object).delete();
-    deletes.incrementAndGet();
-    return true;
   }
 
-  private GenericKubernetesResource find(String inventoryId) {
+  private static GenericKubernetesResource find(KubernetesClient target, String inventoryId) {
     String[] parts = inventoryId.split("_");
     String namespace = parts[0];
     String kind = parts[parts.length - 1];
@@ -212,14 +290,14 @@ public final class StandInKustomizeController implements AutoCloseable {
       case "helm.toolkit.fluxcd.io" -> "helm.toolkit.fluxcd.io/v2";
       default -> group + "/v1";
     };
-    var resources = client.genericKubernetesResources(apiVersion, kind);
+    var resources = target.genericKubernetesResources(apiVersion, kind);
     return namespace.isEmpty() ? resources.withName(name).get() : resources.inNamespace(namespace).withName(name).get();
   }
 
   private List<GenericKubernetesResource> build(GenericKubernetesResource source, String path) throws Exception {
-    String url = text(source, "/status/artifact/url");
+    String url = Fields.text(source, "/status/artifact/url");
     byte[] tarGz = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
-    if (!("sha256:" + StandInSourceController.sha256(tarGz)).equals(text(source, "/status/artifact/digest"))) {
+    if (!("sha256:" + StandInSourceController.sha256(tarGz)).equals(Fields.text(source, "/status/artifact/digest"))) {
       throw new IllegalStateException("artifact digest mismatch");
     }
     Path dir = Files.createTempDirectory("standin-artifact");
@@ -269,8 +347,7 @@ public final class StandInKustomizeController implements AutoCloseable {
 
   static List<String> inventory(GenericKubernetesResource reconciler) {
     List<String> ids = new ArrayList<>();
-    Serialization.jsonMapper().valueToTree(reconciler).at("/status/inventory/entries")
-        .forEach(entry -> ids.add(entry.at("/id").asText()));
+    Fields.at(reconciler, "/status/inventory/entries").forEach(entry -> ids.add(entry.at("/id").asText()));
     return ids;
   }
 
@@ -278,19 +355,15 @@ public final class StandInKustomizeController implements AutoCloseable {
     return Map.of("entries", ids.stream().map(id -> Map.of("id", id, "v", "v1")).toList());
   }
 
-  private static Object at(GenericKubernetesResource resource, String pointer) {
-    var node = Serialization.jsonMapper().valueToTree(resource).at(pointer);
-    return node.isMissingNode() || node.isNull() ? null : Serialization.jsonMapper().convertValue(node, Object.class);
-  }
-
-  private static String text(GenericKubernetesResource resource, String pointer) {
-    Object value = at(resource, pointer);
-    return value == null ? null : value.toString();
+  private static String requestedAt(GenericKubernetesResource resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get("reconcile.fluxcd.io/requestedAt");
   }
 
   @Override
   public void close() {
     informers.forEach(SharedIndexInformer::stop);
     workers.shutdownNow();
+    remotes.values().forEach(KubernetesClient::close);
   }
 }

@@ -3,6 +3,8 @@ package io.scopeguard.demo;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,23 +16,42 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A stand-in for Flux's source-controller: packs a directory as a {@code .tar.gz} artifact, serves
- * it over plain HTTP on loopback, and publishes it in the GitRepository's {@code status.artifact}
- * (url, revision, sha256 digest), the way source-controller does after a fetch.
+ * A stand-in for Flux's source-controller and the Git server it fetches from. {@link #push} puts a
+ * revision of a directory at a Git URL; every GitRepository pointing at that URL is fetched at once
+ * (what source-controller does on its next interval), as is a GitRepository created or re-pointed
+ * at a URL that has content. Fetching packs the directory as a {@code .tar.gz} artifact, serves it
+ * over plain HTTP on loopback and publishes it in {@code status.artifact} (url, revision, sha256
+ * digest) with a status write that passes admission like source-controller's. A suspended
+ * GitRepository is never fetched, read at the moment of the event, as Flux reads it.
  */
 public final class StandInSourceController implements AutoCloseable {
 
   public static final String API_VERSION = "source.toolkit.fluxcd.io/v1";
 
+  private record Content(Path dir, String revision) {}
+
+  private final KubernetesClient client;
   private final HttpServer server;
   private final Map<String, byte[]> artifacts = new ConcurrentHashMap<>();
+  private final Map<String, Content> remote = new ConcurrentHashMap<>();
+  private final List<String> fetched = new CopyOnWriteArrayList<>();
+  private final List<String> failures = new CopyOnWriteArrayList<>();
+  private final ExecutorService workers = Executors.newSingleThreadExecutor();
+  private SharedIndexInformer<GenericKubernetesResource> repositories;
 
-  public StandInSourceController() throws IOException {
+  /** @param client acting as source-controller */
+  public StandInSourceController(KubernetesClient client) throws IOException {
+    this.client = client;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
       try (exchange) {
@@ -49,15 +70,79 @@ public final class StandInSourceController implements AutoCloseable {
     server.start();
   }
 
+  /** Watches GitRepositories and fetches each at once when it is created, re-pointed or asked to reconcile. */
+  public StandInSourceController start() {
+    repositories = client.genericKubernetesResources(API_VERSION, "GitRepository").inAnyNamespace()
+        .inform(new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(GenericKubernetesResource repository) {
+            workers.execute(() -> fetch(repository));
+          }
+
+          @Override
+          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+            if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
+                || !Objects.equals(requestedAt(before), requestedAt(after))) {
+              workers.execute(() -> fetch(after));
+            }
+          }
+
+          @Override
+          public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
+        });
+    return this;
+  }
+
   /** The base URL artifacts are served from. */
   public String baseUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Packs {@code dir} and publishes it as the GitRepository's artifact at {@code revision}; returns the digest. */
-  public String publish(KubernetesClient client, String namespace, String name, Path dir, String revision)
-      throws IOException, InterruptedException {
-    byte[] tarGz = pack(dir);
+  /** A new revision of {@code dir} at the Git URL {@code url}; GitRepositories pointing there fetch it now. */
+  public void push(String url, Path dir, String revision) {
+    remote.put(url, new Content(dir, revision));
+    if (repositories != null) {
+      repositories.getStore().list().stream().filter(r -> url.equals(Fields.text(r, "/spec/url")))
+          .forEach(r -> workers.execute(() -> fetch(r)));
+    }
+  }
+
+  /** The URLs fetched so far, in order (a location never fetched is one nothing was built from). */
+  public List<String> fetched() {
+    return List.copyOf(fetched);
+  }
+
+  /** Fetches that failed, with why. */
+  public List<String> failures() {
+    return List.copyOf(failures);
+  }
+
+  private void fetch(GenericKubernetesResource repository) {
+    String url = Fields.text(repository, "/spec/url");
+    Content content = url == null ? null : remote.get(url);
+    if (content == null || Fields.flag(repository, "/spec/suspend")) {
+      return;
+    }
+    String namespace = repository.getMetadata().getNamespace();
+    String name = repository.getMetadata().getName();
+    try {
+      byte[] tarGz = pack(content.dir());
+      fetched.add(url);
+      publish(namespace, name, tarGz, content.revision());
+    } catch (IOException | RuntimeException e) {
+      failures.add(namespace + "/" + name + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Packs {@code dir} and publishes it as the GitRepository's artifact at {@code revision} now; returns the digest. */
+  public String publish(String namespace, String name, Path dir, String revision) throws IOException, InterruptedException {
+    return publish(namespace, name, pack(dir), revision);
+  }
+
+  /** Writes the artifact of a revision into the GitRepository's status; returns the digest. */
+  private String publish(String namespace, String name, byte[] tarGz, String revision) {
     String digest = "sha256:" + sha256(tarGz);
     String path = "/gitrepository/" + namespace + "/" + name + "/" + digest.substring(7, 19) + ".tar.gz";
     artifacts.put(path, tarGz);
@@ -98,8 +183,17 @@ public final class StandInSourceController implements AutoCloseable {
     }
   }
 
+  private static String requestedAt(GenericKubernetesResource resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get("reconcile.fluxcd.io/requestedAt");
+  }
+
   @Override
   public void close() {
+    if (repositories != null) {
+      repositories.stop();
+    }
+    workers.shutdownNow();
     server.stop(0);
   }
 }

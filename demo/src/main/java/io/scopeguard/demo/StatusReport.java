@@ -17,7 +17,7 @@ public final class StatusReport {
       Condition ready = scope.readyCondition().orElse(null);
       out.printf("  %-16s %-18s %-12s %-6s %s%n",
           scope.getMetadata().getName(),
-          scope.getStatus() == null ? "" : scope.getStatus().getCluster(),
+          scope.getStatus() == null || scope.getStatus().getCluster() == null ? "-" : scope.getStatus().getCluster(),
           scope.getSpec().getEnvironment(),
           ready == null ? "?" : ready.getStatus(),
           ready == null ? "" : ready.getReason());

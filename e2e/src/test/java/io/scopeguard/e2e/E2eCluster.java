@@ -2,9 +2,11 @@ package io.scopeguard.e2e;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.scopeguard.testkit.EmbeddedKubernetes;
+import io.scopeguard.testkit.Identities;
 import io.scopeguard.demo.ScenarioContext;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -38,6 +40,7 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
   private ScenarioContext scenario;
   private final StringWriter printed = new StringWriter();
   private final java.util.function.UnaryOperator<OperatorSettings> customize;
+  private final java.util.Map<String, KubernetesClient> impersonating = new java.util.concurrent.ConcurrentHashMap<>();
 
   public E2eCluster() {
     this(settings -> settings);
@@ -63,11 +66,41 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
       embedded = EmbeddedKubernetes.start();
       client = embedded.client();
     }
-    operator = ScopeguardOperator.start(client, customize.apply(OperatorSettings.embedded()), Clock.systemUTC());
-    scenario = new ScenarioContext(client, new PrintWriter(printed, true), Duration.ofSeconds(60));
-    if (operator.webhook().isPresent()) {
-      scenario.withAdmission(io.scopeguard.demo.AdmissionCaller.of(operator));
+    KubernetesClient scopeguard = embedded == null ? client : embedded.clientAs(Identities.SCOPEGUARD);
+    OperatorSettings settings = customize.apply(OperatorSettings.embedded());
+    if (embedded == null && settings.webhook().enabled()) {
+      settings = settings.withWebhook(reachableByTheApiServer(settings.webhook()));
     }
+    operator = ScopeguardOperator.start(scopeguard, settings, Clock.systemUTC());
+    scenario = new ScenarioContext(client, this::clientAs, new PrintWriter(printed, true), Duration.ofSeconds(60));
+  }
+
+  /**
+   * On a real cluster the API server calls scopeguard's webhooks at an address of this machine it
+   * can reach, given in {@code SCOPEGUARD_E2E_WEBHOOK_URL} (e.g. {@code https://172.18.0.1:9443} for
+   * kind); a loopback URL would leave every guarded write failing.
+   */
+  private static OperatorSettings.Webhook reachableByTheApiServer(OperatorSettings.Webhook webhook) {
+    String url = System.getenv("SCOPEGUARD_E2E_WEBHOOK_URL");
+    if (url == null || url.isBlank()) {
+      throw new IllegalStateException("on a real cluster, set SCOPEGUARD_E2E_WEBHOOK_URL to an https address of this machine"
+          + " the API server reaches (its port is served here)");
+    }
+    java.net.URI uri = java.net.URI.create(url);
+    return OperatorSettings.Webhook.atUrl(uri.getPort() > 0 ? uri.getPort() : 443, url).ownedBy(webhook.ownerClusterRole());
+  }
+
+  /**
+   * A client acting as {@code username}: a controller, a tool, another person. On the embedded API
+   * an endpoint of its own; on a real cluster the kubeconfig's user impersonating it, with the group
+   * {@code system:masters} so that it may do what the scenario needs.
+   */
+  public KubernetesClient clientAs(String username) {
+    if (embedded != null) {
+      return embedded.clientAs(username);
+    }
+    return impersonating.computeIfAbsent(username, user -> new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+        client.getConfiguration()).withImpersonateUsername(user).withImpersonateGroups("system:masters").build()).build());
   }
 
   private void ensureCrd(String resource) {
@@ -86,14 +119,16 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
       if (scenario != null && embedded == null) {
         scenario.deleteCreated();
         if (operator != null && operator.webhook().isPresent()) {
-          // on a shared cluster, leave no delete guard pointing at a process that is about to stop
+          // on a shared cluster, leave no webhook pointing at a process that is about to stop
           client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").delete();
+          client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").delete();
         }
       }
     } finally {
       if (operator != null) {
         operator.close();
       }
+      impersonating.values().forEach(KubernetesClient::close);
       if (embedded != null) {
         embedded.close();
       } else if (client != null) {

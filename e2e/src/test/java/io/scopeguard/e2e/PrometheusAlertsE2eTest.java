@@ -1,9 +1,9 @@
 package io.scopeguard.e2e;
 
-import static io.scopeguard.demo.IncidentAScenario.DEV_CLUSTER;
+import static io.scopeguard.demo.IncidentAScenario.DEV;
 import static io.scopeguard.demo.IncidentAScenario.NAMESPACE;
-import static io.scopeguard.demo.IncidentAScenario.PROD_TEMPLATED;
-import static io.scopeguard.demo.IncidentAScenario.PROD_UNSCOPED;
+import static io.scopeguard.demo.IncidentAScenario.PROD_1;
+import static io.scopeguard.demo.IncidentAScenario.PROD_2;
 import static io.scopeguard.demo.IncidentAScenario.appsFor;
 import static io.scopeguard.demo.IncidentBScenario.FLUX;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,30 +108,34 @@ class PrometheusAlertsE2eTest {
 
   @Test
   void heldOnboardingKustomizationsGoPendingAndTheApprovedOneClears() {
-    IncidentAScenario incidentA = new IncidentAScenario();
-    incidentA.setUp(CLUSTER.scenario());
-    incidentA.awaitHeld(CLUSTER.scenario());
+    try (IncidentAScenario incidentA = new IncidentAScenario()) {
+      incidentA.setUp(CLUSTER.scenario());
+      incidentA.onboard(CLUSTER.scenario());
+      incidentA.awaitHeld(CLUSTER.scenario());
 
-    Map<String, String> unscoped = Map.of("namespace", NAMESPACE, "kind", "Kustomization", "name", appsFor(PROD_UNSCOPED));
-    Map<String, String> templated = Map.of("scope", DEV_CLUSTER, "environment", "development", "namespace", NAMESPACE,
-        "kind", "Kustomization", "name", appsFor(PROD_TEMPLATED));
-    await("the scope alerts to be pending").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
-      List<Alert> alerts = PROMETHEUS.alerts();
-      assertPending(alerts, "ScopeguardReconciliationSuspended", "critical", unscoped, "ScopeReferenceMissing");
-      assertPending(alerts, "ScopeguardScopeReferenceMissing", "warning", unscoped, "ScopeReferenceMissing");
-      assertPending(alerts, "ScopeguardReconciliationSuspended", "critical", templated, "TargetUndeclared");
-      assertPending(alerts, "ScopeguardScopeReferenceMissing", "warning", templated, "TargetUndeclared");
-      assertThat(alerts).as("the dev Kustomization runs").noneMatch(alert -> appsFor(DEV_CLUSTER).equals(alert.labels().get("name")));
-    });
+      Map<String, String> prod1 = Map.of("scope", PROD_1, "environment", "production", "namespace", NAMESPACE,
+          "kind", "Kustomization", "name", appsFor(PROD_1));
+      Map<String, String> prod2 = Map.of("scope", PROD_2, "environment", "production", "namespace", NAMESPACE,
+          "kind", "Kustomization", "name", appsFor(PROD_2));
+      await("the scope alerts to be pending").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
+        List<Alert> alerts = PROMETHEUS.alerts();
+        for (Map<String, String> held : List.of(prod1, prod2)) {
+          assertPending(alerts, "ScopeguardReconciliationSuspended", "critical", held, "ScopeReferenceMissing");
+          assertPending(alerts, "ScopeguardScopeReferenceMissing", "warning", held, "ScopeReferenceMissing");
+        }
+        assertThat(alerts).as("the dev Kustomization runs").noneMatch(alert -> appsFor(DEV).equals(alert.labels().get("name")));
+      });
 
-    incidentA.approve(CLUSTER.scenario(), appsFor(PROD_TEMPLATED));
-    incidentA.awaitResumed(CLUSTER.scenario(), appsFor(PROD_TEMPLATED));
+      incidentA.approve(CLUSTER.scenario(), appsFor(PROD_2));
+      incidentA.awaitResumed(CLUSTER.scenario(), appsFor(PROD_2));
 
-    await("the approved one's alerts to clear").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
-      List<Alert> alerts = PROMETHEUS.alerts();
-      assertThat(find(alerts, "ScopeguardReconciliationSuspended", templated)).as("%s", alerts).isEmpty();
-      assertThat(find(alerts, "ScopeguardReconciliationSuspended", unscoped)).as("the other stays held: %s", alerts).isPresent();
-    });
+      await("the approved one's alerts to clear").atMost(SCRAPE_AND_EVALUATE).untilAsserted(() -> {
+        List<Alert> alerts = PROMETHEUS.alerts();
+        assertThat(find(alerts, "ScopeguardReconciliationSuspended", prod2)).as("%s", alerts).isEmpty();
+        assertThat(find(alerts, "ScopeguardReconciliationSuspended", prod1)).as("the other stays held: %s", alerts)
+            .isPresent();
+      });
+    }
   }
 
   /** The alert named {@code name} whose labels include {@code labels}. */

@@ -25,12 +25,20 @@ public final class Fingerprint {
   private Fingerprint() {}
 
   public static String of(GenericKubernetesResource resource, String pausePointer) {
+    Map<String, String> labels = resource.getMetadata().getLabels();
+    return of(resource, pausePointer, labels == null ? "" : labels.getOrDefault(Annotations.SCOPE_LABEL, ""));
+  }
+
+  /**
+   * As {@link #of(GenericKubernetesResource, String)}, with the ClusterScope the resource acts
+   * under (its label, or its namespace's) in place of the label alone.
+   */
+  public static String of(GenericKubernetesResource resource, String pausePointer, String scope) {
     JsonNode spec = CANONICAL.valueToTree(resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
     if (spec instanceof ObjectNode object && pausePointer != null && pausePointer.startsWith("/spec/")) {
       removeAt(object, pausePointer.substring("/spec".length()));
     }
-    Map<String, String> labels = resource.getMetadata().getLabels();
-    String label = labels == null ? "" : labels.getOrDefault(Annotations.SCOPE_LABEL, "");
+    String label = scope == null ? "" : scope;
     try {
       byte[] bytes = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(spec, Object.class));
       MessageDigest digest = MessageDigest.getInstance("SHA-256");

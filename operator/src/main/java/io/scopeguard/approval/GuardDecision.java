@@ -1,6 +1,7 @@
 package io.scopeguard.approval;
 
 import io.scopeguard.api.Enforcement;
+import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.Verdict;
 
 /**
@@ -46,14 +47,15 @@ public final class GuardDecision {
 
   /**
    * What an approval is bound to. A revision (MassDeletion) is approved as such: its fingerprint
-   * already carries the revision. A scope reason is approved together with the verdict itself, so
-   * a later change of facts (another reason, another source URL, a deleted scope) is judged again.
+   * already carries the revision. A scope reason is approved together with the facts the verdict
+   * rests on (its reason and binding: target, scope, source URL), never its wording, so a later
+   * change of facts is judged again while a reworded message approves the same thing.
    */
   public static String approvalKey(Verdict verdict, String fingerprint) {
-    if (verdict.isAllowed() || verdict.reason() == io.scopeguard.scope.Reason.MassDeletion) {
+    if (verdict.isAllowed() || verdict.reason() == Reason.MassDeletion) {
       return fingerprint;
     }
-    return fingerprint + "/" + Fingerprint.digest(verdict.reason().name() + "|" + verdict.message());
+    return fingerprint + "/" + Fingerprint.digest(verdict.reason().name() + "|" + verdict.binding());
   }
 
   /**

@@ -10,7 +10,7 @@ public final class ClusterApi {
   public static final String CLUSTERS_CRD = "clusters." + GROUP;
 
   /** Watched (never judged) so that ClusterScopes can tell whether the Cluster they name exists. */
-  public static final GuardedKind CLUSTER = GuardedKind.cluster(GROUP, CLUSTER_KIND);
+  public static final GuardedKind CLUSTER = GuardedKind.cluster(GROUP, CLUSTER_KIND, "clusters");
 
   private ClusterApi() {}
 }

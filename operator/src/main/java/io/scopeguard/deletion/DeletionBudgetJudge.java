@@ -52,7 +52,8 @@ public final class DeletionBudgetJudge {
       return Verdict.allowed(subject + " " + counts + ", within budget " + budget.getMaxPercent() + "%");
     }
     String named = String.join(", ", deletions.subList(0, Math.min(NAMED, total))) + (total > NAMED ? ", …" : "");
-    return Verdict.held(Reason.MassDeletion, subject + " " + counts + ": " + limit + "; would delete " + named);
+    return Verdict.held(Reason.MassDeletion, subject + " " + counts + ": " + limit + "; would delete " + named,
+        "revision=" + revision);
   }
 
   private static boolean over(int deleting, int inventory, int maxPercent) {

@@ -6,7 +6,7 @@ import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.flux.FluxKinds;
-import io.scopeguard.guard.FactFinder;
+import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.runtime.OperatorSettings.UnknownPolicy;
 import io.scopeguard.scope.Reason;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 public final class RevisionGate implements PruneGate, AutoCloseable {
 
   private final WatchedResources watched;
-  private final FactFinder facts;
+  private final Decisions decisions;
   private final RevisionJudge judge;
   private final UnknownPolicy unknownPolicy;
   private final Duration timeout;
@@ -40,7 +40,7 @@ public final class RevisionGate implements PruneGate, AutoCloseable {
 
   public RevisionGate(WatchedResources watched, RevisionJudge judge, UnknownPolicy unknownPolicy, Duration timeout) {
     this.watched = watched;
-    this.facts = new FactFinder(watched);
+    this.decisions = new Decisions(watched);
     this.judge = judge;
     this.unknownPolicy = unknownPolicy;
     this.timeout = timeout;
@@ -53,7 +53,7 @@ public final class RevisionGate implements PruneGate, AutoCloseable {
       return null;
     }
     GenericKubernetesResource kustomization = found.get();
-    DeletionBudget budget = facts.judge(FluxKinds.KUSTOMIZATION, kustomization).home()
+    DeletionBudget budget = decisions.judgeScope(FluxKinds.KUSTOMIZATION, kustomization, watched).home()
         .map(ClusterScope::getSpec).map(spec -> spec.getDeletion()).orElseGet(DeletionBudget::new);
     Optional<Optional<RevisionJudge.Judged>> known = judge.known(kustomization, budget);
     if (known.isEmpty()) {

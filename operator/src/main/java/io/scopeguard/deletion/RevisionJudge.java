@@ -137,7 +137,7 @@ public final class RevisionJudge {
 
   private static Judged unknown(String subject, String revision, String why) {
     return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
-        + ": cannot predict what it would delete: " + why), 0);
+        + ": cannot predict what it would delete: " + why, "revision=" + revision), 0);
   }
 
   private ScopedKinds scopedKinds() {

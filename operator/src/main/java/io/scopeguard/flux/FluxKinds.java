@@ -22,14 +22,17 @@ public final class FluxKinds {
   /** Cluster API names a workload cluster's kubeconfig Secret {@code <cluster>-kubeconfig}. */
   public static final String KUBECONFIG_SUFFIX = "-kubeconfig";
 
-  public static final GuardedKind KUSTOMIZATION = GuardedKind.reconciler(KUSTOMIZE_GROUP, "Kustomization", SUSPEND,
+  public static final GuardedKind KUSTOMIZATION = GuardedKind.reconciler(KUSTOMIZE_GROUP, "Kustomization", "kustomizations", SUSPEND,
       FluxKinds::kubeConfigTarget, FluxKinds::kustomizationSource, "kustomization");
-  public static final GuardedKind HELM_RELEASE = GuardedKind.reconciler(HELM_GROUP, "HelmRelease", SUSPEND,
+  public static final GuardedKind HELM_RELEASE = GuardedKind.reconciler(HELM_GROUP, "HelmRelease", "helmreleases", SUSPEND,
       FluxKinds::kubeConfigTarget, FluxKinds::helmReleaseSource, "helmrelease");
-  public static final GuardedKind GIT_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "GitRepository", r -> Json.text(r, "/spec/url"));
-  public static final GuardedKind OCI_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "OCIRepository", r -> Json.text(r, "/spec/url"));
-  public static final GuardedKind HELM_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "HelmRepository", r -> Json.text(r, "/spec/url"));
-  public static final GuardedKind BUCKET = GuardedKind.source(SOURCE_GROUP, "Bucket", FluxKinds::bucketUrl);
+  public static final GuardedKind GIT_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "GitRepository", "gitrepositories",
+      r -> Json.text(r, "/spec/url"));
+  public static final GuardedKind OCI_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "OCIRepository", "ocirepositories",
+      r -> Json.text(r, "/spec/url"));
+  public static final GuardedKind HELM_REPOSITORY = GuardedKind.source(SOURCE_GROUP, "HelmRepository", "helmrepositories",
+      r -> Json.text(r, "/spec/url"));
+  public static final GuardedKind BUCKET = GuardedKind.source(SOURCE_GROUP, "Bucket", "buckets", FluxKinds::bucketUrl);
 
   public static final List<GuardedKind> ALL =
       List.of(KUSTOMIZATION, HELM_RELEASE, GIT_REPOSITORY, OCI_REPOSITORY, HELM_REPOSITORY, BUCKET);

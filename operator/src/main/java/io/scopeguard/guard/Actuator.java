@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
+import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies guard decisions to the cluster: pauses and resumes guarded resources through their own
  * pause switch (a JSON merge patch with scopeguard's field manager and the resource version read,
- * so a concurrent change makes it fail and be judged again), annotates why, and emits Events.
+ * so a concurrent change makes it fail and be judged again), annotates why, and emits Events. A
+ * hold's Warning Event has a name derived from the resource and the hold's token, so it is told
+ * once whoever made the hold (admission or this loop) and however often a replica restarts.
  */
 public final class Actuator {
 
@@ -38,6 +41,7 @@ public final class Actuator {
   private final WatchedResources watched;
   private final Clock clock;
   private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
+  private final Map<String, String> told = new ConcurrentHashMap<>();
 
   public Actuator(KubernetesClient client, WatchedResources watched, Clock clock) {
     this.client = client;
@@ -45,7 +49,13 @@ public final class Actuator {
     this.clock = clock;
   }
 
-  public void apply(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement, HoldState state,
+  /**
+   * Acts on a decision.
+   *
+   * @return whether a hold took effect now: this call suspended the resource, or it is the first
+   *     to tell of a hold admission wrote into the resource's own write
+   */
+  public boolean apply(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement, HoldState state,
       Decision decision, String fingerprint) {
     ResourceKey key = ResourceKey.of(kind, resource);
     String message = judgement.verdict().message();
@@ -63,6 +73,12 @@ public final class Actuator {
             + "=" + state.approve() + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
             + approve(kind, resource, state.heldToken()))) {
           LOG.info("{}: approval {} ignored, expected token {}", key, state.approve(), state.heldToken());
+        }
+        String approveCommand = approve(kind, resource, state.heldToken());
+        if (holdTold(key, resource, state.heldReason(), state.heldToken(), message
+            + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: " + approveCommand)) {
+          LOG.info("{}: held at admission ({}): {}; approve: {}", key, state.heldReason(), message, approveCommand);
+          return true;
         }
       }
       case RECORD -> {
@@ -88,9 +104,15 @@ public final class Actuator {
           default -> "suspended";
         };
         String approveCommand = approve(kind, resource, decision.token());
-        event(resource, "Warning", decision.reason(), message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand);
+        String told = message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand;
+        if (decision.action() == GuardDecision.Action.RESUSPEND) {
+          event(resource, "Warning", decision.reason(), told, null);
+        } else {
+          holdTold(key, resource, decision.reason(), decision.token(), told);
+        }
         lastEvent.remove(key.id());
         LOG.info("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
+        return decision.action() != GuardDecision.Action.UPDATE_HOLD;
       }
       case RESUME -> {
         ObjectNode patch = patch(resource);
@@ -106,11 +128,31 @@ public final class Actuator {
         send(kind, resource, patch);
         String approver = approver(resource);
         event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
-            + decision.reason() + "); resumed by scopeguard");
+            + decision.reason() + "); resumed by scopeguard", null);
         LOG.info("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
       }
       default -> throw new IllegalStateException("unhandled action " + decision.action());
     }
+    return false;
+  }
+
+  /**
+   * Tells of a hold once: its Warning Event is named after the resource and the token, so a second
+   * telling (another replica, a restart, admission having made the hold) finds it there.
+   *
+   * @return whether this call told it
+   */
+  private boolean holdTold(ResourceKey key, GenericKubernetesResource resource, String reason, String token,
+      String message) {
+    String signature = "hold|" + reason + "|" + token;
+    if (signature.equals(told.get(key.id()))) {
+      return false;
+    }
+    String name = resource.getMetadata().getName() + ".hold-" + io.scopeguard.approval.Fingerprint.digest(
+        resource.getMetadata().getUid() + "|" + reason + "|" + token);
+    boolean created = event(resource, "Warning", reason, message, name);
+    told.put(key.id(), signature);
+    return created;
   }
 
   /** Who approved, as scopeguard's admission webhook recorded it; "an unrecorded user" without the webhook. */
@@ -128,6 +170,7 @@ public final class Actuator {
   /** The resource is gone: forget what was told about it. */
   public void forget(ResourceKey key) {
     lastEvent.remove(key.id());
+    told.remove(key.id());
   }
 
   private static ObjectNode patch(GenericKubernetesResource resource) {
@@ -152,20 +195,25 @@ public final class Actuator {
     if (signature.equals(lastEvent.get(key.id()))) {
       return false;
     }
-    if (event(resource, type, reason, message)) {
+    if (event(resource, type, reason, message, null)) {
       lastEvent.put(key.id(), signature);
     }
     return true;
   }
 
-  private boolean event(GenericKubernetesResource resource, String type, String reason, String message) {
+  /**
+   * Creates an Event; {@code name} null for a unique one.
+   *
+   * @return whether it was created (false when one of that name exists, or the write failed)
+   */
+  private boolean event(GenericKubernetesResource resource, String type, String reason, String message, String name) {
     String namespace = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
       client.v1().events().inNamespace(namespace).resource(new EventBuilder()
           .withNewMetadata()
             .withNamespace(namespace)
-            .withName(resource.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+            .withName(name != null ? name : resource.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
           .endMetadata()
           .withInvolvedObject(new ObjectReferenceBuilder()
               .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
@@ -183,7 +231,10 @@ public final class Actuator {
           .build()).create();
       return true;
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record Event {} on {} {}: {}", reason, resource.getKind(), resource.getMetadata().getName(), e.getMessage());
+      if (e.getCode() != 409) {
+        LOG.warn("could not record Event {} on {} {}: {}", reason, resource.getKind(), resource.getMetadata().getName(),
+            e.getMessage());
+      }
       return false;
     }
   }

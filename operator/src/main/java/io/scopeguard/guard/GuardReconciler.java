@@ -2,13 +2,8 @@ package io.scopeguard.guard;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
-import io.scopeguard.approval.Fingerprint;
-import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Action;
 import io.scopeguard.approval.GuardDecision.Decision;
-import io.scopeguard.approval.HoldState;
-import io.scopeguard.approval.Tokens;
-import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.metrics.GuardMetrics;
 import java.time.Clock;
@@ -22,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles one guarded resource at a time: gathers facts, asks the judge, decides with the
- * approval table, and lets the actuator act. Runs on its own keyed work queue, fed by the
- * shared informers: a change to the resource, to a ClusterScope that names or declares it, or to
- * its source queues it.
+ * Reconciles one guarded resource at a time: asks the {@link Decisions} what to do and lets the
+ * actuator do it. Runs on its own keyed work queue, fed by the shared informers: a change to the
+ * resource, to a ClusterScope that names or declares it (or its namespace's default scope), to
+ * its source or consumers, or to the Cluster API Cluster it targets queues it. Where admission
+ * already held a resource in the write that created or changed it, this loop adds what admission
+ * cannot write: the Event, the status row (through the ClusterScope reconciler) and the metrics.
  */
 public final class GuardReconciler implements WatchedResources.Listener, AutoCloseable {
 
@@ -33,16 +30,16 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
   private static final Set<Action> HOLDING = EnumSet.of(Action.SUSPEND, Action.RESUSPEND, Action.UPDATE_HOLD, Action.KEEP);
 
   private final WatchedResources watched;
-  private final FactFinder facts;
+  private final Decisions decisions;
   private final Actuator actuator;
   private final GuardMetrics metrics;
   private final Clock clock;
   private final WorkQueue<ResourceKey> queue;
 
-  public GuardReconciler(WatchedResources watched, FactFinder facts, Actuator actuator, GuardMetrics metrics, Clock clock,
+  public GuardReconciler(WatchedResources watched, Decisions decisions, Actuator actuator, GuardMetrics metrics, Clock clock,
       int threads) {
     this.watched = watched;
-    this.facts = facts;
+    this.decisions = decisions;
     this.actuator = actuator;
     this.metrics = metrics;
     this.clock = clock;
@@ -51,29 +48,53 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
 
   @Override
   public void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
+    GenericKubernetesResource current = after != null ? after : before;
     if (kind.role() == GuardedKind.Role.CLUSTER) {
+      String cluster = current.getMetadata().getNamespace() + "/" + current.getMetadata().getName();
+      watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER).forEach(this::enqueue);
       return;
     }
-    GenericKubernetesResource current = after != null ? after : before;
     queue.enqueue(ResourceKey.of(kind, current));
     if (kind.role() == GuardedKind.Role.SOURCE) {
-      String sourceKey = new GuardedKind.SourceRef(kind.kind(), current.getMetadata().getNamespace(),
-          current.getMetadata().getName()).key();
-      watched.byIndex(WatchedResources.SOURCE_INDEX, sourceKey, GuardedKind.Role.RECONCILER)
-          .forEach(consumer -> queue.enqueue(ResourceKey.of(consumer.kind(), consumer.resource())));
+      watched.consumers(new GuardedKind.SourceRef(kind.kind(), current.getMetadata().getNamespace(),
+          current.getMetadata().getName())).forEach(this::enqueue);
+    } else {
+      Stream.of(before, after).filter(r -> r != null).forEach(r -> enqueueSource(kind, r));
     }
   }
 
   @Override
   public void scopeChanged(ClusterScope before, ClusterScope after) {
     Stream.of(before, after).filter(scope -> scope != null).forEach(scope -> {
-      watched.byIndex(WatchedResources.SCOPE_INDEX, scope.getMetadata().getName(),
-              GuardedKind.Role.RECONCILER, GuardedKind.Role.SOURCE)
-          .forEach(w -> queue.enqueue(ResourceKey.of(w.kind(), w.resource())));
+      String name = scope.getMetadata().getName();
+      watched.byIndex(WatchedResources.SCOPE_INDEX, name, GuardedKind.Role.RECONCILER, GuardedKind.Role.SOURCE)
+          .forEach(this::enqueue);
+      watched.namespacesDefaultingTo(name).forEach(this::enqueueNamespace);
       Optional.ofNullable(WatchedResources.clusterKey(scope)).ifPresent(cluster ->
-          watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER)
-              .forEach(w -> queue.enqueue(ResourceKey.of(w.kind(), w.resource()))));
+          watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER).forEach(this::enqueue));
     });
+  }
+
+  @Override
+  public void namespaceScopeChanged(String namespace, String before, String after) {
+    enqueueNamespace(namespace);
+  }
+
+  private void enqueueNamespace(String namespace) {
+    watched.byIndex(WatchedResources.NAMESPACE_INDEX, namespace, GuardedKind.Role.RECONCILER).forEach(this::enqueue);
+  }
+
+  /** Queues a resource and, for a reconciler, its source: a source is judged against its consumers' scopes. */
+  private void enqueue(WatchedResources.Watched watched) {
+    queue.enqueue(ResourceKey.of(watched.kind(), watched.resource()));
+    if (watched.kind().role() == GuardedKind.Role.RECONCILER) {
+      enqueueSource(watched.kind(), watched.resource());
+    }
+  }
+
+  private void enqueueSource(GuardedKind kind, GenericKubernetesResource reconciler) {
+    kind.sourceRef().apply(reconciler).flatMap(watched::source)
+        .ifPresent(source -> queue.enqueue(ResourceKey.of(source.kind(), source.resource())));
   }
 
   /**
@@ -108,16 +129,14 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     }
     GuardedKind kind = key.kind();
     GenericKubernetesResource resource = found.get();
-    Judgement judgement = facts.judge(kind, resource);
-    HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
-    String fingerprint = judgement.aboutRevision() ? RevisionJudge.fingerprint(resource, judgement.revision())
-        : Fingerprint.of(resource, kind.pausePointer());
-    String token = judgement.aboutRevision() ? judgement.revision() : Tokens.forGeneration(resource.getMetadata().getGeneration());
-    Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(), fingerprint, token);
+    Decisions.Decided decided = decisions.decide(kind, resource);
+    Judgement judgement = decided.judgement();
+    Decision decision = decided.decision();
 
     String reason = judgement.verdict().isAllowed() ? "Allowed" : judgement.verdict().reason().name();
     metrics.verdict(key.id(), judgement.homeName(), reason);
-    boolean violating = !judgement.verdict().isAllowed() && decision.action() != Action.NONE || state.heldByScopeguard();
+    boolean violating = !judgement.verdict().isAllowed() && decision.action() != Action.NONE
+        || decided.state().heldByScopeguard();
     GuardMetrics.Labels held = HOLDING.contains(decision.action())
         ? labels(key, judgement, decision.reason()) : null;
     GuardMetrics.Labels violation = violating && !judgement.verdict().isAllowed() ? labels(key, judgement, reason)
@@ -125,9 +144,8 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     metrics.observe(key.id(), held, violation, judgement.enforcement().name());
     metrics.predicted(key.id(), labels(key, judgement, reason), judgement.predictedDeletions());
 
-    actuator.apply(kind, resource, judgement, state, decision, fingerprint);
-    if (decision.action() == Action.SUSPEND || decision.action() == Action.RESUSPEND) {
-      metrics.detected(Duration.between(firstQueued, Instant.now(clock)));
+    if (actuator.apply(kind, resource, judgement, decided.state(), decision, decided.fingerprint())) {
+      metrics.detected(decision.action() == Action.KEEP ? Duration.ZERO : Duration.between(firstQueued, Instant.now(clock)));
     }
   }
 

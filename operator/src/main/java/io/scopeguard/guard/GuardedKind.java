@@ -11,6 +11,7 @@ import java.util.function.Function;
  *
  * @param group API group
  * @param kind kind
+ * @param plural its resource name in the API (what webhook rules and RBAC name), e.g. {@code kustomizations}
  * @param role what the kind is to scopeguard
  * @param pausePointer JSON pointer of its boolean pause switch, e.g. {@code /spec/suspend}
  * @param target the cluster a reconciler acts on (unused for other roles)
@@ -21,6 +22,7 @@ import java.util.function.Function;
 public record GuardedKind(
     String group,
     String kind,
+    String plural,
     Role role,
     String pausePointer,
     Function<GenericKubernetesResource, Target> target,
@@ -50,20 +52,22 @@ public record GuardedKind(
     }
   }
 
-  public static GuardedKind reconciler(String group, String kind, String pausePointer,
+  public static GuardedKind reconciler(String group, String kind, String plural, String pausePointer,
       Function<GenericKubernetesResource, Target> target,
       Function<GenericKubernetesResource, Optional<SourceRef>> sourceRef, String kubectlName) {
-    return new GuardedKind(group, kind, Role.RECONCILER, pausePointer, target, sourceRef, r -> Optional.empty(), kubectlName);
+    return new GuardedKind(group, kind, plural, Role.RECONCILER, pausePointer, target, sourceRef, r -> Optional.empty(),
+        kubectlName);
   }
 
-  public static GuardedKind source(String group, String kind, Function<GenericKubernetesResource, Optional<String>> url) {
-    return new GuardedKind(group, kind, Role.SOURCE, "/spec/suspend", r -> Target.LOCAL, r -> Optional.empty(), url,
+  public static GuardedKind source(String group, String kind, String plural,
+      Function<GenericKubernetesResource, Optional<String>> url) {
+    return new GuardedKind(group, kind, plural, Role.SOURCE, "/spec/suspend", r -> Target.LOCAL, r -> Optional.empty(), url,
         kind.toLowerCase(java.util.Locale.ROOT));
   }
 
-  public static GuardedKind cluster(String group, String kind) {
-    return new GuardedKind(group, kind, Role.CLUSTER, null, r -> Target.LOCAL, r -> Optional.empty(), r -> Optional.empty(),
-        kind.toLowerCase(java.util.Locale.ROOT) + "." + group);
+  public static GuardedKind cluster(String group, String kind, String plural) {
+    return new GuardedKind(group, kind, plural, Role.CLUSTER, null, r -> Target.LOCAL, r -> Optional.empty(),
+        r -> Optional.empty(), kind.toLowerCase(java.util.Locale.ROOT) + "." + group);
   }
 
   /** {@code Kind.group}, e.g. {@code Kustomization.kustomize.toolkit.fluxcd.io}. */

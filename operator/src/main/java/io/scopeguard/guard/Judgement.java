@@ -30,6 +30,11 @@ public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope
     return home.map(scope -> scope.getSpec().getEnvironment()).filter(e -> e != null).orElse("");
   }
 
+  /** This judgement with another verdict and the revision facts that led to it. */
+  Judgement with(Verdict verdict, String revision, String warning, Integer predictedDeletions) {
+    return new Judgement(facts, verdict, home, enforcement, revision, warning, predictedDeletions);
+  }
+
   /** Whether the verdict is about a revision (its token is the revision, not a generation). */
   public boolean aboutRevision() {
     return revision != null && !verdict.isAllowed();

@@ -20,6 +20,7 @@ import java.util.Optional;
  * <pre>
  * - group: onboarding.example.com
  *   kind: ClusterOnboarding
+ *   plural: clusteronboardings      # its resource name, for admission rules and RBAC
  *   pausePath: /spec/paused
  *   targetPath: /spec/clusterName   # a Cluster in the resource's namespace, or namespace/name
  * </pre>
@@ -28,7 +29,7 @@ public final class OnboardingKinds {
 
   private OnboardingKinds() {}
 
-  /** One configured kind, as written in the file ({@code plural} is read by the Helm chart for RBAC). */
+  /** One configured kind, as written in the file ({@code plural} names it in webhook rules and RBAC). */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Entry(String group, String kind, String plural, String pausePath, String targetPath) {}
 
@@ -50,10 +51,11 @@ public final class OnboardingKinds {
       String where = origin + " entry " + (i + 1);
       require(entry.group(), "group", where);
       require(entry.kind(), "kind", where);
+      require(entry.plural(), "plural", where);
       requirePointer(entry.pausePath(), "pausePath", where);
       requirePointer(entry.targetPath(), "targetPath", where);
       String targetPath = entry.targetPath();
-      kinds.add(GuardedKind.reconciler(entry.group(), entry.kind(), entry.pausePath(),
+      kinds.add(GuardedKind.reconciler(entry.group(), entry.kind(), entry.plural(), entry.pausePath(),
           resource -> target(resource, targetPath), resource -> Optional.empty(),
           entry.kind().toLowerCase(Locale.ROOT) + "." + entry.group()));
     }

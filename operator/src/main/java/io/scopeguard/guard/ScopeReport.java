@@ -1,16 +1,12 @@
 package io.scopeguard.guard;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.Approval;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.InventorySummary;
-import io.scopeguard.approval.Fingerprint;
-import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.HoldState;
-import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.scope.Reason;
 import java.time.Clock;
 import java.time.Instant;
@@ -33,12 +29,12 @@ public final class ScopeReport {
   public record Report(List<HeldReconciliation> rows, List<Approval> approvals, InventorySummary inventory) {}
 
   private final WatchedResources watched;
-  private final FactFinder facts;
+  private final Decisions decisions;
   private final Clock clock;
 
-  public ScopeReport(WatchedResources watched, FactFinder facts, Clock clock) {
+  public ScopeReport(WatchedResources watched, Decisions decisions, Clock clock) {
     this.watched = watched;
-    this.facts = facts;
+    this.decisions = decisions;
     this.clock = clock;
   }
 
@@ -55,11 +51,18 @@ public final class ScopeReport {
     List<WatchedResources.Watched> targeting = cluster == null ? List.of()
         : watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER);
     targeting.forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
+    watched.namespacesDefaultingTo(name).forEach(namespace ->
+        watched.byIndex(WatchedResources.NAMESPACE_INDEX, namespace, GuardedKind.Role.RECONCILER)
+            .forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w)));
+    List.copyOf(related.values()).stream().filter(w -> w.kind().role() == GuardedKind.Role.RECONCILER)
+        .forEach(w -> w.kind().sourceRef().apply(w.resource()).flatMap(watched::source)
+            .ifPresent(source -> related.put(ResourceKey.of(source.kind(), source.resource()).id(), source)));
 
+    FactSource facts = watched.withScope(scope);
     List<HeldReconciliation> rows = new ArrayList<>();
     List<Approval> approvals = new ArrayList<>();
     for (WatchedResources.Watched w : related.values()) {
-      Judgement judgement = facts.judge(w.kind(), w.resource(), scope);
+      Judgement judgement = decisions.judge(w.kind(), w.resource(), facts);
       if (judgement.home().filter(home -> home.getMetadata().getName().equals(name)).isPresent()) {
         row(w.kind(), w.resource(), judgement, previous).ifPresent(rows::add);
         approval(w.kind(), w.resource()).ifPresent(approvals::add);
@@ -90,10 +93,7 @@ public final class ScopeReport {
   private Optional<HeldReconciliation> row(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement,
       List<HeldReconciliation> previous) {
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
-    boolean violating = !judgement.verdict().isAllowed()
-        && !state.approves(judgement.verdict().reason(), GuardDecision.approvalKey(judgement.verdict(),
-            judgement.aboutRevision() ? RevisionJudge.fingerprint(resource, judgement.revision())
-                : Fingerprint.of(resource, kind.pausePointer())));
+    boolean violating = !judgement.verdict().isAllowed() && !Decisions.approved(judgement, kind, resource);
     HeldReconciliation row = new HeldReconciliation();
     row.setKind(kind.kind());
     row.setNamespace(resource.getMetadata().getNamespace());

@@ -2,6 +2,7 @@ package io.scopeguard.guard;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -26,12 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Shared informers on everything scopeguard watches but does not own (guarded kinds, sources,
- * Cluster API clusters, ClusterScopes), with indexes by scope label, target cluster and source.
+ * Cluster API clusters, ClusterScopes, Namespaces), with indexes by scope label, target cluster,
+ * source and namespace. It is the {@link FactSource} every decision reads.
  *
  * <p>A kind whose CRD is not installed is skipped with one log line; a watch on CRDs starts its
  * informer when the CRD appears and stops it when the CRD goes.
  */
-public final class WatchedResources implements AutoCloseable {
+public final class WatchedResources implements FactSource, AutoCloseable {
 
   /** Guarded resources by their {@code scopeguard.io/scope} label. */
   public static final String SCOPE_INDEX = "scope";
@@ -41,6 +43,8 @@ public final class WatchedResources implements AutoCloseable {
   public static final String SOURCE_INDEX = "source";
   /** ClusterScopes by the key of the cluster they declare. */
   public static final String CLUSTER_INDEX = "cluster";
+  /** Guarded resources by their namespace. */
+  public static final String NAMESPACE_INDEX = "ns";
 
   private static final Logger LOG = LoggerFactory.getLogger(WatchedResources.class);
   private static final long RESYNC_MILLIS = Duration.ofMinutes(10).toMillis();
@@ -50,6 +54,9 @@ public final class WatchedResources implements AutoCloseable {
     default void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {}
 
     default void scopeChanged(ClusterScope before, ClusterScope after) {}
+
+    /** A Namespace's {@code scopeguard.io/scope} label (the default scope of its reconcilers) changed. */
+    default void namespaceScopeChanged(String namespace, String before, String after) {}
   }
 
   private final KubernetesClient client;
@@ -59,6 +66,7 @@ public final class WatchedResources implements AutoCloseable {
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<ClusterScope> scopes;
   private SharedIndexInformer<CustomResourceDefinition> crds;
+  private SharedIndexInformer<Namespace> namespaces;
 
   public WatchedResources(KubernetesClient client, List<GuardedKind> kinds) {
     this.client = client;
@@ -82,6 +90,18 @@ public final class WatchedResources implements AutoCloseable {
       }
     }));
     scopes.start();
+    namespaces = client.namespaces().runnableInformer(RESYNC_MILLIS);
+    namespaces.addIndexers(Map.of(SCOPE_INDEX, namespace -> Optional.ofNullable(namespace.getMetadata().getLabels())
+        .map(labels -> labels.get(Annotations.SCOPE_LABEL)).map(List::of).orElse(List.of())));
+    namespaces.addEventHandler(handler((before, after) -> {
+      String was = before == null ? null : scopeLabel(before.getMetadata().getLabels());
+      String is = after == null ? null : scopeLabel(after.getMetadata().getLabels());
+      if (!Objects.equals(was, is)) {
+        String name = (after != null ? after : before).getMetadata().getName();
+        listeners.forEach(l -> isolated(() -> l.namespaceScopeChanged(name, was, is)));
+      }
+    }));
+    namespaces.start();
     crds = client.apiextensions().v1().customResourceDefinitions().runnableInformer(0);
     crds.addEventHandler(new ResourceEventHandler<>() {
       @Override
@@ -160,8 +180,10 @@ public final class WatchedResources implements AutoCloseable {
 
   private static Map<String, Function<GenericKubernetesResource, List<String>>> indexers(GuardedKind kind) {
     Map<String, Function<GenericKubernetesResource, List<String>>> indexers = new java.util.HashMap<>();
-    indexers.put(SCOPE_INDEX, resource -> Optional.ofNullable(resource.getMetadata().getLabels())
-        .map(labels -> labels.get(Annotations.SCOPE_LABEL)).map(List::of).orElse(List.of()));
+    indexers.put(SCOPE_INDEX, resource -> Optional.ofNullable(scopeLabel(resource.getMetadata().getLabels()))
+        .map(List::of).orElse(List.of()));
+    indexers.put(NAMESPACE_INDEX, resource -> resource.getMetadata().getNamespace() == null ? List.of()
+        : List.of(resource.getMetadata().getNamespace()));
     if (kind.role() == GuardedKind.Role.RECONCILER) {
       indexers.put(TARGET_INDEX, resource -> List.of(kind.target().apply(resource).key()));
       indexers.put(SOURCE_INDEX, resource -> kind.sourceRef().apply(resource).map(ref -> List.of(ref.key())).orElse(List.of()));
@@ -208,6 +230,9 @@ public final class WatchedResources implements AutoCloseable {
     }
     if (crds == null || !crds.hasSynced()) {
       pending.add("CustomResourceDefinition");
+    }
+    if (namespaces == null || !namespaces.hasSynced()) {
+      pending.add("Namespace");
     }
     informers.forEach((kind, informer) -> {
       if (!informer.hasSynced()) {
@@ -269,7 +294,38 @@ public final class WatchedResources implements AutoCloseable {
   /** A watched object with its kind. */
   public record Watched(GuardedKind kind, GenericKubernetesResource resource) {}
 
-  /** The source a reconciler refers to, if watched and present. */
+  /** The {@code scopeguard.io/scope} label's value, or null when absent or blank. */
+  public static String scopeLabel(Map<String, String> labels) {
+    String value = labels == null ? null : labels.get(Annotations.SCOPE_LABEL);
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  @Override
+  public Optional<String> namespaceScope(String namespace) {
+    if (namespace == null || namespaces == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(namespaces.getStore().getByKey(namespace))
+        .map(ns -> scopeLabel(ns.getMetadata().getLabels()));
+  }
+
+  /** Whether the Namespace is in the cache (a miss may be a Namespace created moments ago). */
+  public boolean namespaceKnown(String namespace) {
+    return namespaces != null && namespaces.getStore().getByKey(namespace) != null;
+  }
+
+  /** Namespaces whose label names this ClusterScope as the default of their reconcilers. */
+  public List<String> namespacesDefaultingTo(String scope) {
+    return namespaces == null ? List.of() : namespaces.getIndexer().byIndex(SCOPE_INDEX, scope).stream()
+        .map(ns -> ns.getMetadata().getName()).toList();
+  }
+
+  @Override
+  public List<Watched> consumers(GuardedKind.SourceRef source) {
+    return byIndex(SOURCE_INDEX, source.key(), GuardedKind.Role.RECONCILER);
+  }
+
+  @Override
   public Optional<Watched> source(GuardedKind.SourceRef ref) {
     return kinds.stream()
         .filter(kind -> kind.role() == GuardedKind.Role.SOURCE && kind.kind().equals(ref.kind()))
@@ -277,6 +333,7 @@ public final class WatchedResources implements AutoCloseable {
         .findFirst();
   }
 
+  @Override
   public Optional<ClusterScope> scope(String name) {
     return Optional.ofNullable(scopes.getStore().getByKey(name));
   }
@@ -285,7 +342,7 @@ public final class WatchedResources implements AutoCloseable {
     return scopes.getStore().list();
   }
 
-  /** ClusterScopes declaring the cluster with this key, by name. */
+  @Override
   public List<ClusterScope> scopesDeclaring(String clusterKey) {
     return scopes.getIndexer().byIndex(CLUSTER_INDEX, clusterKey).stream()
         .sorted(Comparator.comparing(scope -> scope.getMetadata().getName()))
@@ -297,6 +354,7 @@ public final class WatchedResources implements AutoCloseable {
     return kinds.stream().anyMatch(kind -> kind.role() == GuardedKind.Role.CLUSTER && informers.containsKey(kind));
   }
 
+  @Override
   public boolean clusterExists(String namespace, String name) {
     return kinds.stream().filter(kind -> kind.role() == GuardedKind.Role.CLUSTER)
         .anyMatch(kind -> get(kind, namespace, name).isPresent());
@@ -313,6 +371,9 @@ public final class WatchedResources implements AutoCloseable {
       crds.stop();
     }
     informers.keySet().forEach(this::stopKind);
+    if (namespaces != null) {
+      namespaces.stop();
+    }
     if (scopes != null) {
       scopes.stop();
     }

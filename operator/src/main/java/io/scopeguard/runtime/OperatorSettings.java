@@ -22,11 +22,13 @@ import java.util.Set;
  * @param unknownPolicy what to do with a revision whose deletions cannot be predicted
  * @param webhook the admission webhook's settings
  * @param leaderElection whether and how replicas elect the one that reconciles
+ * @param selfUsername the user scopeguard's own requests reach the API server as; null to ask the
+ *     API server (SelfSubjectReview), as the webhooks must tell scopeguard's own writes apart
  */
 public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
     List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook,
-    LeaderElection leaderElection) {
+    LeaderElection leaderElection, String selfUsername) {
 
   /**
    * Leader election on a Lease in scopeguard's namespace: only the leader reconciles (guard and
@@ -85,24 +87,30 @@ public record OperatorSettings(
    * @param renewCheck how often the certificates are checked (re-read from the Secret) and the registration verified
    * @param ownerClusterRole the ClusterRole that owns the webhook configurations, so that uninstalling
    *     scopeguard (deleting its ClusterRole) deletes them too; null for none (outside a cluster)
+   * @param scopeFailurePolicy the failure policy of the scope webhook: {@code Fail} (while no replica
+   *     answers, guarded reconcilers cannot be created or changed) or {@code Ignore} (they are, and
+   *     only the guard loop's later hold stops them)
    */
   public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, Set<String> fluxUsers,
       String configurationName, boolean certManager, String certificateSecret, Duration certificateValidity,
-      Duration renewCheck, String ownerClusterRole) {
+      Duration renewCheck, String ownerClusterRole, String scopeFailurePolicy) {
 
     public static final Set<String> FLUX_USERS = Set.of(
         "system:serviceaccount:flux-system:kustomize-controller",
         "system:serviceaccount:flux-system:helm-controller");
 
+    public static final String FAIL = "Fail";
+    public static final String IGNORE = "Ignore";
+
     public static Webhook disabled() {
       return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null);
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null, FAIL);
     }
 
     /** Enabled on {@code port}, called by the API server at {@code url} (outside a cluster, tests, the demo). */
     public static Webhook atUrl(int port, String url) {
       return new Webhook(true, port, null, url, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
-          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null);
+          "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null, FAIL);
     }
 
     /**
@@ -121,38 +129,43 @@ public record OperatorSettings(
 
     public Webhook withCertificates(Duration validity, Duration renewCheck) {
       return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
-          validity, renewCheck, ownerClusterRole);
+          validity, renewCheck, ownerClusterRole, scopeFailurePolicy);
     }
 
     public Webhook ownedBy(String clusterRole) {
       return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
-          certificateValidity, renewCheck, clusterRole);
+          certificateValidity, renewCheck, clusterRole, scopeFailurePolicy);
     }
   }
 
   /** Settings for an in-process run (tests, demo): free ports, default everything else, no webhook. */
   public static OperatorSettings embedded() {
     return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of(), Optional.empty(),
-        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled());
+        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled(), null);
   }
 
   public OperatorSettings withHttpPort(int port) {
     return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds, artifactBaseUrl,
-        unknownPolicy, webhook, leaderElection);
+        unknownPolicy, webhook, leaderElection, selfUsername);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds),
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
   }
 
   public OperatorSettings withWebhook(Webhook webhook) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
+  }
+
+  public OperatorSettings withSelfUsername(String username) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, username);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
   }
 }

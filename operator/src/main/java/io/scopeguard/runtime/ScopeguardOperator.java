@@ -9,7 +9,7 @@ import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.Actuator;
-import io.scopeguard.guard.FactFinder;
+import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.GuardReconciler;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.ScopeReport;
@@ -95,12 +95,12 @@ public final class ScopeguardOperator implements AutoCloseable {
         .map(GuardedKind::kind).toList());
     RevisionJudge revisions = new RevisionJudge(watched,
         new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT));
-    FactFinder facts = new FactFinder(watched, revisions, settings.unknownPolicy());
-    GuardReconciler guard = new GuardReconciler(watched, facts, new Actuator(client, watched, clock), guardMetrics, clock,
+    Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy());
+    GuardReconciler guard = new GuardReconciler(watched, decisions, new Actuator(client, watched, clock), guardMetrics, clock,
         settings.reconcileThreads());
     watched.addListener(guard);
     ClusterScopeReconciler scopes =
-        new ClusterScopeReconciler(watched, new ScopeReport(watched, facts, clock), new ScopeConditions(clock));
+        new ClusterScopeReconciler(watched, new ScopeReport(watched, decisions, clock), new ScopeConditions(clock));
 
     Leadership leadership = new Leadership(client, settings.namespace(), settings.leaderElection(), guard,
         metrics.registry(), lostLeadership);
@@ -135,7 +135,9 @@ public final class ScopeguardOperator implements AutoCloseable {
       operator.start();
       leadership.started();
       if (settings.webhook().enabled()) {
-        webhook = Webhook.start(client, settings, watched, revisions, clock, metrics.registry());
+        String self = SelfIdentity.of(client, settings.selfUsername());
+        LOG.info("scopeguard's own writes come from {}; its webhooks let them through", self);
+        webhook = Webhook.start(client, settings, watched, revisions, decisions, self, clock, metrics.registry());
         serving.set(webhook);
       }
     } catch (RuntimeException e) {

@@ -1,15 +1,18 @@
 package io.scopeguard.runtime;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.scopeguard.deletion.RevisionGate;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.guard.Decisions;
 import io.scopeguard.webhook.AdmissionServer;
 import io.scopeguard.webhook.CertificateStore;
 import io.scopeguard.webhook.ApprovalAdmission;
 import io.scopeguard.webhook.ResumeAdmission;
+import io.scopeguard.webhook.ScopeAdmission;
 import io.scopeguard.webhook.PruneAdmission;
 import io.scopeguard.webhook.WebhookCertificates;
 import io.scopeguard.webhook.WebhookRegistration;
@@ -25,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running delete guard: certificates made for the names the API server will call, the HTTPS
- * admission server, and the ValidatingWebhookConfiguration that points at it.
+ * The running admission webhooks (scope gate, delete guard, resume guard, approver record):
+ * certificates made for the names the API server will call, the HTTPS admission server, and the
+ * webhook configurations that point at it.
  */
 public final class Webhook implements AutoCloseable {
 
@@ -34,6 +38,7 @@ public final class Webhook implements AutoCloseable {
 
   private final AdmissionServer server;
   private final RevisionGate gate;
+  private final KubernetesClient readThrough;
   private final WebhookRegistration registration;
   private final KubernetesClient client;
   private final CertificateStore store;
@@ -46,8 +51,9 @@ public final class Webhook implements AutoCloseable {
   private final String ownerClusterRole;
   private volatile String caBundle;
 
-  private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
-      KubernetesClient client, CertificateStore store, String ownerClusterRole) {
+  private Webhook(AdmissionServer server, RevisionGate gate, KubernetesClient readThrough, String caBundle,
+      WebhookRegistration registration, KubernetesClient client, CertificateStore store, String ownerClusterRole) {
+    this.readThrough = readThrough;
     this.ownerClusterRole = ownerClusterRole;
     this.server = server;
     this.gate = gate;
@@ -58,7 +64,7 @@ public final class Webhook implements AutoCloseable {
   }
 
   static Webhook start(KubernetesClient client, OperatorSettings settings, WatchedResources watched, RevisionJudge judge,
-      Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+      Decisions decisions, String self, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     OperatorSettings.Webhook config = settings.webhook();
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -81,21 +87,25 @@ public final class Webhook implements AutoCloseable {
     CertificateStore.Current certificates = certificates(store, config, dns, ips, clock);
     Duration judging = config.timeout().minusMillis(Math.min(1000, config.timeout().toMillis() / 4));
     RevisionGate gate = new RevisionGate(watched, judge, settings.unknownPolicy(), judging);
+    Duration readBudget = config.timeout().dividedBy(2);
+    KubernetesClient readThrough = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+        .withRequestTimeout((int) readBudget.toMillis()).withRequestRetryBackoffLimit(0).build()).build();
     AdmissionServer server;
     try {
       server = new AdmissionServer(config.port(), certificates.issued(), Map.of(
           PruneAdmission.PATH, new PruneAdmission(gate, config.fluxUsers()),
           ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
-          ApprovalAdmission.PATH, new ApprovalAdmission(clock)), registry);
+          ApprovalAdmission.PATH, new ApprovalAdmission(clock),
+          ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, readThrough, self, readBudget, clock)), registry);
     } catch (IOException e) {
       gate.close();
+      readThrough.close();
       throw new UncheckedIOException("cannot serve the admission webhook on port " + config.port(), e);
     }
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
-    List<String> groups = watched.guardedKinds().stream().map(GuardedKind::group).distinct().sorted().toList();
     WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
-        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), groups,
-        config.certManager() ? config.certificateSecret() : null);
+        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), watched.guardedKinds(), self,
+        config.scopeFailurePolicy(), config.certManager() ? config.certificateSecret() : null);
     OwnerReference owner = owner(client, config.ownerClusterRole());
     if (owner == null && config.ownerClusterRole() != null) {
       LOG.warn("ClusterRole {} not found: the webhook configurations are not owned by it, and must be deleted by hand"
@@ -106,7 +116,7 @@ public final class Webhook implements AutoCloseable {
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
-    Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
+    Webhook webhook = new Webhook(server, gate, readThrough, certificates.caBundle(), registration, client,
         store.available() ? store : null, config.ownerClusterRole());
     webhook.renewEvery(config.renewCheck());
     return webhook;
@@ -184,5 +194,6 @@ public final class Webhook implements AutoCloseable {
     renewals.shutdownNow();
     server.close();
     gate.close();
+    readThrough.close();
   }
 }

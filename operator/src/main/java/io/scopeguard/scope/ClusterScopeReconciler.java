@@ -14,12 +14,10 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.scopeguard.api.ClusterRef;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterScopeStatus;
-import io.scopeguard.approval.Annotations;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.ScopeReport;
 import io.scopeguard.guard.WatchedResources;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -67,13 +65,26 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
             .forEach(this::poke);
         return;
       }
-      Map<String, String> labels = resource.getMetadata().getLabels();
-      Optional.ofNullable(labels).map(l -> l.get(Annotations.SCOPE_LABEL))
-          .ifPresent(name -> propagate(new ResourceID(name)));
+      pokeScopeOf(resource);
       if (kind.role() == GuardedKind.Role.RECONCILER) {
         watched.scopesDeclaring(kind.target().apply(resource).key()).forEach(this::poke);
+      } else {
+        watched.consumers(new GuardedKind.SourceRef(kind.kind(), resource.getMetadata().getNamespace(),
+            resource.getMetadata().getName())).forEach(consumer -> pokeScopeOf(consumer.resource()));
       }
     });
+  }
+
+  @Override
+  public void namespaceScopeChanged(String namespace, String before, String after) {
+    Stream.of(before, after).filter(name -> name != null).forEach(name -> propagate(new ResourceID(name)));
+  }
+
+  /** The scope a resource acts under (its label, else its namespace's) lists it: re-run that one. */
+  private void pokeScopeOf(GenericKubernetesResource resource) {
+    Optional.ofNullable(WatchedResources.scopeLabel(resource.getMetadata().getLabels()))
+        .or(() -> watched.namespaceScope(resource.getMetadata().getNamespace()))
+        .ifPresent(name -> propagate(new ResourceID(name)));
   }
 
   @Override

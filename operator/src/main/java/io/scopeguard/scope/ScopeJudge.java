@@ -3,10 +3,13 @@ package io.scopeguard.scope;
 import io.scopeguard.api.ClusterScopeSpec;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.SourceRule;
+import java.util.Objects;
 
 /**
  * Decides whether a guarded resource acts within its scope. Pure: facts in, verdict out; the
- * checks run in the order of {@link Reason} and the first failing one wins.
+ * checks run in the order of {@link Reason} and the first failing one wins. A source is judged
+ * against its own scope when it names one, then against the scope of every reconciler that
+ * delivers from it: a location one of them does not allow is held, so it is never fetched.
  */
 public final class ScopeJudge {
 
@@ -17,31 +20,50 @@ public final class ScopeJudge {
     if (facts.scopeName() == null) {
       if (facts.actsOnCluster()) {
         return Verdict.held(Reason.ScopeReferenceMissing, subject + " has no scopeguard.io/scope label; it acts on "
-            + facts.target() + declaredBy(facts) + " and must name the ClusterScope it acts under");
+            + facts.target() + declaredBy(facts) + " and must name the ClusterScope it acts under",
+            "target=" + facts.target().key());
       }
-      return Verdict.allowed(subject + " carries no scope label; it is judged through the reconcilers that use it");
+      return consumers(facts).orElse(Verdict.allowed(subject
+          + " carries no scope label; it is judged through the reconcilers that use it"));
     }
     ClusterScopeSpec scope = facts.scope();
+    String named = "ClusterScope " + facts.scopeName() + origin(facts);
     if (scope == null) {
-      return Verdict.held(Reason.ScopeNotFound,
-          subject + " names ClusterScope " + facts.scopeName() + ", which does not exist");
+      return Verdict.held(Reason.ScopeNotFound, subject + " names " + named + ", which does not exist",
+          "scope=" + facts.scopeName());
     }
     if (facts.actsOnCluster() && !declares(scope, facts.target())) {
+      String binding = "target=" + facts.target().key() + ";scope=" + facts.scopeName();
       if (facts.scopesDeclaringTarget().isEmpty()) {
         return Verdict.held(Reason.TargetUndeclared, subject + " acts on " + facts.target()
-            + ", which no ClusterScope declares; ClusterScope " + facts.scopeName() + " declares " + describe(scope));
+            + ", which no ClusterScope declares; " + named + " declares " + describe(scope), binding);
       }
       return Verdict.held(Reason.TargetOutOfScope, subject + " acts on " + facts.target() + ", declared by ClusterScope "
-          + String.join(", ", facts.scopesDeclaringTarget()) + ", not by its own ClusterScope " + facts.scopeName()
-          + " (" + describe(scope) + ")");
+          + String.join(", ", facts.scopesDeclaringTarget()) + ", not by its own " + named + " (" + describe(scope) + ")",
+          binding);
     }
     GuardFacts.SourceFacts source = facts.source();
-    if (source != null && source.url() != null && !scope.getSources().isEmpty() && !allowed(scope, source.url())) {
+    if (source != null && source.url() != null && !allowed(scope, source.url())) {
       return Verdict.held(Reason.SourceOutOfScope, subject + " delivers from " + source.description() + " at "
-          + source.url() + ", which ClusterScope " + facts.scopeName() + " does not allow (allowed: "
-          + String.join(", ", scope.getSources().stream().map(SourceRule::getUrl).toList()) + ")");
+          + source.url() + ", which " + named + " does not allow (allowed: " + allowlist(scope) + ")",
+          "source=" + source.url() + ";scope=" + facts.scopeName());
     }
-    return Verdict.allowed(subject + " acts within ClusterScope " + facts.scopeName());
+    return consumers(facts).orElse(Verdict.allowed(subject + " acts within " + named));
+  }
+
+  /** A source's location checked against the scope of every reconciler delivering from it. */
+  private static java.util.Optional<Verdict> consumers(GuardFacts facts) {
+    GuardFacts.SourceFacts source = facts.source();
+    if (facts.actsOnCluster() || source == null || source.url() == null || facts.consumers() == null) {
+      return java.util.Optional.empty();
+    }
+    return facts.consumers().stream()
+        .filter(c -> c.scope() != null && !allowed(c.scope(), source.url()))
+        .findFirst()
+        .map(c -> Verdict.held(Reason.SourceOutOfScope, facts.subject() + " fetches from " + source.url()
+                + ", which ClusterScope " + c.scopeName() + " of its consumer " + c.subject() + " does not allow (allowed: "
+                + allowlist(c.scope()) + ")", "source=" + source.url() + ";scope=" + c.scopeName())
+            .about(c.scopeName()));
   }
 
   /** Whether the scope's spec declares the given target. */
@@ -54,14 +76,23 @@ public final class ScopeJudge {
       return target instanceof Target.Local;
     }
     return target instanceof Target.Cluster c
-        && java.util.Objects.equals(c.namespace(), cluster.getClusterRef().getNamespace())
-        && java.util.Objects.equals(c.name(), cluster.getClusterRef().getName());
+        && Objects.equals(c.namespace(), cluster.getClusterRef().getNamespace())
+        && Objects.equals(c.name(), cluster.getClusterRef().getName());
   }
 
-  private static boolean allowed(ClusterScopeSpec scope, String url) {
-    return scope.getSources().stream()
+  /** Whether the scope allows a source at {@code url}; an empty allowlist allows any. */
+  public static boolean allowed(ClusterScopeSpec scope, String url) {
+    return scope.getSources().isEmpty() || scope.getSources().stream()
         .filter(rule -> rule.getUrl() != null)
         .anyMatch(rule -> SourceGlob.of(rule.getUrl()).matches(url));
+  }
+
+  private static String allowlist(ClusterScopeSpec scope) {
+    return String.join(", ", scope.getSources().stream().map(SourceRule::getUrl).toList());
+  }
+
+  private static String origin(GuardFacts facts) {
+    return facts.scopeOrigin() == null || facts.scopeOrigin().equals("its label") ? "" : " (from " + facts.scopeOrigin() + ")";
   }
 
   private static String describe(ClusterScopeSpec scope) {

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchConditionBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.guard.GuardedKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -24,27 +27,34 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The ValidatingWebhookConfiguration scopeguard registers for its delete guard, narrow so that it
- * never sits in the path of ordinary traffic: only DELETEs, only of objects carrying Flux's owner
- * label, only by Flux's controllers, never in kube-system or scopeguard's own namespace; failure
- * policy Fail. The API server reaches it through a Service in-cluster, or a URL (with the CA
- * scopeguard generated) when scopeguard runs outside the cluster.
+ * The webhook configurations scopeguard registers, each narrow so that it never sits in the path of
+ * ordinary traffic, and never in kube-system or scopeguard's own namespace:
  *
- * @param name name of the configuration
+ * <ul>
+ *   <li>validating: the delete guard (DELETEs of objects carrying Flux's owner label), and the
+ *       resume guard (UPDATEs of objects scopeguard holds);
+ *   <li>mutating: the approver record (writes touching the approve annotation), and the scope
+ *       gate (CREATE and UPDATE of the guarded kinds' main resource, never their status).
+ * </ul>
+ *
+ * Scopeguard's own writes reach none but the delete guard (scopeguard deletes nothing). The API
+ * server reaches them through a Service in-cluster, or a URL (with the CA scopeguard generated)
+ * when scopeguard runs outside the cluster.
+ *
+ * @param name name of both configurations
  * @param ownNamespace scopeguard's namespace (excluded)
  * @param fluxUsers usernames of Flux's controllers
  * @param timeoutSeconds how long the API server waits for an answer (1-30)
  * @param service the Service in front of scopeguard ({@code namespace/name:port}), or null
  * @param url the URL of the endpoint when there is no Service, or null
+ * @param guarded the guarded kinds (reconcilers and sources)
+ * @param self the user scopeguard's own requests come from
+ * @param scopeFailurePolicy the scope gate's failure policy, {@code Fail} or {@code Ignore}
+ * @param certManagerCertificate the cert-manager Certificate whose CA is injected, or null
  */
 public record WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds,
-    String service, String url, List<String> guardedGroups, String certManagerCertificate) {
-
-  /** Without cert-manager: scopeguard writes the caBundle itself. */
-  public WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds, String service,
-      String url, List<String> guardedGroups) {
-    this(name, ownNamespace, fluxUsers, timeoutSeconds, service, url, guardedGroups, null);
-  }
+    String service, String url, List<GuardedKind> guarded, String self, String scopeFailurePolicy,
+    String certManagerCertificate) {
 
   private Map<String, String> annotations() {
     return certManagerCertificate == null ? Map.of()
@@ -54,6 +64,7 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
   public static final String WEBHOOK_NAME = "prune-guard.scopeguard.io";
   public static final String RESUME_WEBHOOK = "resume-guard.scopeguard.io";
   public static final String APPROVAL_WEBHOOK = "approvals.scopeguard.io";
+  public static final String SCOPE_WEBHOOK = "scope-guard.scopeguard.io";
 
   /** The configuration for the given CA bundle (PEM). */
   public ValidatingWebhookConfiguration configuration(String caPem) {
@@ -85,13 +96,14 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withFailurePolicy("Fail")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, ResumeAdmission.PATH))
-          .withRules(rule(guardedGroups, "UPDATE"))
+          .withRules(rule(groups(), "UPDATE"))
           .withNamespaceSelector(excluded())
           .addNewMatchCondition()
             .withName("held-by-scopeguard")
             .withExpression("has(oldObject.metadata.annotations) && '" + Annotations.SUSPENDED_REASON
                 + "' in oldObject.metadata.annotations")
           .endMatchCondition()
+          .addToMatchConditions(notSelf())
         .endWebhook()
         .build();
   }
@@ -115,14 +127,42 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withReinvocationPolicy("IfNeeded")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, ApprovalAdmission.PATH))
-          .withRules(rule(guardedGroups, "CREATE", "UPDATE"))
+          .withRules(rule(groups(), "CREATE", "UPDATE"))
           .withNamespaceSelector(excluded())
           .addNewMatchCondition()
             .withName("approval-annotations")
             .withExpression("(" + annotations + ") || (" + removed + ")")
           .endMatchCondition()
+          .addToMatchConditions(notSelf())
+        .endWebhook()
+        .addNewWebhook()
+          .withName(SCOPE_WEBHOOK)
+          .withAdmissionReviewVersions("v1")
+          .withSideEffects("None")
+          .withFailurePolicy(scopeFailurePolicy)
+          .withReinvocationPolicy("Never")
+          .withTimeoutSeconds(timeoutSeconds)
+          .withClientConfig(clientConfig(caPem, ScopeAdmission.PATH))
+          .withRules(guarded.stream().map(GuardedKind::group).distinct().sorted()
+              .map(group -> new RuleWithOperationsBuilder().withOperations("CREATE", "UPDATE").withApiGroups(group)
+                  .withApiVersions("*").withResources(guarded.stream().filter(k -> k.group().equals(group))
+                      .map(GuardedKind::plural).sorted().toList())
+                  .withScope("*").build())
+              .toList())
+          .withNamespaceSelector(excluded())
+          .addToMatchConditions(notSelf())
         .endWebhook()
         .build();
+  }
+
+  private List<String> groups() {
+    return guarded.stream().map(GuardedKind::group).distinct().sorted().toList();
+  }
+
+  /** Scopeguard's own writes (a hold, a resume after approval) are not sent to its webhooks. */
+  private MatchCondition notSelf() {
+    return new MatchConditionBuilder().withName("not-scopeguard")
+        .withExpression("request.userInfo.username != '" + self.replace("'", "") + "'").build();
   }
 
   /** Every resource and version of {@code groups}, for {@code operations}. */

@@ -30,7 +30,7 @@ class GuardDecisionTest {
     HoldState state = new HoldState(opt(heldToken) != null, opt(heldToken) == null ? null : "MassDeletion", null,
         opt(heldToken), opt(heldSpec), opt(approve), null, opt(approvedRevision));
 
-    Decision decision = GuardDecision.decide(Verdict.held(Reason.MassDeletion, "409 of 412"), state, Enforcement.Enforce,
+    Decision decision = GuardDecision.decide(Verdict.held(Reason.MassDeletion, "409 of 412", "revision=main@sha1:bbb"), state, Enforcement.Enforce,
         "F1@bbb", "main@sha1:bbb");
 
     assertThat(decision.action()).as(name).isEqualTo(action);
@@ -47,7 +47,7 @@ class GuardDecisionTest {
       violation suspends with generation token   | TargetUndeclared | Enforce | false | -                | - | -  | - | -  | SUSPEND     | TargetUndeclared | 7
       violation in Audit is only recorded        | TargetUndeclared | Audit   | false | -                | - | -  | - | -  | RECORD      | TargetUndeclared | 7
       a person's pause is left alone             | TargetUndeclared | Enforce | true  | -                | - | -  | - | -  | NONE        | TargetUndeclared | -
-      approved verdict is not judged again       | TargetUndeclared | Enforce | false | -                | - | -  | 5 | =  | NONE        | TargetUndeclared | -
+      approved verdict is not judged again, however worded | TargetUndeclared | Enforce | false | - | - | - | 5 | = | NONE | TargetUndeclared | -
       approved spec changed: judged again        | TargetUndeclared | Enforce | false | -                | - | -  | 5 | F0 | SUSPEND     | TargetUndeclared | 7
       approval of another reason counts nothing  | ScopeNotFound    | Enforce | false | -                | - | -  | - | =TargetUndeclared | SUSPEND | ScopeNotFound | 7
       held, reason changed: re-tokened           | ScopeNotFound    | Enforce | true  | TargetUndeclared | 6 | F1 | - | -  | UPDATE_HOLD | ScopeNotFound    | 7
@@ -67,9 +67,11 @@ class GuardDecisionTest {
       """)
   void decides(String name, String verdict, Enforcement enforcement, boolean paused, String heldReason, String heldToken,
       String heldSpec, String approve, String approvedSpec, GuardDecision.Action action, String reason, String token) {
-    Verdict judged = verdict.equals("Allowed") ? Verdict.allowed("ok") : Verdict.held(Reason.valueOf(verdict), "why");
+    Verdict judged = verdict.equals("Allowed") ? Verdict.allowed("ok")
+        : Verdict.held(Reason.valueOf(verdict), "why", "target=fleet/prod");
     String approved = approvedSpec.startsWith("=")
-        ? GuardDecision.approvalKey(Verdict.held(Reason.valueOf(approvedSpec.length() > 1 ? approvedSpec.substring(1) : verdict), "why"), "F1")
+        ? GuardDecision.approvalKey(Verdict.held(Reason.valueOf(approvedSpec.length() > 1 ? approvedSpec.substring(1) : verdict),
+            "worded otherwise in the release that approved it", "target=fleet/prod"), "F1")
         : opt(approvedSpec);
     HoldState state = new HoldState(paused, opt(heldReason), opt(heldReason) == null ? null : "2026-11-21T10:00:00Z",
         opt(heldToken), opt(heldSpec), opt(approve), approved, null);

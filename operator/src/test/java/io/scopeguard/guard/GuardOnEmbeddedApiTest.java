@@ -186,11 +186,13 @@ class GuardOnEmbeddedApiTest {
     client().resource(FluxObjects.kustomization(ns, "apps", scopeName, null, "repo")).create();
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(rows(scopeName)).filteredOn(r -> r.getNamespace().equals(ns))
-        .singleElement().satisfies(row -> {
+        .as("the Kustomization, and the source its scope does not allow").hasSize(2).allSatisfy(row -> {
       assertThat(row.getAction()).isEqualTo("Recorded");
       assertThat(row.getReason()).isEqualTo("SourceOutOfScope");
       assertThat(row.getMessage()).contains("ssh://git@github.com/acme/other").endsWith("(Audit: not suspended)");
     }));
+    assertThat(paused(client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository").inNamespace(ns)
+        .withName("repo").get(), "suspend")).isFalse();
     assertThat(paused(kustomization("apps").get(), "suspend")).isFalse();
     assertThat(annotation(kustomization("apps").get(), Annotations.SUSPENDED_REASON)).isNull();
     assertThat(SCOPEGUARD.operator().metrics().scrape())
@@ -212,7 +214,11 @@ class GuardOnEmbeddedApiTest {
     awaitKustomization("apps", heldFor("SourceOutOfScope"));
     GenericKubernetesResource repo = client().genericKubernetesResources("source.toolkit.fluxcd.io/v1", "GitRepository")
         .inNamespace(ns).withName("repo").get();
-    assertThat(annotation(repo, Annotations.SUSPENDED_REASON)).as("an unlabelled source is left alone").isNull();
+    assertThat(annotation(repo, Annotations.SUSPENDED_REASON)).as("the source is held too: its consumer's scope does not"
+        + " allow the new location, so it is never fetched").isEqualTo("SourceOutOfScope");
+    assertThat(paused(repo, "suspend")).isTrue();
+    assertThat(rows(scopeName)).filteredOn(r -> r.getNamespace().equals(ns)).extracting(HeldReconciliation::getKind)
+        .as("listed under the consumer's ClusterScope").containsExactlyInAnyOrder("GitRepository", "Kustomization");
   }
 
   @Test

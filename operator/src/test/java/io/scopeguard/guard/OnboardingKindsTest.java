@@ -21,6 +21,7 @@ class OnboardingKindsTest {
     Files.writeString(file, """
         - group: onboarding.example.com
           kind: ClusterOnboarding
+          plural: clusteronboardings
           pausePath: /spec/paused
           targetPath: /spec/clusterName
         """);
@@ -32,6 +33,7 @@ class OnboardingKindsTest {
       assertThat(kind.role()).isEqualTo(GuardedKind.Role.RECONCILER);
       assertThat(kind.pausePointer()).isEqualTo("/spec/paused");
       assertThat(kind.kubectlName()).isEqualTo("clusteronboarding.onboarding.example.com");
+      assertThat(kind.plural()).isEqualTo("clusteronboardings");
       assertThat(kind.target().apply(onboarding("clusterName: prod-1"))).isEqualTo(new Target.Cluster("fleet", "prod-1"));
       assertThat(kind.target().apply(onboarding("clusterName: other/prod-1"))).isEqualTo(new Target.Cluster("other", "prod-1"));
       assertThat(kind.target().apply(onboarding("paused: false"))).isInstanceOf(Target.Unresolved.class);
@@ -43,12 +45,17 @@ class OnboardingKindsTest {
   void namesTheEntryAndFieldThatIsWrong(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("kinds.yaml");
     Files.writeString(file, """
-        - {group: a.example, kind: A, pausePath: /spec/paused, targetPath: /spec/cluster}
-        - {group: b.example, kind: B, pausePath: spec.paused, targetPath: /spec/cluster}
+        - {group: a.example, kind: A, plural: as, pausePath: /spec/paused, targetPath: /spec/cluster}
+        - {group: b.example, kind: B, plural: bs, pausePath: spec.paused, targetPath: /spec/cluster}
         """);
 
     assertThatThrownBy(() -> OnboardingKinds.read(file))
         .hasMessage(file + " entry 2: pausePath must be a JSON pointer to a boolean under /spec, such as /spec/paused, not spec.paused");
+    Files.writeString(file, """
+        - {group: a.example, kind: A, pausePath: /spec/paused, targetPath: /spec/cluster}
+        """);
+    assertThatThrownBy(() -> OnboardingKinds.read(file)).as("its admission rule and RBAC name it by its plural")
+        .hasMessage(file + " entry 1: plural is required");
   }
 
   @Test
@@ -68,7 +75,7 @@ class OnboardingKindsTest {
   @Test
   void aPauseSwitchOutsideSpecIsRefused(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("kinds.yaml");
-    Files.writeString(file, "- {group: a.example, kind: A, pausePath: /metadata/annotations/paused, targetPath: /spec/cluster}\n");
+    Files.writeString(file, "- {group: a.example, kind: A, plural: as, pausePath: /metadata/annotations/paused, targetPath: /spec/cluster}\n");
 
     assertThatThrownBy(() -> OnboardingKinds.read(file)).hasMessageContaining("pausePath must be a JSON pointer to a boolean under /spec");
   }
@@ -76,7 +83,7 @@ class OnboardingKindsTest {
   @Test
   void unknownFieldsAreRefusedNotIgnored(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("kinds.yaml");
-    Files.writeString(file, "- {group: a.example, kind: A, pausePath: /spec/paused, targetPth: /spec/cluster}\n");
+    Files.writeString(file, "- {group: a.example, kind: A, plural: as, pausePath: /spec/paused, targetPth: /spec/cluster}\n");
 
     assertThatThrownBy(() -> OnboardingKinds.read(file)).hasMessageContaining("cannot read onboarding kinds")
         .hasMessageContaining("targetPth");

@@ -1,11 +1,13 @@
 package io.scopeguard.runtime;
 
+import io.scopeguard.testkit.Identities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
@@ -46,7 +48,7 @@ class LeaderElectionTest {
         .withWebhook(OperatorSettings.Webhook.onLoopback())
         .withLeaderElection(OperatorSettings.LeaderElection.on("scopeguard-leader", identity)
             .withTimings(Duration.ofSeconds(10), Duration.ofSeconds(7), Duration.ofMillis(250)));
-    ScopeguardOperator replica = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC(), lostLeadership);
+    ScopeguardOperator replica = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC(), lostLeadership);
     replicas.add(replica);
     return replica;
   }
@@ -61,6 +63,22 @@ class LeaderElectionTest {
 
   private GenericKubernetesResource unscoped(String name) {
     return client().resource(FluxObjects.kustomization("apps", name, null, null, "repo")).create();
+  }
+
+  /**
+   * A Kustomization within its scope, whose scope is then deleted: only the guard loop (the
+   * leader's) can hold it then, since no write to it passes admission.
+   */
+  private void scopedThenScopeDeleted(String name, Runnable between) {
+    ClusterScope scope = new ClusterScope();
+    scope.getMetadata().setName(name + "-scope");
+    scope.getSpec().setCluster(io.scopeguard.api.ClusterTarget.local());
+    client().resource(scope).create();
+    await().atMost(WAIT).until(() -> replicas.stream().allMatch(r -> r.watched().scope(name + "-scope").isPresent()));
+    client().resource(FluxObjects.kustomization("apps", name, name + "-scope", null, "repo")).create();
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> !held(name));
+    between.run();
+    client().resource(scope).delete();
   }
 
   private boolean held(String name) {
@@ -108,19 +126,25 @@ class LeaderElectionTest {
     ScopeguardOperator leader = replica("scopeguard-a", lost::countDown);
     await().atMost(WAIT).until(leader::leading);
 
-    Lease lease = lease();
-    lease.getSpec().setHolderIdentity("another-operator");
-    lease.getSpec().setRenewTime(ZonedDateTime.now());
-    lease.getSpec().setLeaseDurationSeconds(60);
-    client().leases().inNamespace(NAMESPACE).resource(lease).update();
+    await("the Lease taken by another operator (retried while the leader renews it)").atMost(WAIT).ignoreExceptions()
+        .until(() -> {
+          Lease lease = lease();
+          lease.getSpec().setHolderIdentity("another-operator");
+          lease.getSpec().setRenewTime(ZonedDateTime.now());
+          lease.getSpec().setLeaseDurationSeconds(60);
+          client().leases().inNamespace(NAMESPACE).resource(lease).update();
+          return true;
+        });
 
     assertThat(lost.await(10, TimeUnit.SECONDS)).as("lost-leadership action ran").isTrue();
     assertThat(leader.leading()).isFalse();
     assertThat(leader.metrics().scrape()).contains("scopeguard_leader 0.0");
 
-    unscoped("after-losing");
+    scopedThenScopeDeleted("after-losing", () -> { });
     await("the guard stopped at once, though the process still runs").during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(3)).until(() -> !held("after-losing"));
+    unscoped("born-unscoped");
+    assertThat(held("born-unscoped")).as("admission holds on every replica, leading or not").isTrue();
   }
 
   @Test
@@ -132,7 +156,7 @@ class LeaderElectionTest {
         .build();
     client().leases().inNamespace(NAMESPACE).resource(foreign).create();
     ScopeguardOperator follower = replica("scopeguard-b", () -> { });
-    unscoped("while-following");
+    scopedThenScopeDeleted("while-following", () -> { });
 
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> !held("while-following"));
     assertThat(follower.leading()).isFalse();

@@ -22,7 +22,7 @@ class WebhookReRegistrationTest {
   @Test
   void deletedConfigurationsAreRegisteredAgainOwnedByTheCurrentClusterRole() {
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start()) {
-      KubernetesClient client = api.client();
+      KubernetesClient client = api.clientAs(io.scopeguard.testkit.Identities.SCOPEGUARD);
       ClusterRole first = client.resource(role()).create();
       try (ScopeguardOperator scopeguard = ScopeguardOperator.start(client, OperatorSettings.embedded().withWebhook(
           OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofDays(90), Duration.ofMillis(200))

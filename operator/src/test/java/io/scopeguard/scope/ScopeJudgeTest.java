@@ -73,9 +73,9 @@ class ScopeJudgeTest {
       String declaring, String url, String allowlist, String expected) {
     GuardFacts.SourceFacts source = url.equals("-") ? null
         : new GuardFacts.SourceFacts("GitRepository flux-system/repo", url.equals("(none)") ? null : url);
-    GuardFacts facts = new GuardFacts("Kustomization fleet/apps", true, label.equals("-") ? null : label,
+    GuardFacts facts = new GuardFacts("Kustomization fleet/apps", true, label.equals("-") ? null : label, "its label",
         scopeExists ? scope(declares, allowlist) : null, target(target),
-        declaring.equals("-") ? List.of() : List.of(declaring), source);
+        declaring.equals("-") ? List.of() : List.of(declaring), source, List.of());
 
     Verdict verdict = ScopeJudge.judge(facts);
 
@@ -94,19 +94,55 @@ class ScopeJudgeTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
   @CsvSource(delimiter = '|', textBlock = """
-      unlabelled source is left alone      | -   | false | https://evil  | https://good | Allowed
-      labelled source, scope missing       | dev | false | https://good  | https://good | ScopeNotFound
-      labelled source, URL not allowed     | dev | true  | https://evil  | https://good | SourceOutOfScope
-      labelled source, URL allowed         | dev | true  | https://good  | https://good | Allowed
+      unlabelled source without consumers is left alone | -   | false | https://evil | https://good | -            | Allowed   | -
+      labelled source, scope missing                    | dev | false | https://good | https://good | -            | ScopeNotFound | -
+      labelled source, URL not allowed                  | dev | true  | https://evil | https://good | -            | SourceOutOfScope | -
+      labelled source, URL allowed                      | dev | true  | https://good | https://good | -            | Allowed   | -
+      a consumer's scope does not allow the URL         | -   | false | https://evil | -            | https://good | SourceOutOfScope | prod
+      every consumer's scope allows it                  | -   | false | https://good | -            | https://good | Allowed   | -
+      a consumer's scope with an empty allowlist        | -   | false | https://evil | -            | -            | Allowed   | -
+      own scope allows, a consumer's does not           | dev | true  | https://evil | https://evil | https://good | SourceOutOfScope | prod
       """)
-  void sourceVerdicts(String name, String label, boolean scopeExists, String url, String allowlist, String expected) {
+  void sourceVerdicts(String name, String label, boolean scopeExists, String url, String allowlist, String consumerAllows,
+      String expected, String about) {
+    List<GuardFacts.Consumer> consumers = consumerAllows.equals("-") && !name.contains("empty allowlist") ? List.of()
+        : List.of(new GuardFacts.Consumer("Kustomization fleet/apps-prod-1", "prod", scope("fleet/prod", consumerAllows)));
     GuardFacts facts = new GuardFacts("GitRepository flux-system/repo", false, label.equals("-") ? null : label,
-        scopeExists ? scope("local", allowlist) : null, Target.LOCAL, List.of(),
-        new GuardFacts.SourceFacts("its own URL", url));
+        "its label", scopeExists ? scope("local", allowlist) : null, Target.LOCAL, List.of(),
+        new GuardFacts.SourceFacts("its own URL", url), consumers);
 
     Verdict verdict = ScopeJudge.judge(facts);
 
     assertThat(verdict.isAllowed() ? "Allowed" : verdict.reason().name()).as(name).isEqualTo(expected);
+    assertThat(verdict.scope()).as(name + ": the scope it is listed under").isEqualTo(about.equals("-") ? null : about);
+    if (about.equals("prod")) {
+      assertThat(verdict.message()).isEqualTo("GitRepository flux-system/repo fetches from https://evil, which ClusterScope"
+          + " prod of its consumer Kustomization fleet/apps-prod-1 does not allow (allowed: https://good)");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aScopeNamedByTheNamespaceSaysSo() {
+    GuardFacts facts = new GuardFacts("Kustomization flux-system/flux-system", true, "prod",
+        "the label of Namespace flux-system", null, Target.LOCAL, List.of(), null, List.of());
+
+    assertThat(ScopeJudge.judge(facts).message()).isEqualTo("Kustomization flux-system/flux-system names ClusterScope prod"
+        + " (from the label of Namespace flux-system), which does not exist");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aVerdictIsBoundToItsFactsNotItsWording() {
+    GuardFacts declaredByA = new GuardFacts("Kustomization fleet/apps", true, "dev", "its label", scope("fleet/dev", "-"),
+        target("fleet/prod"), List.of("a"), null, List.of());
+    GuardFacts declaredByAandB = new GuardFacts("Kustomization fleet/apps", true, "dev", "its label",
+        scope("fleet/dev", "-"), target("fleet/prod"), List.of("a", "b"), null, List.of());
+    GuardFacts otherTarget = new GuardFacts("Kustomization fleet/apps", true, "dev", "its label", scope("fleet/dev", "-"),
+        target("fleet/prod-2"), List.of("a"), null, List.of());
+
+    assertThat(ScopeJudge.judge(declaredByA).message()).isNotEqualTo(ScopeJudge.judge(declaredByAandB).message());
+    assertThat(ScopeJudge.judge(declaredByA).binding()).as("another scope declaring the target changes no fact judged")
+        .isEqualTo(ScopeJudge.judge(declaredByAandB).binding());
+    assertThat(ScopeJudge.judge(declaredByA).binding()).isNotEqualTo(ScopeJudge.judge(otherTarget).binding());
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -116,8 +152,9 @@ class ScopeJudgeTest {
       out of scope     | dev | prod | Kustomization fleet/apps acts on Cluster fleet/prod, declared by ClusterScope prod, not by its own ClusterScope dev (Cluster fleet/dev)
       """)
   void messagesSayWhatAndWhere(String name, String label, String declaring, String message) {
-    GuardFacts facts = new GuardFacts("Kustomization fleet/apps", true, label.equals("-") ? null : label,
-        scope("fleet/dev", "-"), target("fleet/prod"), declaring.equals("-") ? List.of() : List.of(declaring), null);
+    GuardFacts facts = new GuardFacts("Kustomization fleet/apps", true, label.equals("-") ? null : label, "its label",
+        scope("fleet/dev", "-"), target("fleet/prod"), declaring.equals("-") ? List.of() : List.of(declaring), null,
+        List.of());
 
     assertThat(ScopeJudge.judge(facts).message()).isEqualTo(message);
   }

@@ -12,16 +12,25 @@ class WebhookRegistrationTest {
 
   static final Set<String> FLUX = Set.of("system:serviceaccount:flux-system:kustomize-controller");
   static final java.util.List<String> GROUPS = java.util.List.of("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io");
+  static final java.util.List<io.scopeguard.guard.GuardedKind> KINDS = java.util.List.of(
+      io.scopeguard.flux.FluxKinds.KUSTOMIZATION, io.scopeguard.flux.FluxKinds.GIT_REPOSITORY,
+      io.scopeguard.flux.FluxKinds.BUCKET);
+  static final String SELF = "system:serviceaccount:scopeguard-system:scopeguard";
+
+  private static WebhookRegistration registration(String service, String url, String certManager) {
+    return new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10, service, url, KINDS, SELF, "Fail",
+        certManager);
+  }
 
   @Test
   void inClusterItIsNarrowAndPointsAtTheService() {
-    var configuration = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10,
-        "scopeguard-system/scopeguard-webhook:443", null, GROUPS);
+    var configuration = registration("scopeguard-system/scopeguard-webhook:443", null, null);
     ValidatingWebhook webhook = configuration.configuration("PEM").getWebhooks().get(0);
     ValidatingWebhook resume = configuration.configuration("PEM").getWebhooks().get(1);
     assertThat(resume.getName()).isEqualTo("resume-guard.scopeguard.io");
     assertThat(resume.getRules().get(0).getOperations()).containsExactly("UPDATE");
     assertThat(resume.getRules().get(0).getApiGroups()).containsExactlyElementsOf(GROUPS);
+    assertThat(resume.getMatchConditions().get(1).getExpression()).isEqualTo("request.userInfo.username != '" + SELF + "'");
     assertThat(resume.getMatchConditions().get(0).getExpression())
         .isEqualTo("has(oldObject.metadata.annotations) && 'scopeguard.io/suspended-reason' in oldObject.metadata.annotations");
     assertThat(resume.getClientConfig().getService().getPath()).isEqualTo("/validate/resume");
@@ -48,23 +57,44 @@ class WebhookRegistrationTest {
 
   @Test
   void withCertManagerTheCaIsInjected() {
-    var registration = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10,
-        "scopeguard-system/scopeguard-webhook:443", null, GROUPS, "scopeguard-webhook-tls");
+    var registration = registration("scopeguard-system/scopeguard-webhook:443", null, "scopeguard-webhook-tls");
 
     assertThat(registration.configuration("PEM").getMetadata().getAnnotations())
         .containsEntry("cert-manager.io/inject-ca-from", "scopeguard-system/scopeguard-webhook-tls");
     assertThat(registration.mutatingConfiguration("PEM").getMetadata().getAnnotations())
         .containsEntry("cert-manager.io/inject-ca-from", "scopeguard-system/scopeguard-webhook-tls");
-    assertThat(new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 10, "scopeguard-system/scopeguard-webhook:443",
-        null, GROUPS).configuration("PEM").getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(registration("scopeguard-system/scopeguard-webhook:443", null, null).configuration("PEM").getMetadata()
+        .getAnnotations()).isNullOrEmpty();
   }
 
   @Test
   void outOfClusterItPointsAtAUrl() {
-    ValidatingWebhook webhook = new WebhookRegistration("scopeguard", "scopeguard-system", FLUX, 5, null,
-        "https://10.0.0.5:9443/validate/prune", GROUPS).configuration("PEM").getWebhooks().get(0);
+    WebhookRegistration registration = registration(null, "https://10.0.0.5:9443/validate/prune", null);
+    ValidatingWebhook webhook = registration.configuration("PEM").getWebhooks().get(0);
 
     assertThat(webhook.getClientConfig().getService()).isNull();
-    assertThat(webhook.getClientConfig().getUrl()).isEqualTo("https://10.0.0.5:9443/validate/prune", GROUPS);
+    assertThat(webhook.getClientConfig().getUrl()).isEqualTo("https://10.0.0.5:9443/validate/prune");
+    assertThat(registration.mutatingConfiguration("PEM").getWebhooks().get(1).getClientConfig().getUrl())
+        .isEqualTo("https://10.0.0.5:9443/mutate/scope");
+  }
+
+  @Test
+  void theScopeGateSeesOnlyTheGuardedKindsMainResourceAndNeverScopeguardsOwnWrites() {
+    var scope = registration("scopeguard-system/scopeguard-webhook:443", null, null).mutatingConfiguration("PEM")
+        .getWebhooks().get(1);
+
+    assertThat(scope.getName()).isEqualTo("scope-guard.scopeguard.io");
+    assertThat(scope.getFailurePolicy()).isEqualTo("Fail");
+    assertThat(scope.getRules()).hasSize(2).allSatisfy(rule -> {
+      assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE");
+      assertThat(rule.getResources()).noneMatch(r -> r.contains("/") || r.equals("*"));
+    });
+    assertThat(scope.getRules().get(0).getApiGroups()).containsExactly("kustomize.toolkit.fluxcd.io");
+    assertThat(scope.getRules().get(0).getResources()).containsExactly("kustomizations");
+    assertThat(scope.getRules().get(1).getResources()).containsExactly("buckets", "gitrepositories");
+    assertThat(scope.getMatchConditions()).singleElement().satisfies(c ->
+        assertThat(c.getExpression()).isEqualTo("request.userInfo.username != '" + SELF + "'"));
+    assertThat(scope.getNamespaceSelector().getMatchExpressions().get(0).getValues())
+        .containsExactly("kube-system", "scopeguard-system");
   }
 }

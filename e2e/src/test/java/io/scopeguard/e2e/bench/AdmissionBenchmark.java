@@ -1,5 +1,6 @@
 package io.scopeguard.e2e.bench;
 
+import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -52,8 +53,8 @@ public final class AdmissionBenchmark {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
-        ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
-        StandInSourceController source = new StandInSourceController()) {
+        ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
+        StandInSourceController source = new StandInSourceController(api.clientAs(Identities.SOURCE_CONTROLLER))) {
       KubernetesClient client = api.client();
       BenchFixtures.namespaceAndLocalScope(client, "bench");
       prepare(client, source, "within", 100, 100);
@@ -164,7 +165,7 @@ public final class AdmissionBenchmark {
     Files.createDirectories(repo.resolve("apps"));
     Files.writeString(repo.resolve("apps/configmaps.yaml"), yaml.toString());
     Files.writeString(repo.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
-    source.publish(client, "bench", name, repo, "main@sha1:" + "1".repeat(40));
+    source.publish("bench", name, repo, "main@sha1:" + "1".repeat(40));
     Thread.sleep(1000);
   }
 

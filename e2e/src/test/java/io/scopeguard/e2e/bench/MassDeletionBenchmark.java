@@ -1,5 +1,6 @@
 package io.scopeguard.e2e.bench;
 
+import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -8,7 +9,6 @@ import io.scopeguard.approval.Annotations;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
 import io.scopeguard.deletion.RevisionJudge;
-import io.scopeguard.demo.AdmissionCaller;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.StandInSourceController;
@@ -60,11 +60,11 @@ public final class MassDeletionBenchmark {
     Path repo = Files.createTempDirectory("bench-repo");
     writeRepository(repo, objects, (int) (objects * 0.4));
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
-        ScopeguardOperator operator = ScopeguardOperator.start(api.client(), settings, Clock.systemUTC());
-        StandInSourceController source = new StandInSourceController()) {
+        ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
+        StandInSourceController source = new StandInSourceController(api.clientAs(Identities.SOURCE_CONTROLLER))) {
       KubernetesClient client = api.client();
       BenchFixtures.namespaceAndLocalScope(client, "bench");
-      AdmissionCaller admission = AdmissionCaller.of(operator);
+      WebhookCaller admission = WebhookCaller.of(operator);
       ArtifactFetcher fetcher = new ArtifactFetcher(Optional.empty(), ArtifactLimits.defaults(), Duration.ofSeconds(30));
       int warmUp = 2;
 
@@ -86,7 +86,7 @@ public final class MassDeletionBenchmark {
         awaitCached(operator, name + "-u", objects);
 
         long published = System.nanoTime();
-        source.publish(client, "bench", name, repo, "main@sha1:" + String.format("%040d", round));
+        source.publish("bench", name, repo, "main@sha1:" + String.format("%040d", round));
         GenericKubernetesResource deleted = configMap(name, 0);
         deleteUnjudged.add(ms(() -> admission.delete(configMapOwnedBy(name + "-u"), "system:serviceaccount:flux-system:kustomize-controller")));
         while (!held(client, name)) {

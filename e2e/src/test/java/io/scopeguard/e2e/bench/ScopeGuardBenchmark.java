@@ -1,5 +1,6 @@
 package io.scopeguard.e2e.bench;
 
+import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +16,7 @@ import io.scopeguard.runtime.ScopeguardOperator;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.scopeguard.flux.FluxKinds;
-import io.scopeguard.guard.FactFinder;
+import io.scopeguard.guard.Decisions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -60,7 +61,7 @@ public final class ScopeGuardBenchmark {
           client.resource(scope).create();
         }
       }
-      ScopeguardOperator operator = ScopeguardOperator.start(api.client(),
+      ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD),
           OperatorSettings.embedded().withHttpPort(0), Clock.systemUTC());
 
       Map<String, Long> created = new ConcurrentHashMap<>();
@@ -153,7 +154,7 @@ public final class ScopeGuardBenchmark {
   }
 
   private static double judgeEverything(ScopeguardOperator operator, int rounds) {
-    FactFinder facts = new FactFinder(operator.watched());
+    Decisions facts = new Decisions(operator.watched());
     List<GenericKubernetesResource> all = operator.watched().byIndexAll(FluxKinds.KUSTOMIZATION);
     long start = System.nanoTime();
     int judged = 0;
