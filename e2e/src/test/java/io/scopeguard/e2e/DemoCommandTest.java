@@ -21,7 +21,14 @@ class DemoCommandTest {
     assertThat(out.toString())
         .contains("== scopes:")
         .containsPattern("dev-1\\s+fleet/dev-1\\s+development\\s+True\\s+Valid")
-        .containsPattern("prod-eu-2\\s+fleet/prod-eu-2\\s+production\\s+False\\s+ClusterNotFound");
+        .containsPattern("prod-eu-2\\s+fleet/prod-eu-2\\s+production\\s+False\\s+ClusterNotFound")
+        .as("incident A: the prod Kustomizations are born suspended and nothing reaches their clusters")
+        .containsPattern("platform-apps-dev-7\\s+dev-7\\s+false\\s+-")
+        .containsPattern("platform-apps-prod-1\\s+\\(none\\)\\s+true\\s+ScopeReferenceMissing")
+        .containsPattern("platform-apps-prod-2\\s+\\(none\\)\\s+true\\s+ScopeReferenceMissing")
+        .contains("dev-7: 3 objects, prod-1: 0, prod-2: 0")
+        .as("incident B: nothing is pruned until the revision is approved")
+        .containsPattern("objects still present: (\\d+) of \\1\\.");
   }
 
   @Test

@@ -33,7 +33,8 @@ public final class Decisions {
    *
    * @param judgement the verdict and the facts it was reached on
    * @param state the resource's hold state, from its pause switch and annotations
-   * @param fingerprint what an approval of this judgement is bound to
+   * @param fingerprint what an approval of this judgement is bound to; null when the resource is
+   *     allowed and not held (nothing to bind)
    * @param decision what to do
    */
   public record Decided(Judgement judgement, HoldState state, String fingerprint, GuardDecision.Decision decision) {}
@@ -123,6 +124,9 @@ public final class Decisions {
    */
   public Decided decide(Judgement judgement, GuardedKind kind, GenericKubernetesResource resource, Long generation) {
     HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
+    if (judgement.verdict().isAllowed() && !state.heldByScopeguard()) {
+      return new Decided(judgement, state, null, new GuardDecision.Decision(GuardDecision.Action.NONE, null, null, null));
+    }
     String fingerprint = fingerprint(judgement, kind, resource);
     String token = judgement.aboutRevision() ? judgement.revision() : Tokens.forGeneration(generation);
     GuardDecision.Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(),

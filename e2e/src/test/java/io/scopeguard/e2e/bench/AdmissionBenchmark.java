@@ -9,6 +9,11 @@ import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.webhook.AdmissionDecision;
+import io.scopeguard.webhook.AdmissionServer;
+import io.scopeguard.webhook.PruneAdmission;
+import io.scopeguard.webhook.WebhookCertificates;
+import io.scopeguard.webhook.ScopeAdmission;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,10 +24,12 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -33,17 +40,19 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Benchmark (not a test): the delete guard under load, as the API server calls it. Open loop at a
- * fixed rate (default 1,000 requests/s for 30 s) of Flux prune DELETEs over HTTPS, once for a
- * Kustomization whose pending revision was judged within budget (allowed), once for one judged
- * over budget (denied), after 10 s of the same load unmeasured (the JIT warms up). Prints
- * p50/p99/max latency and errors for each.
+ * Benchmark (not a test): the admission webhooks under load, as the API server calls them. Open
+ * loop at a fixed rate (default 1,000 requests/s for 30 s) over HTTPS, after 5 s of the same load
+ * unmeasured (the JIT warms up), for four requests: a Flux prune DELETE of a Kustomization whose
+ * pending revision was judged within budget (allowed) and over budget (denied), and the CREATE of a
+ * Kustomization within its scope (the scope gate's allow path, on every Kustomization write in the
+ * cluster) and without one (its hold path: the answer carries the JSON patch). Prints p50/p99/max
+ * latency and errors for each.
  *
  * <p>Run: {@code mvn -q -DskipTests install && mvn -q -pl e2e exec:java@admission-bench}
  * (arguments: {@code -Dexec.args="1000 30"} = rate, seconds). The load generator then shares the
  * JVM (and its garbage collector) with the operator; {@code -Dexec.args="serve 120"} only serves,
- * so that an outside generator can drive it, e.g. {@code hey -z 30s -c 10 -q 100 -m POST
- * -T application/json -D /tmp/scopeguard-bench-within.json https://127.0.0.1:PORT/validate/prune}.
+ * and writes the four request bodies to {@code $TMPDIR/scopeguard-bench-*.json} so that
+ * {@code e2e/bench/admission-load.py} drives it from another process.
  */
 public final class AdmissionBenchmark {
 
@@ -60,36 +69,53 @@ public final class AdmissionBenchmark {
       prepare(client, source, "within", 100, 100);
       prepare(client, source, "over", 100, 40);
       HttpClient http = client(operator.webhook().orElseThrow().caPem());
-      URI uri = URI.create(settings.webhook().url());
-      if (serve) {
-        for (String owner : List.of("within", "over")) {
-          Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "scopeguard-bench-" + owner + ".json"),
-              body(owner));
-          for (int i = 0; i < 2000; i++) {
-            http.send(request(uri, owner), HttpResponse.BodyHandlers.ofString());
-          }
+      String base = settings.webhook().url().replace(PruneAdmission.PATH, "");
+      List<Load> loads = List.of(
+          new Load("within", URI.create(base + PruneAdmission.PATH), () -> body("within"), true,
+              "prune DELETE, allowed (revision judged within budget)"),
+          new Load("over", URI.create(base + PruneAdmission.PATH), () -> body("over"), false,
+              "prune DELETE, denied (revision judged over budget)"),
+          new Load("scope-allow", URI.create(base + ScopeAdmission.PATH), () -> scopeBody(true), true,
+              "Kustomization CREATE within its scope (allowed)"),
+          new Load("scope-hold", URI.create(base + ScopeAdmission.PATH), () -> scopeBody(false), true,
+              "Kustomization CREATE without scope (held: JSON patch)"));
+      for (Load load : loads) {
+        for (int i = 0; i < (serve ? 2000 : 200); i++) {
+          http.send(request(load.uri(), load.body().get()), HttpResponse.BodyHandlers.ofString());
         }
-        System.out.printf("serving the delete guard at %s for %d s; request bodies in %s/scopeguard-bench-{within,over}.json%n",
-            uri, seconds, System.getProperty("java.io.tmpdir"));
+      }
+      if (serve) {
+        // The same HTTPS admission server answering "allowed" without judging anything: what the
+        // harness and the machine cost on their own, so that scopeguard's share can be told apart.
+        AdmissionServer baseline = new AdmissionServer(0, WebhookCertificates.issue(List.of("localhost"),
+            List.of("127.0.0.1"), Duration.ofDays(1), Clock.systemUTC()), Map.of("/baseline", AdmissionDecision::allow));
+        System.out.printf("baseline (TLS, HTTP and JSON only) at https://127.0.0.1:%d/baseline%n", baseline.port());
+        for (Load load : loads) {
+          Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "scopeguard-bench-" + load.name() + ".json"),
+              load.body().get());
+        }
+        System.out.printf("serving the delete guard at %s and the scope gate at %s for %d s; request bodies in"
+            + " %s/scopeguard-bench-{within,over,scope-allow,scope-hold}.json%n", base + PruneAdmission.PATH,
+            base + ScopeAdmission.PATH, seconds, System.getProperty("java.io.tmpdir"));
         Thread.sleep(seconds * 1000L);
         return;
       }
-      for (String owner : List.of("within", "over")) {
-        for (int i = 0; i < 200; i++) {
-          http.send(request(uri, owner), HttpResponse.BodyHandlers.ofString());
-        }
+      for (Load load : loads) {
+        run(http, load, false, rate, 5);
       }
-      run(http, uri, "within", null, rate, 5);
-      run(http, uri, "over", null, rate, 5);
-      System.out.printf("admission benchmark: %d requests/s for %d s each after a 10 s warm-up, HTTPS, 2 cores, embedded API%n",
+      System.out.printf("admission benchmark: %d requests/s for %d s each after a 5 s warm-up, HTTPS, 2 cores, embedded API%n",
           rate, seconds);
-      run(http, uri, "within", "allowed (revision judged within budget)", rate, seconds);
-      run(http, uri, "over", "denied (revision judged over budget)", rate, seconds);
+      for (Load load : loads) {
+        run(http, load, true, rate, seconds);
+      }
     }
     System.exit(0);
   }
 
-  private static void run(HttpClient http, URI uri, String owner, String label, int rate, int seconds) throws Exception {
+  /** One kind of request: where it goes, its body, whether the answer allows it, and how the table names it. */
+  private record Load(String name, URI uri, Supplier<String> body, boolean allowed, String label) {}
+
+  private static void run(HttpClient http, Load load, boolean print, int rate, int seconds) throws Exception {
     ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
     AtomicInteger errors = new AtomicInteger();
     AtomicInteger unexpected = new AtomicInteger();
@@ -98,19 +124,21 @@ public final class AdmissionBenchmark {
     int total = rate * seconds;
     AtomicInteger sent = new AtomicInteger();
     long periodNanos = 1_000_000_000L / rate;
-    boolean expectAllowed = owner.equals("within");
+
     ticker.scheduleAtFixedRate(() -> {
       if (sent.incrementAndGet() > total) {
         return;
       }
       long start = System.nanoTime();
-      pending.add(http.sendAsync(request(uri, owner), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+      pending.add(http.sendAsync(request(load.uri(), load.body().get()), HttpResponse.BodyHandlers.ofString())
+          .whenComplete((response, failure) -> {
         if (failure != null || response.statusCode() != 200) {
           errors.incrementAndGet();
           return;
         }
         latencies.add((System.nanoTime() - start) / 1e6);
-        if (response.body().contains("\"allowed\":true") != expectAllowed) {
+        if (response.body().contains("\"allowed\":true") != load.allowed()
+            || load.name().equals("scope-hold") != response.body().contains("\"patch\"")) {
           unexpected.incrementAndGet();
         }
       }));
@@ -120,19 +148,31 @@ public final class AdmissionBenchmark {
     }
     ticker.shutdown();
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-    if (label == null) {
+    if (!print) {
       return;
     }
     List<Double> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
-    System.out.printf("  %-42s %6d answered, %d errors, %d wrong answers: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", label,
+    System.out.printf("  %-55s %6d answered, %d errors, %d wrong answers: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        load.label(),
         sorted.size(), errors.get(), unexpected.get(), sorted.get(sorted.size() / 2),
         sorted.get((int) (sorted.size() * 0.99) - 1), sorted.get(sorted.size() - 1));
   }
 
-  private static HttpRequest request(URI uri, String owner) {
+  private static HttpRequest request(URI uri, String body) {
     return HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body(owner))).build();
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  /** The scope gate's review of a Kustomization created within its scope, or without one. */
+  private static String scopeBody(boolean scoped) {
+    GenericKubernetesResource k = FluxObjects.kustomization("bench", "created", scoped ? "bench" : null, null, "within");
+    return Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
+        "uid", java.util.UUID.randomUUID().toString(), "operation", "CREATE", "namespace", "bench", "name", "created",
+        "kind", Map.of("group", "kustomize.toolkit.fluxcd.io", "version", "v1", "kind", "Kustomization"),
+        "resource", Map.of("group", "kustomize.toolkit.fluxcd.io", "version", "v1", "resource", "kustomizations"),
+        "userInfo", Map.of("username", "kubernetes-admin"),
+        "object", k)));
   }
 
   private static String body(String owner) {

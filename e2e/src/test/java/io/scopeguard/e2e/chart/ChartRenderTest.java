@@ -1,6 +1,7 @@
 package io.scopeguard.e2e.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -96,6 +97,7 @@ class ChartRenderTest {
         .containsEntry("SCOPEGUARD_WEBHOOK_OWNER", chart.one(ClusterRole.class).getMetadata().getName())
         .containsEntry("SCOPEGUARD_LEADER_ELECTION", "true")
         .containsEntry("SCOPEGUARD_LEADER_ELECTION_LEASE", "scopeguard-leader")
+        .containsEntry("SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY", "Fail")
         .doesNotContainKey("SCOPEGUARD_ONBOARDING_KINDS");
     assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
         .as("replicas spread over nodes").singleElement()
@@ -174,6 +176,14 @@ class ChartRenderTest {
         .containsEntry("SCOPEGUARD_WEBHOOK_CERTIFICATES", "cert-manager");
     assertThat(chart.one(Role.class).getRules()).as("cert-manager writes the Secret; scopeguard only reads it")
         .noneMatch(r -> r.getResources().contains("secrets") && r.getVerbs().contains("create"));
+  }
+
+  @Test
+  void theScopeGatesFailurePolicyIsAChoiceBetweenFailAndIgnore() {
+    assertThat(env(HelmChart.template("webhook: {scopeFailurePolicy: Ignore}\n").one(Deployment.class).getSpec().getTemplate()
+        .getSpec().getContainers().get(0))).containsEntry("SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY", "Ignore");
+    assertThatThrownBy(() -> HelmChart.template("webhook: {scopeFailurePolicy: Maybe}\n"))
+        .hasMessageContaining("scopeFailurePolicy");
   }
 
   @Test
