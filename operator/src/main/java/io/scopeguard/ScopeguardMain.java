@@ -1,6 +1,7 @@
 package io.scopeguard;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.metrics.BuildInfo;
 import io.scopeguard.runtime.DurationConverter;
 import io.scopeguard.runtime.KubernetesConnection;
@@ -77,6 +78,11 @@ public class ScopeguardMain implements Callable<Integer> {
           + " (env SCOPEGUARD_UNKNOWN_PREDICTION; default ${DEFAULT-VALUE}).")
   private OperatorSettings.UnknownPolicy unknownPolicy;
 
+  @Option(names = "--judging-budget", defaultValue = "${env:SCOPEGUARD_JUDGING_BUDGET:-5s}", converter = DurationConverter.class,
+      description = "How long judging one revision may take; past it the revision is unreadable and its prunes are refused"
+          + " (env SCOPEGUARD_JUDGING_BUDGET; default ${DEFAULT-VALUE}).")
+  private Duration judgingBudget;
+
   @Option(names = "--webhook", negatable = true, defaultValue = "${env:SCOPEGUARD_WEBHOOK:-true}", fallbackValue = "true",
       description = "Serve and register the admission webhook that refuses Flux's prune of an unjudged or over-budget"
           + " revision (env SCOPEGUARD_WEBHOOK; default ${DEFAULT-VALUE}).")
@@ -119,6 +125,12 @@ public class ScopeguardMain implements Callable<Integer> {
           + " created or changed) or Ignore (it can, and only the guard loop's later hold stops it)"
           + " (env SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY; default ${DEFAULT-VALUE}).")
   private String scopeFailurePolicy;
+
+  @Option(names = "--flux-default-service-account", defaultValue = "${env:SCOPEGUARD_FLUX_DEFAULT_SERVICE_ACCOUNT}",
+      description = "The --default-service-account of Flux's controllers (multi-tenancy lockdown): a reconciler that names"
+          + " no serviceAccountName applies and prunes as this service account of its own namespace"
+          + " (env SCOPEGUARD_FLUX_DEFAULT_SERVICE_ACCOUNT; default: none).")
+  private String fluxDefaultServiceAccount;
 
   @Option(names = "--self-username", defaultValue = "${env:SCOPEGUARD_SELF_USERNAME}",
       description = "The user scopeguard's requests reach the API server as; default: asked of the API server"
@@ -172,10 +184,11 @@ public class ScopeguardMain implements Callable<Integer> {
     OperatorSettings settings = new OperatorSettings(blankToNull(context), httpPort, namespace, apiTimeout,
         reconcileThreads, onboarding, java.util.Optional.ofNullable(artifactBaseUrl), unknownPolicy,
         new OperatorSettings.Webhook(webhook, webhookPort, blankToNull(webhookService), blankToNull(webhookUrl),
-            webhookTimeout, OperatorSettings.Webhook.FLUX_USERS, "scopeguard", "cert-manager".equals(webhookCertificates),
+            webhookTimeout, new FluxIdentities(FluxIdentities.DEFAULT.controllers(), blankToNull(fluxDefaultServiceAccount)),
+            "scopeguard", "cert-manager".equals(webhookCertificates),
             webhookSecret, Duration.ofDays(90), Duration.ofMinutes(1), blankToNull(webhookOwner), scopeFailurePolicy),
         leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
-            : OperatorSettings.LeaderElection.disabled(), blankToNull(selfUsername));
+            : OperatorSettings.LeaderElection.disabled(), blankToNull(selfUsername), judgingBudget);
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

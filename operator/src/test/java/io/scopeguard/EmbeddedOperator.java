@@ -54,6 +54,11 @@ public final class EmbeddedOperator implements BeforeAllCallback, AfterAllCallba
     return api.client();
   }
 
+  /** The embedded API, for clients acting as other users. */
+  public EmbeddedKubernetes api() {
+    return api;
+  }
+
   public ScopeguardOperator operator() {
     return operator;
   }

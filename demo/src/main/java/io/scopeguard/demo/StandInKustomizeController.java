@@ -1,5 +1,6 @@
 package io.scopeguard.demo;
 
+import io.scopeguard.guard.Json;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -41,7 +43,9 @@ import java.util.function.Function;
  * the target cluster (the local one, or the one behind {@code spec.kubeConfig.secretRef}, through
  * the kubeconfig in that Secret as Flux does), then prunes old-minus-new; a refused delete fails the
  * reconcile and leaves the old inventory in status. Every write goes through the target's API
- * server, so through its admission. Deleting a child Kustomization deletes its inventory (its
+ * server, so through its admission. With {@code spec.serviceAccountName} (Flux's multi-tenancy) it
+ * applies and prunes as that service account of the Kustomization's namespace, as Flux impersonates
+ * it; status it writes as itself. Deleting a child Kustomization deletes its inventory (its
  * finalizer); deleting a HelmRelease uninstalls its release (as helm-controller).
  */
 public final class StandInKustomizeController implements AutoCloseable {
@@ -49,6 +53,10 @@ public final class StandInKustomizeController implements AutoCloseable {
   public static final String USER = "system:serviceaccount:flux-system:kustomize-controller";
   public static final String HELM_USER = "system:serviceaccount:flux-system:helm-controller";
   public static final String KUSTOMIZATIONS = "kustomize.toolkit.fluxcd.io/v1";
+  /** The finalizer Flux's controllers put on what they reconcile. */
+  public static final String FINALIZER = "finalizers.fluxcd.io";
+  /** The address space a build may use, as a pod's memory limit bounds kustomize-controller's. */
+  private static final long BUILD_MEMORY_KIB = 2_000_000;
   /** How applies to the cluster scopeguard runs in are recorded. */
   public static final String LOCAL = "local";
 
@@ -114,12 +122,12 @@ public final class StandInKustomizeController implements AutoCloseable {
   }
 
   private void onArtifact(GenericKubernetesResource before, GenericKubernetesResource repository) {
-    String revision = Fields.text(repository, "/status/artifact/revision");
-    if (revision == null || before != null && revision.equals(Fields.text(before, "/status/artifact/revision"))) {
+    String revision = Json.text(repository, "/status/artifact/revision").orElse(null);
+    if (revision == null || before != null && revision.equals(Json.text(before, "/status/artifact/revision").orElse(null))) {
       return;
     }
     kustomizationCache.getStore().list().stream()
-        .filter(k -> repository.getMetadata().getName().equals(Fields.text(k, "/spec/sourceRef/name")))
+        .filter(k -> repository.getMetadata().getName().equals(Json.text(k, "/spec/sourceRef/name").orElse(null)))
         .forEach(k -> workers.execute(() -> reconcile(k)));
   }
 
@@ -153,13 +161,17 @@ public final class StandInKustomizeController implements AutoCloseable {
     String name = k.getMetadata().getName();
     synchronized (locks.computeIfAbsent(namespace + "/" + name, key -> new Object())) {
       try {
-        if (Fields.flag(k, "/spec/suspend")) {
+        if (k.getMetadata().getDeletionTimestamp() != null) {
           return;
         }
-        String sourceNamespace = Objects.requireNonNullElse(Fields.text(k, "/spec/sourceRef/namespace"), namespace);
+        ensureFinalizer(k);
+        if (Json.flag(k, "/spec/suspend")) {
+          return;
+        }
+        String sourceNamespace = Objects.requireNonNullElse(Json.text(k, "/spec/sourceRef/namespace").orElse(null), namespace);
         GenericKubernetesResource source = client.genericKubernetesResources(StandInSourceController.API_VERSION,
-            "GitRepository").inNamespace(sourceNamespace).withName(Fields.text(k, "/spec/sourceRef/name")).get();
-        String revision = source == null ? null : Fields.text(source, "/status/artifact/revision");
+            "GitRepository").inNamespace(sourceNamespace).withName(Json.text(k, "/spec/sourceRef/name").orElse(null)).get();
+        String revision = source == null ? null : Json.text(source, "/status/artifact/revision").orElse(null);
         if (revision == null) {
           return;
         }
@@ -168,7 +180,7 @@ public final class StandInKustomizeController implements AutoCloseable {
           return;
         }
         Target target = target(k);
-        List<GenericKubernetesResource> built = build(source, Fields.text(k, "/spec/path"));
+        List<GenericKubernetesResource> built = build(source, Json.text(k, "/spec/path").orElse(null));
         Set<String> newInventory = new LinkedHashSet<>();
         for (GenericKubernetesResource object : built) {
           object.getMetadata().setLabels(new LinkedHashMap<>(Objects.requireNonNullElse(object.getMetadata().getLabels(),
@@ -185,9 +197,9 @@ public final class StandInKustomizeController implements AutoCloseable {
         }
         List<String> oldInventory = inventory(k);
         boolean refused = false;
-        if (Fields.flag(k, "/spec/prune")) {
+        if (Json.flag(k, "/spec/prune")) {
           for (String id : oldInventory) {
-            if (!newInventory.contains(id) && !delete(target.client(), id, client)) {
+            if (!newInventory.contains(id) && !delete(target.client(), id, target.client())) {
               refused = true;
             }
           }
@@ -201,7 +213,7 @@ public final class StandInKustomizeController implements AutoCloseable {
         status.put("lastAttemptedRevision", revision);
         if (refused) {
           failures.add(namespace + "/" + name + ": prune of revision " + revision + " refused at admission");
-          status.put("lastAppliedRevision", Fields.text(k, "/status/lastAppliedRevision"));
+          status.put("lastAppliedRevision", Json.text(k, "/status/lastAppliedRevision").orElse(null));
           status.put("inventory", inventoryStatus(oldInventory));
         } else {
           status.put("lastAppliedRevision", revision);
@@ -216,23 +228,26 @@ public final class StandInKustomizeController implements AutoCloseable {
     }
   }
 
-  /** Where a Kustomization applies: its cluster's name and a client for it. */
+  /** Where a Kustomization applies: its cluster's name and a client for it, acting as the Kustomization acts. */
   private record Target(String cluster, KubernetesClient client) {}
 
   /**
-   * The local cluster, or the one whose kubeconfig is in {@code spec.kubeConfig.secretRef} (key
-   * {@code secretRef.key}, else {@code value}, else {@code value.yaml}, as Flux reads it).
+   * The local cluster (as the Kustomization's service account when it names one), or the one whose
+   * kubeconfig is in {@code spec.kubeConfig.secretRef} (key {@code secretRef.key}, else
+   * {@code value}, else {@code value.yaml}, as Flux reads it).
    */
   private Target target(GenericKubernetesResource k) {
-    String secretName = Fields.text(k, "/spec/kubeConfig/secretRef/name");
+    String secretName = Json.text(k, "/spec/kubeConfig/secretRef/name").orElse(null);
     if (secretName == null) {
-      return new Target(LOCAL, client);
+      String serviceAccount = Json.text(k, "/spec/serviceAccountName").orElse(null);
+      return new Target(LOCAL, serviceAccount == null ? client
+          : clientAs.apply("system:serviceaccount:" + k.getMetadata().getNamespace() + ":" + serviceAccount));
     }
     Secret secret = client.secrets().inNamespace(k.getMetadata().getNamespace()).withName(secretName).get();
     if (secret == null || secret.getData() == null) {
       throw new IllegalStateException("kubeconfig Secret " + secretName + " not found");
     }
-    String key = Fields.text(k, "/spec/kubeConfig/secretRef/key");
+    String key = Json.text(k, "/spec/kubeConfig/secretRef/key").orElse(null);
     String encoded = key != null ? secret.getData().get(key)
         : secret.getData().getOrDefault("value", secret.getData().get("value.yaml"));
     if (encoded == null) {
@@ -245,14 +260,13 @@ public final class StandInKustomizeController implements AutoCloseable {
   }
 
   /**
-   * Deletes one object of an inventory from the target cluster; on the local cluster as
-   * {@code as} (kustomize-controller, or helm-controller uninstalling), on a remote one as its
-   * kubeconfig's user.
+   * Deletes one object of an inventory from the target cluster as {@code deleter} (the identity the
+   * Kustomization prunes as, or helm-controller uninstalling a release); a deleted Kustomization or
+   * HelmRelease takes its own inventory with it, as its finalizer does.
    *
    * @return false when admission refused it
    */
-  private boolean delete(KubernetesClient target, String inventoryId, KubernetesClient as) {
-    KubernetesClient deleter = target == client ? as : target;
+  private boolean delete(KubernetesClient target, String inventoryId, KubernetesClient deleter) {
     GenericKubernetesResource object = find(target, inventoryId);
     if (object == null) {
       return true;
@@ -260,11 +274,12 @@ public final class StandInKustomizeController implements AutoCloseable {
     try {
       deleter.resource(object).delete();
       deletes.incrementAndGet();
-      if ("Kustomization".equals(object.getKind()) || "HelmRelease".equals(object.getKind())) {
-        KubernetesClient finalizer = "HelmRelease".equals(object.getKind()) && target == client ? clientAs.apply(HELM_USER)
-            : deleter;
+      if ("Kustomization".equals(object.getKind())) {
+        finalize(target, target.resource(object).get());
+      } else if ("HelmRelease".equals(object.getKind())) {
+        KubernetesClient uninstaller = remotes.containsValue(target) ? target : clientAs.apply(HELM_USER);
         for (String child : inventory(object)) {
-          delete(target, child, finalizer);
+          delete(target, child, uninstaller);
         }
       }
       return true;
@@ -275,6 +290,44 @@ public final class StandInKustomizeController implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Flux's finalizer on a Kustomization it reconciles, so that deleting it deletes its inventory first. */
+  private void ensureFinalizer(GenericKubernetesResource k) {
+    if (!k.getMetadata().getFinalizers().contains(FINALIZER)) {
+      client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(k.getMetadata().getNamespace())
+          .withName(k.getMetadata().getName()).edit(fresh -> {
+            fresh.getMetadata().getFinalizers().add(FINALIZER);
+            return fresh;
+          });
+    }
+  }
+
+  /**
+   * A deleted Kustomization's finalizer, while it is Terminating: with {@code prune: true} its
+   * inventory is deleted as the Kustomization acts (its service account or the controller), then the
+   * finalizer goes and the object with it. One deleted before it was ever reconciled has no finalizer
+   * and is gone already, its inventory left in place, as with Flux.
+   */
+  private void finalize(KubernetesClient target, GenericKubernetesResource terminating) {
+    if (terminating == null || !terminating.getMetadata().getFinalizers().contains(FINALIZER)) {
+      return;
+    }
+    KubernetesClient as = target;
+    if (!remotes.containsValue(target)) {
+      String serviceAccount = Json.text(terminating, "/spec/serviceAccountName").orElse(null);
+      as = serviceAccount == null ? client
+          : clientAs.apply("system:serviceaccount:" + terminating.getMetadata().getNamespace() + ":" + serviceAccount);
+    }
+    if (Json.flag(terminating, "/spec/prune") && !Json.flag(terminating, "/spec/suspend")) {
+      for (String child : inventory(terminating)) {
+        delete(target, child, as);
+      }
+    }
+    target.resource(terminating).edit(fresh -> {
+      fresh.getMetadata().getFinalizers().remove(FINALIZER);
+      return fresh;
+    });
   }
 
   private static GenericKubernetesResource find(KubernetesClient target, String inventoryId) {
@@ -295,9 +348,9 @@ public final class StandInKustomizeController implements AutoCloseable {
   }
 
   private List<GenericKubernetesResource> build(GenericKubernetesResource source, String path) throws Exception {
-    String url = Fields.text(source, "/status/artifact/url");
+    String url = Json.text(source, "/status/artifact/url").orElse(null);
     byte[] tarGz = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
-    if (!("sha256:" + StandInSourceController.sha256(tarGz)).equals(Fields.text(source, "/status/artifact/digest"))) {
+    if (!("sha256:" + StandInSourceController.sha256(tarGz)).equals(Json.text(source, "/status/artifact/digest").orElse(null))) {
       throw new IllegalStateException("artifact digest mismatch");
     }
     Path dir = Files.createTempDirectory("standin-artifact");
@@ -314,11 +367,20 @@ public final class StandInKustomizeController implements AutoCloseable {
       if (!Files.exists(root.resolve("kustomization.yaml"))) {
         return List.of();
       }
-      Process kustomize = new ProcessBuilder("kubectl", "kustomize", root.toString()).redirectErrorStream(false).start();
-      byte[] yaml = kustomize.getInputStream().readAllBytes();
-      String errors = new String(kustomize.getErrorStream().readAllBytes());
-      if (!kustomize.waitFor(60, TimeUnit.SECONDS) || kustomize.exitValue() != 0) {
-        throw new IllegalStateException("kustomize build failed: " + errors);
+      // kustomize expands YAML aliases without a limit; like kustomize-controller under its memory
+      // limit, the build dies (out of memory) rather than take the machine with it
+      Process kustomize = new ProcessBuilder("bash", "-c", "ulimit -v " + BUILD_MEMORY_KIB + "; exec kubectl kustomize \"$0\"",
+          root.toString()).redirectErrorStream(false).start();
+      CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(kustomize.getInputStream()));
+      CompletableFuture<byte[]> errorOutput = CompletableFuture.supplyAsync(() -> readAll(kustomize.getErrorStream()));
+      if (!kustomize.waitFor(60, TimeUnit.SECONDS)) {
+        kustomize.destroyForcibly();
+        throw new IllegalStateException("kustomize build did not finish in 60 s");
+      }
+      byte[] yaml = output.join();
+      String errors = new String(errorOutput.join(), java.nio.charset.StandardCharsets.UTF_8);
+      if (kustomize.exitValue() != 0) {
+        throw new IllegalStateException("kustomize build failed: " + firstLine(errors));
       }
       List<GenericKubernetesResource> objects = new ArrayList<>();
       try (var documents = Serialization.yamlMapper().readerFor(GenericKubernetesResource.class)
@@ -338,6 +400,20 @@ public final class StandInKustomizeController implements AutoCloseable {
     }
   }
 
+  private static byte[] readAll(java.io.InputStream in) {
+    try (in) {
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private static String firstLine(String text) {
+    String trimmed = text.strip();
+    int newline = trimmed.indexOf('\n');
+    return newline < 0 ? trimmed : trimmed.substring(0, newline);
+  }
+
   static String id(GenericKubernetesResource object) {
     String apiVersion = object.getApiVersion();
     String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
@@ -347,7 +423,7 @@ public final class StandInKustomizeController implements AutoCloseable {
 
   static List<String> inventory(GenericKubernetesResource reconciler) {
     List<String> ids = new ArrayList<>();
-    Fields.at(reconciler, "/status/inventory/entries").forEach(entry -> ids.add(entry.at("/id").asText()));
+    Json.at(reconciler, "/status/inventory/entries").forEach(entry -> ids.add(entry.at("/id").asText()));
     return ids;
   }
 

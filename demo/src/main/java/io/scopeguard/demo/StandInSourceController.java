@@ -1,5 +1,6 @@
 package io.scopeguard.demo;
 
+import io.scopeguard.guard.Json;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -102,7 +103,7 @@ public final class StandInSourceController implements AutoCloseable {
   public void push(String url, Path dir, String revision) {
     remote.put(url, new Content(dir, revision));
     if (repositories != null) {
-      repositories.getStore().list().stream().filter(r -> url.equals(Fields.text(r, "/spec/url")))
+      repositories.getStore().list().stream().filter(r -> url.equals(Json.text(r, "/spec/url").orElse(null)))
           .forEach(r -> workers.execute(() -> fetch(r)));
     }
   }
@@ -118,9 +119,9 @@ public final class StandInSourceController implements AutoCloseable {
   }
 
   private void fetch(GenericKubernetesResource repository) {
-    String url = Fields.text(repository, "/spec/url");
+    String url = Json.text(repository, "/spec/url").orElse(null);
     Content content = url == null ? null : remote.get(url);
-    if (content == null || Fields.flag(repository, "/spec/suspend")) {
+    if (content == null || Json.flag(repository, "/spec/suspend")) {
       return;
     }
     String namespace = repository.getMetadata().getNamespace();

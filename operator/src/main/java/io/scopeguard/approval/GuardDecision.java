@@ -46,13 +46,13 @@ public final class GuardDecision {
   private GuardDecision() {}
 
   /**
-   * What an approval is bound to. A revision (MassDeletion) is approved as such: its fingerprint
-   * already carries the revision. A scope reason is approved together with the facts the verdict
+   * What an approval is bound to. A revision (MassDeletion, PredictionUnknown) is approved as such:
+   * its fingerprint already carries the revision. A scope reason is approved together with the facts the verdict
    * rests on (its reason and binding: target, scope, source URL), never its wording, so a later
    * change of facts is judged again while a reworded message approves the same thing.
    */
   public static String approvalKey(Verdict verdict, String fingerprint) {
-    if (verdict.isAllowed() || verdict.reason() == Reason.MassDeletion) {
+    if (verdict.isAllowed() || HoldState.aboutRevision(verdict.reason().name())) {
       return fingerprint;
     }
     return fingerprint + "/" + Fingerprint.digest(verdict.reason().name() + "|" + verdict.binding());

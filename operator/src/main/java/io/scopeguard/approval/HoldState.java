@@ -27,12 +27,21 @@ public record HoldState(boolean paused, String heldReason, String heldAt, String
 
   /** Whether a person already approved exactly this judgement (fingerprint) for this kind of reason. */
   public boolean approves(Reason reason, String fingerprint) {
-    return fingerprint.equals(reason == Reason.MassDeletion ? approvedRevision : approvedSpec);
+    return fingerprint.equals(aboutRevision(reason) ? approvedRevision : approvedSpec);
   }
 
   /** The annotation that records an approval for this kind of reason. */
   public static String approvalAnnotation(String reason) {
-    return Reason.MassDeletion.name().equals(reason) ? Annotations.APPROVED_REVISION : Annotations.APPROVED_SPEC;
+    return aboutRevision(reason) ? Annotations.APPROVED_REVISION : Annotations.APPROVED_SPEC;
+  }
+
+  /** Whether a reason is about a source revision (its token is the revision), not about scope. */
+  public static boolean aboutRevision(String reason) {
+    return Reason.MassDeletion.name().equals(reason) || Reason.PredictionUnknown.name().equals(reason);
+  }
+
+  private static boolean aboutRevision(Reason reason) {
+    return reason != null && aboutRevision(reason.name());
   }
 
   /** Whether scopeguard holds the resource (as opposed to a person having paused it). */

@@ -39,7 +39,21 @@ public final class KustomizePredictor {
 
   private KustomizePredictor() {}
 
+  /** As {@link #predict(SourceFiles, KustomizationSpecFacts, ScopedKinds, Budget)}, within the default node budget. */
   public static Prediction predict(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
+    return predict(files, spec, kinds, Budget.nodes(Budgets.DEFAULT_NODES));
+  }
+
+  /**
+   * The object identities Flux would apply for {@code files}, spending at most {@code budget}.
+   *
+   * @param kinds the cluster-scoped kinds the API server knows
+   */
+  public static Prediction predict(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds, Budget budget) {
+    return Budgets.within(budget, () -> predictWithin(files, spec, kinds));
+  }
+
+  private static Prediction predictWithin(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
     try {
       String dir = SourcePaths.clamp(spec.path());
       if (!files.isDirectory(dir)) {
@@ -57,12 +71,16 @@ public final class KustomizePredictor {
         substitute(built, spec);
       }
       return Prediction.known(identities(built, kinds));
+    } catch (Budget.OverBudget e) {
+      return Prediction.unreadable(e.getMessage());
     } catch (Unpredictable e) {
       return Prediction.unknown(e.getMessage());
     } catch (BuildFailure e) {
       return Prediction.buildFails(e.getMessage());
     } catch (RuntimeException | StackOverflowError e) {
-      return Prediction.unknown("the predictor could not read this artifact: " + e);
+      return Prediction.unreadable("the predictor could not read this artifact: " + e);
+    } catch (OutOfMemoryError e) {
+      return Prediction.unreadable("reading this artifact ran out of memory");
     }
   }
 

@@ -15,6 +15,9 @@ import java.util.TreeSet;
  *       and prunes nothing; {@link #reason()} says why.</li>
  *   <li>{@link Outcome#UNKNOWN}: the build depends on something scopeguard cannot predict;
  *       {@link #reason()} names the construct and where it is.</li>
+ *   <li>{@link Outcome#UNREADABLE}: the artifact cannot be read within bounds (its YAML expands past
+ *       the judging budget, or judging takes too long); {@link #reason()} says which bound. Unlike
+ *       an unknown but valid build, this is refused, never let through by policy.</li>
  * </ul>
  *
  * @param outcome which of the three
@@ -24,7 +27,7 @@ import java.util.TreeSet;
 public record Prediction(Outcome outcome, Set<ObjectId> ids, String reason) {
 
   /** The three kinds of answer. */
-  public enum Outcome { KNOWN, BUILD_FAILS, UNKNOWN }
+  public enum Outcome { KNOWN, BUILD_FAILS, UNKNOWN, UNREADABLE }
 
   public Prediction {
     Objects.requireNonNull(outcome, "outcome");
@@ -47,6 +50,10 @@ public record Prediction(Outcome outcome, Set<ObjectId> ids, String reason) {
     return new Prediction(Outcome.UNKNOWN, Set.of(), reason);
   }
 
+  public static Prediction unreadable(String reason) {
+    return new Prediction(Outcome.UNREADABLE, Set.of(), reason);
+  }
+
   public boolean isKnown() {
     return outcome == Outcome.KNOWN;
   }
@@ -57,6 +64,7 @@ public record Prediction(Outcome outcome, Set<ObjectId> ids, String reason) {
       case KNOWN -> "KNOWN " + ids.size() + " objects";
       case BUILD_FAILS -> "BUILD_FAILS: " + reason;
       case UNKNOWN -> "UNKNOWN: " + reason;
+      case UNREADABLE -> "UNREADABLE: " + reason;
     };
   }
 }

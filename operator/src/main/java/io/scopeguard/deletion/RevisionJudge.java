@@ -1,5 +1,8 @@
 package io.scopeguard.deletion;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.flux.FluxKinds;
@@ -8,24 +11,34 @@ import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.Verdict;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Judges the revision a Kustomization is about to apply: fetches its source's artifact (digest
  * verified, limits enforced), predicts what Flux would apply, takes the inventory minus the
  * prediction (only with {@code prune: true}), follows the cascade, and weighs the result against
  * the deletion budget, for the Kustomization's own inventory and the cluster's GitOps inventory.
- * Verdicts are cached by Kustomization, revision, spec and inventory, so the guard and the webhook
- * share one judgement per revision.
+ *
+ * <p>There is one judgement per Kustomization, revision, spec, inventory and budget at a time,
+ * whoever asks (the guard loop, the admission gates, the status report): a second caller waits on
+ * the first one's judgement, and the artifact of a revision is fetched once for all its consumers.
+ * Every judgement runs on the judging threads within a budget of time and YAML nodes; one over its
+ * budget is unreadable, and a judgement that does not finish never holds up a later revision of the
+ * same Kustomization (another key) or any other.
  */
-public final class RevisionJudge {
+public final class RevisionJudge implements AutoCloseable {
 
   /**
    * One judged revision.
@@ -33,23 +46,83 @@ public final class RevisionJudge {
    * @param revision the source revision judged
    * @param verdict allowed, or MassDeletion / PredictionUnknown with the message a person reads
    * @param deleting how many objects it would delete, cascade included (0 when unknown)
+   * @param unreadable whether the artifact could not be read within bounds (not fetched, digest
+   *     wrong, an unpack limit or the judging budget broken): its prunes are refused whatever the
+   *     policy for valid builds that cannot be predicted
+   * @param deletions what it would delete, cascade included, in discovery order (empty when unknown)
    */
-  public record Judged(String revision, Verdict verdict, int deleting) {}
+  public record Judged(String revision, Verdict verdict, int deleting, boolean unreadable, List<String> deletions) {
 
-  private static final int CACHE_SIZE = 4096;
+    static Judged unreadable(String subject, String revision, String why) {
+      return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
+          + ": cannot read its artifact: " + why, "revision=" + revision), 0, true, List.of());
+    }
+  }
+
+  /** Judgements kept (one per key); an unreadable one only briefly, so that a passing fault is read again. */
+  private static final int JUDGEMENTS = 4096;
+  private static final Duration UNREADABLE_KEPT = Duration.ofSeconds(15);
+  private static final Duration JUDGEMENT_KEPT = Duration.ofHours(1);
+  /** Unpacked artifacts kept for the other consumers of the same revision. */
+  private static final long ARTIFACT_BYTES = 64L << 20;
+  private static final Duration ARTIFACT_KEPT = Duration.ofMinutes(2);
+  /** YAML nodes one judgement may read, aliases expanded: about what a 10,000-object repository needs, twice over. */
+  public static final long NODE_BUDGET = Budgets.DEFAULT_NODES;
+  /** Judging threads: two judgements at a time bound the memory they hold. */
+  private static final int THREADS = 2;
 
   private final WatchedResources watched;
   private final ArtifactFetcher fetcher;
-  private final Map<String, Judged> cache = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Judged> eldest) {
-      return size() > CACHE_SIZE;
-    }
+  private final Duration timeBudget;
+  private final long nodeBudget;
+  private final ExecutorService judging = Executors.newFixedThreadPool(THREADS, runnable -> {
+    Thread thread = new Thread(runnable, "scopeguard-judge");
+    thread.setDaemon(true);
+    return thread;
   });
+  private final ExecutorService fetching = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "scopeguard-fetch");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final AsyncCache<String, Judged> judgements;
+  private final AsyncCache<String, ArtifactTree> artifacts;
 
   public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher) {
+    this(watched, fetcher, Duration.ofSeconds(5), Budgets.DEFAULT_NODES);
+  }
+
+  /**
+   * @param timeBudget how long one judgement may take
+   * @param nodeBudget how many YAML nodes one judgement may read (aliases expanded)
+   */
+  public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget) {
     this.watched = watched;
     this.fetcher = fetcher;
+    this.timeBudget = timeBudget;
+    this.nodeBudget = nodeBudget;
+    this.judgements = Caffeine.newBuilder().maximumSize(JUDGEMENTS).executor(judging)
+        .expireAfter(new Expiry<String, Judged>() {
+          @Override
+          public long expireAfterCreate(String key, Judged judged, long now) {
+            return (judged.unreadable() ? UNREADABLE_KEPT : JUDGEMENT_KEPT).toNanos();
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Judged judged, long now, long current) {
+            return expireAfterCreate(key, judged, now);
+          }
+
+          @Override
+          public long expireAfterRead(String key, Judged judged, long now, long current) {
+            return current;
+          }
+        })
+        .buildAsync();
+    this.artifacts = Caffeine.newBuilder().executor(judging).maximumWeight(ARTIFACT_BYTES)
+        .weigher((String key, ArtifactTree tree) -> (int) Math.min(Integer.MAX_VALUE, tree.totalBytes()))
+        .expireAfterWrite(ARTIFACT_KEPT)
+        .buildAsync();
   }
 
   /** What an approval of {@code revision} is bound to: the spec, the scope label and the revision. */
@@ -64,20 +137,47 @@ public final class RevisionJudge {
         .flatMap(source -> FluxStatus.artifact(source.resource()));
   }
 
-  /** Judges the pending revision; empty when there is none (no source, or no artifact yet). */
-  public Optional<Judged> judge(GenericKubernetesResource kustomization, DeletionBudget budget) {
+  /**
+   * The judgement of the pending revision, started if nobody started it; empty when there is none
+   * (no source, or no artifact yet).
+   */
+  public CompletableFuture<Optional<Judged>> judging(GenericKubernetesResource kustomization, DeletionBudget budget) {
     Optional<FluxStatus.Artifact> artifact = pendingArtifact(kustomization);
     if (artifact.isEmpty()) {
-      return Optional.empty();
+      return CompletableFuture.completedFuture(Optional.empty());
     }
     String key = key(kustomization, artifact.get(), budget);
-    Judged cached = cache.get(key);
-    if (cached != null) {
-      return Optional.of(cached);
+    List<String> inventory = FluxStatus.inventory(kustomization);
+    return judgements.get(key, (k, executor) -> CompletableFuture.supplyAsync(
+            () -> judge(kustomization, artifact.get(), inventory, budget), judging))
+        .thenApply(Optional::of);
+  }
+
+  /**
+   * Judges the pending revision, waiting for a judgement in flight rather than starting another;
+   * empty when there is none. One that does not finish within the judging budget is unreadable.
+   */
+  public Optional<Judged> judge(GenericKubernetesResource kustomization, DeletionBudget budget) {
+    return await(kustomization, judging(kustomization, budget), timeBudget.plusSeconds(1));
+  }
+
+  /**
+   * Waits up to {@code timeout} for a judgement; past it the revision is unreadable for this
+   * caller (the judgement goes on, and the next caller gets its result).
+   */
+  public Optional<Judged> await(GenericKubernetesResource kustomization, CompletableFuture<Optional<Judged>> judgement,
+      Duration timeout) {
+    try {
+      return judgement.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return pendingArtifact(kustomization).map(artifact -> Judged.unreadable(subject(kustomization),
+          artifact.revision(), "judging took longer than " + timeout.toSeconds() + " s"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while judging " + subject(kustomization), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("judging " + subject(kustomization) + " failed: " + e.getCause(), e.getCause());
     }
-    Judged judged = judge(kustomization, artifact.get(), FluxStatus.inventory(kustomization), budget);
-    cache.put(key, judged);
-    return Optional.of(judged);
   }
 
   /**
@@ -89,7 +189,9 @@ public final class RevisionJudge {
     if (artifact.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(Optional.ofNullable(cache.get(key(kustomization, artifact.get(), budget))));
+    CompletableFuture<Judged> judged = judgements.getIfPresent(key(kustomization, artifact.get(), budget));
+    return Optional.of(judged != null && judged.isDone() && !judged.isCompletedExceptionally()
+        ? Optional.of(judged.join()) : Optional.empty());
   }
 
   private static String key(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, DeletionBudget budget) {
@@ -101,24 +203,31 @@ public final class RevisionJudge {
 
   private Judged judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, List<String> inventory,
       DeletionBudget budget) {
-    String subject = "Kustomization " + kustomization.getMetadata().getNamespace() + "/" + kustomization.getMetadata().getName();
+    String subject = subject(kustomization);
     String revision = artifact.revision();
     if (!FluxStatus.prune(kustomization) || inventory.isEmpty()) {
-      return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " prunes nothing"), 0);
+      return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " prunes nothing"), 0, false, List.of());
     }
+    long deadline = System.nanoTime() + timeBudget.toNanos();
     Prediction prediction;
     try {
-      ArtifactTree tree = fetcher.fetch(artifact.url(), artifact.digest());
-      prediction = KustomizePredictor.predict(tree.asSourceFiles(), KustomizationSpecFacts.of(kustomization), scopedKinds());
+      ArtifactTree tree = artifact(artifact);
+      prediction = KustomizePredictor.predict(tree.asSourceFiles(), KustomizationSpecFacts.of(kustomization), scopedKinds(),
+          Budget.of(nodeBudget, () -> System.nanoTime() > deadline, timeBudget.toSeconds() + " s"));
     } catch (ArtifactException e) {
-      return unknown(subject, revision, "its artifact could not be read: " + e.getMessage());
+      return Judged.unreadable(subject, revision, e.getMessage());
     }
-    if (prediction.outcome() == Prediction.Outcome.UNKNOWN) {
-      return unknown(subject, revision, prediction.reason());
-    }
-    if (prediction.outcome() == Prediction.Outcome.BUILD_FAILS) {
-      return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " does not build ("
-          + prediction.reason() + "); Flux prunes nothing"), 0);
+    switch (prediction.outcome()) {
+      case UNREADABLE:
+        return Judged.unreadable(subject, revision, prediction.reason());
+      case UNKNOWN:
+        return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
+            + ": cannot predict what it would delete: " + prediction.reason(), "revision=" + revision), 0, false, List.of());
+      case BUILD_FAILS:
+        return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " does not build ("
+            + prediction.reason() + "); Flux prunes nothing"), 0, false, List.of());
+      default:
+        break;
     }
     Set<ObjectId> direct = new LinkedHashSet<>();
     for (String id : inventory) {
@@ -132,12 +241,29 @@ public final class RevisionJudge {
     deleting.forEach(id -> named.add(id.toString()));
     Verdict verdict = DeletionBudgetJudge.judge(subject, revision, direct.size(), named, inventory.size(),
         clusterInventory(kustomization), budget);
-    return new Judged(revision, verdict, deleting.size());
+    return new Judged(revision, verdict, deleting.size(), false, List.copyOf(named));
   }
 
-  private static Judged unknown(String subject, String revision, String why) {
-    return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
-        + ": cannot predict what it would delete: " + why, "revision=" + revision), 0);
+  /** The unpacked artifact, fetched once for every consumer of the revision judged at about the same time. */
+  private ArtifactTree artifact(FluxStatus.Artifact artifact) throws ArtifactException {
+    try {
+      return artifacts.get(artifact.url() + "#" + artifact.digest(), (key, executor) -> CompletableFuture.supplyAsync(() -> {
+        try {
+          return fetcher.fetch(artifact.url(), artifact.digest());
+        } catch (ArtifactException e) {
+          throw new CompletionException(e);
+        }
+      }, fetching)).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ArtifactException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private static String subject(GenericKubernetesResource kustomization) {
+    return "Kustomization " + kustomization.getMetadata().getNamespace() + "/" + kustomization.getMetadata().getName();
   }
 
   private ScopedKinds scopedKinds() {
@@ -152,6 +278,12 @@ public final class RevisionJudge {
     String target = FluxKinds.KUSTOMIZATION.target().apply(kustomization).key();
     return watched.byIndex(WatchedResources.TARGET_INDEX, target, GuardedKind.Role.RECONCILER).stream()
         .mapToInt(w -> FluxStatus.inventory(w.resource()).size()).sum();
+  }
+
+  @Override
+  public void close() {
+    judging.shutdownNow();
+    fetching.shutdownNow();
   }
 
   /** The cascade's view of the cluster: the inventories in the shared informer caches. */

@@ -22,12 +22,20 @@ import org.yaml.snakeyaml.LoaderOptions;
  * concerned: every scalar keeps its literal text ({@code 0123} stays {@code 0123}, {@code yes}
  * stays {@code yes}), nulls are nulls, and aliases to anchored mappings and sequences are
  * expanded. Merge keys and aliases to scalars are not supported and make a prediction unknown.
+ *
+ * <p>Every node produced is spent from the prediction's {@link Budget}, an alias's whole copy
+ * before it is made; and the aliases of one file may expand to at most
+ * {@value #MIN_ALIAS_NODES} nodes or {@value #ALIAS_NODES_PER_BYTE} per byte of the file, whichever
+ * is more. kustomize expands every alias without a limit: a few hundred bytes of nested aliases (a
+ * "billion laughs") exhaust any heap. Past either bound the file cannot be read within bounds.
  */
 final class YamlDocs {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** Far deeper than any manifest; deeper input is not guessed at (nor recursed into). */
   private static final int MAX_DEPTH = 1000;
+  static final long MIN_ALIAS_NODES = 100_000;
+  static final long ALIAS_NODES_PER_BYTE = 20;
   private static final YAMLFactory FACTORY = YAMLFactory.builder()
       .loaderOptions(loaderOptions())
       .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
@@ -77,26 +85,40 @@ final class YamlDocs {
     List<JsonNode> documents = new ArrayList<>();
     try (YAMLParser parser = (YAMLParser) FACTORY.createParser(text)) {
       JsonToken token = parser.nextToken();
+      Reading reading = new Reading(new HashMap<>(), where, yaml11Booleans, Budgets.current(),
+          Math.max(MIN_ALIAS_NODES, ALIAS_NODES_PER_BYTE * text.length()), new long[1]);
       while (token != null) {
-        documents.add(read(parser, token, new Reading(new HashMap<>(), where, yaml11Booleans)));
+        documents.add(read(parser, token, reading));
         token = parser.nextToken();
       }
     } catch (StreamConstraintsException e) {
-      throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
+      throw new Budget.OverBudget("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
     } catch (IOException e) {
       if (String.valueOf(e.getMessage()).contains("Nesting Depth exceeded")) {
-        throw new Unpredictable("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
+        throw new Budget.OverBudget("YAML nested deeper than " + MAX_DEPTH + " levels in " + where);
       }
       throw new BuildFailure("invalid YAML in " + where + ": " + firstLine(e.getMessage()));
     }
     return documents;
   }
 
-  private record Reading(Map<String, JsonNode> anchors, String where, boolean yaml11Booleans) {}
+  /**
+   * One file being read.
+   *
+   * @param anchors anchored mappings and sequences by name, with their node counts
+   * @param aliasNodes the nodes copied for aliases so far (one element)
+   */
+  private record Reading(Map<String, Anchored> anchors, String where, boolean yaml11Booleans, Budget budget,
+      long maxAliasNodes, long[] aliasNodes) {}
+
+  private record Anchored(JsonNode node, long size) {}
 
   private static JsonNode read(YAMLParser parser, JsonToken token, Reading reading) throws IOException {
-    Map<String, JsonNode> anchors = reading.anchors();
+    Map<String, Anchored> anchors = reading.anchors();
     String where = reading.where();
+    if (!parser.isCurrentAlias()) {
+      reading.budget().spend(1);
+    }
     switch (token) {
       case START_OBJECT: {
         String anchor = parser.getObjectId();
@@ -130,20 +152,34 @@ final class YamlDocs {
         return NODES.textNode(parser.getText());
       default:
         if (parser.isCurrentAlias()) {
-          JsonNode target = anchors.get(parser.getText());
+          Anchored target = anchors.get(parser.getText());
           if (target == null) {
             throw new Unpredictable("YAML alias *" + parser.getText() + " to a scalar in " + where);
           }
-          return target.deepCopy();
+          reading.aliasNodes()[0] += target.size();
+          if (reading.aliasNodes()[0] > reading.maxAliasNodes()) {
+            throw new Budget.OverBudget("YAML aliases in " + where + " expand to more than "
+                + ArtifactLimits.count(reading.maxAliasNodes()) + " nodes (kustomize expands them without a limit)");
+          }
+          reading.budget().spend(target.size());
+          return target.node().deepCopy();
         }
         return NODES.textNode(parser.getText());
     }
   }
 
-  private static void remember(Map<String, JsonNode> anchors, String anchor, JsonNode node) {
+  private static void remember(Map<String, Anchored> anchors, String anchor, JsonNode node) {
     if (anchor != null) {
-      anchors.put(anchor, node);
+      anchors.put(anchor, new Anchored(node, size(node)));
     }
+  }
+
+  private static long size(JsonNode node) {
+    long size = 1;
+    for (JsonNode child : node) {
+      size += size(child);
+    }
+    return size;
   }
 
   private static LoaderOptions loaderOptions() {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
+import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
@@ -63,9 +64,8 @@ public final class Actuator {
       case NONE -> {
         if (judgement.warning() == null) {
           lastEvent.remove(key.id());
-        } else if (eventOnce(key, resource, "Warning", "PredictionUnknown", judgement.warning()
-            + "; let through by policy (--unknown-prediction=Allow)")) {
-          LOG.info("{}: prediction unknown, let through by policy: {}", key, judgement.warning());
+        } else if (eventOnce(key, resource, "Warning", "PredictionUnknown", judgement.warning())) {
+          LOG.info("{}: prediction unknown, not held: {}", key, judgement.warning());
         }
       }
       case KEEP -> {
@@ -148,7 +148,7 @@ public final class Actuator {
     if (signature.equals(told.get(key.id()))) {
       return false;
     }
-    String name = resource.getMetadata().getName() + ".hold-" + io.scopeguard.approval.Fingerprint.digest(
+    String name = resource.getMetadata().getName() + ".hold-" + Fingerprint.digest(
         resource.getMetadata().getUid() + "|" + reason + "|" + token);
     boolean created = event(resource, "Warning", reason, message, name);
     told.put(key.id(), signature);

@@ -16,13 +16,16 @@ import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.ScopeJudge;
 import io.scopeguard.scope.Target;
 import io.scopeguard.scope.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The one place a verdict, and what to do about it, is computed, whoever asks: the scope
- * admission webhook (on the object being written, with facts read through to the API server), the
- * guard loop and the ClusterScope status (on the object as stored, from the caches). Gathers the
+ * The one place a verdict, and what to do about it, is computed, whoever asks: the scope gate
+ * (on the object being written), the guard loop (on the object as stored; both read what the caches
+ * miss through to the API server, so they decide alike whichever watch event came first) and the
+ * ClusterScope status (from the caches and the revision judgements already reached). Gathers the
  * facts, asks the pure judges (scope first, then for a Kustomization within its scope what its
  * pending revision would delete), and the pure approval table.
  */
@@ -39,48 +42,81 @@ public final class Decisions {
    */
   public record Decided(Judgement judgement, HoldState state, String fingerprint, GuardDecision.Decision decision) {}
 
+  /** What admission writes into the object: nothing, the whole hold, or only the pause switch back on. */
+  public enum AdmissionAction {
+    NONE,
+    /** A new hold, or one re-judged: pause switch on, hold annotations set. */
+    HOLD,
+    /** Held, but its pause switch is off and was off before too (so the resume guard cannot refuse turning it off). */
+    PAUSE
+  }
+
+  /** What the guard loop may take to read through a miss, per resource. */
+  private static final Duration GUARD_READ_BUDGET = Duration.ofSeconds(5);
+
   private final WatchedResources watched;
   private final RevisionJudge revisions;
   private final UnknownPolicy unknownPolicy;
+  private final ReadThroughFacts.Reader reader;
 
-  /** Scope checks only. */
+  /** Scope checks only, from the caches. */
   public Decisions(WatchedResources watched) {
-    this(watched, null, UnknownPolicy.Allow);
+    this(watched, null, UnknownPolicy.Allow, null);
   }
 
   /**
    * @param revisions judges pending revisions, or null to judge scope only
    * @param unknownPolicy what an unpredictable revision gets
+   * @param reader reads what the caches miss through to the API server, or null to read the caches alone
    */
-  public Decisions(WatchedResources watched, RevisionJudge revisions, UnknownPolicy unknownPolicy) {
+  public Decisions(WatchedResources watched, RevisionJudge revisions, UnknownPolicy unknownPolicy,
+      ReadThroughFacts.Reader reader) {
     this.watched = watched;
     this.revisions = revisions;
     this.unknownPolicy = unknownPolicy;
+    this.reader = reader;
   }
 
-  /** The judgement of a resource as stored, from the caches. */
-  public Judgement judge(GuardedKind kind, GenericKubernetesResource resource) {
-    return judge(kind, resource, watched);
+  /** The facts of one decision: read through to the API server where the caches miss, when there is a reader. */
+  public FactSource facts(String about, Duration budget, boolean readConsumers) {
+    return reader == null ? watched : reader.facts(about, budget, readConsumers);
   }
 
   /** The judgement of a resource: scope, then (for a Kustomization within its scope) its pending revision. */
   public Judgement judge(GuardedKind kind, GenericKubernetesResource resource, FactSource facts) {
-    Judgement scope = judgeScope(kind, resource, facts);
+    return withRevision(judgeScope(kind, resource, facts), kind, resource, true);
+  }
+
+  /**
+   * As {@link #judge(GuardedKind, GenericKubernetesResource, FactSource)}, from the revision
+   * judgements already reached, never starting one: what status reports, which must not fetch or
+   * unpack artifacts on its own threads.
+   */
+  public Judgement judgeFromResults(GuardedKind kind, GenericKubernetesResource resource, FactSource facts) {
+    return withRevision(judgeScope(kind, resource, facts), kind, resource, false);
+  }
+
+  private Judgement withRevision(Judgement scope, GuardedKind kind, GenericKubernetesResource resource, boolean judgeNow) {
     if (!scope.verdict().isAllowed() || revisions == null || !kind.equals(FluxKinds.KUSTOMIZATION)) {
       return scope;
     }
     DeletionBudget budget = scope.home().map(s -> s.getSpec().getDeletion()).orElseGet(DeletionBudget::new);
-    Optional<RevisionJudge.Judged> judged = revisions.judge(resource, budget);
-    Integer deleting = judged.filter(j -> j.verdict().isAllowed() || j.verdict().reason() != Reason.PredictionUnknown)
-        .map(RevisionJudge.Judged::deleting).orElse(null);
-    if (judged.isPresent() && !judged.get().verdict().isAllowed()) {
-      Verdict revision = judged.get().verdict();
-      if (revision.reason() == Reason.PredictionUnknown && unknownPolicy == UnknownPolicy.Allow) {
-        return scope.with(scope.verdict(), judged.get().revision(), revision.message(), null);
-      }
-      return scope.with(revision, judged.get().revision(), null, deleting);
+    Optional<RevisionJudge.Judged> judged = judgeNow ? revisions.judge(resource, budget)
+        : revisions.known(resource, budget).flatMap(known -> known);
+    if (judged.isEmpty()) {
+      return scope;
     }
-    return scope.with(scope.verdict(), null, null, deleting);
+    RevisionJudge.Judged revision = judged.get();
+    Verdict verdict = revision.verdict();
+    if (verdict.isAllowed()) {
+      return scope.with(scope.verdict(), null, null, revision.deleting());
+    }
+    if (verdict.reason() == Reason.PredictionUnknown && !revision.unreadable() && unknownPolicy == UnknownPolicy.Allow) {
+      return scope.with(scope.verdict(), revision.revision(),
+          verdict.message() + "; let through by policy (--unknown-prediction=Allow)", null);
+    }
+    return scope.with(verdict, revision.revision(), null,
+        verdict.reason() == Reason.PredictionUnknown ? null : revision.deleting());
   }
 
   /** The scope judgement alone: label or namespace default, target, source, consumers. */
@@ -105,16 +141,66 @@ public final class Decisions {
         source(kind, resource, facts),
         reconciler ? List.of() : consumers(kind, resource, facts));
     Verdict verdict = ScopeJudge.judge(guardFacts);
-    Optional<ClusterScope> home = verdict.scope() != null ? facts.scope(verdict.scope())
-        : scope.or(() -> declaring.stream().findFirst());
-    Enforcement enforcement = home.map(s -> s.getSpec().getEnforcement()).orElse(Enforcement.Enforce);
-    return new Judgement(guardFacts, verdict, home, enforcement, null, null, null);
+    Optional<ClusterScope> about = verdict.scope() == null ? Optional.empty() : facts.scope(verdict.scope());
+    Optional<ClusterScope> home = about.or(() -> scope).or(() -> declaring.stream().findFirst());
+    List<ClusterScope> involved = new ArrayList<>();
+    scope.ifPresent(involved::add);
+    if (scope.isEmpty() || !ScopeJudge.declares(scope.get().getSpec(), target)) {
+      involved.addAll(declaring);
+    }
+    about.ifPresent(involved::add);
+    return new Judgement(guardFacts, verdict, home, enforcement(involved), null, null, null);
   }
 
-  /** What to do about a resource as stored (the guard loop); its token is its generation's. */
-  public Decided decide(GuardedKind kind, GenericKubernetesResource resource) {
-    return decide(judge(kind, resource), kind, resource, resource.getMetadata().getGeneration());
+  /**
+   * Audit only when every ClusterScope the verdict involves audits: its own; the ones declaring its
+   * target when its own does not (an Enforce scope protects its cluster whatever scope a resource
+   * acting on it names); the consumer's that does not allow a source. Enforce when none is
+   * involved (fail closed).
+   */
+  private static Enforcement enforcement(List<ClusterScope> involved) {
+    return !involved.isEmpty() && involved.stream().allMatch(s -> s.getSpec().getEnforcement() == Enforcement.Audit)
+        ? Enforcement.Audit : Enforcement.Enforce;
   }
+
+  /**
+   * What to do about a resource as stored (the guard loop), reading misses through; its token is
+   * its generation's.
+   *
+   * @throws ReadThroughFacts.FactsUnavailable when a fact could not be read (the loop retries)
+   */
+  public Decided decide(GuardedKind kind, GenericKubernetesResource resource) {
+    FactSource facts = facts(subject(kind, resource), GUARD_READ_BUDGET, false);
+    return decide(judge(kind, resource, facts), kind, resource, resource.getMetadata().getGeneration());
+  }
+
+  /**
+   * What admission writes into an object being created or changed. Scope only: a revision's hold is
+   * the guard loop's and the revision gates' to judge, and admission leaves it as it is. Whatever the
+   * decision, a hold never goes on with its pause switch off unless the resume guard refuses that.
+   *
+   * @param previous the object as stored before this write, or null when it is created
+   * @param generation the generation the object is about to have, for a new hold's token
+   */
+  public Admission decideAtAdmission(GuardedKind kind, GenericKubernetesResource object,
+      GenericKubernetesResource previous, FactSource facts, Long generation) {
+    Decided decided = decide(judgeScope(kind, object, facts), kind, object, generation);
+    GuardDecision.Action action = decided.decision().action();
+    boolean heldForRevision = decided.judgement().verdict().isAllowed()
+        && HoldState.aboutRevision(decided.state().heldReason());
+    if ((action == GuardDecision.Action.SUSPEND || action == GuardDecision.Action.UPDATE_HOLD) && !heldForRevision) {
+      return new Admission(decided, AdmissionAction.HOLD);
+    }
+    boolean unpaused = !Json.flag(object, kind.pausePointer());
+    boolean wasPaused = previous != null && Json.flag(previous, kind.pausePointer());
+    if (decided.state().heldByScopeguard() && unpaused && !wasPaused) {
+      return new Admission(decided, AdmissionAction.PAUSE);
+    }
+    return new Admission(decided, AdmissionAction.NONE);
+  }
+
+  /** A decision taken in admission, and what to write for it. */
+  public record Admission(Decided decided, AdmissionAction action) {}
 
   /**
    * What to do about a resource, given its judgement.

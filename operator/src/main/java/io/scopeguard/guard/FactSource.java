@@ -1,5 +1,6 @@
 package io.scopeguard.guard;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +11,9 @@ import java.util.Optional;
  * server for what they have not seen yet ({@link ReadThroughFacts}).
  */
 public interface FactSource {
+
+  /** A watched object of a kind. */
+  Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace, String name);
 
   /** The ClusterScope of this name. */
   Optional<ClusterScope> scope(String name);
@@ -48,6 +52,12 @@ public interface FactSource {
         }
         declaring.sort(java.util.Comparator.comparing(s -> s.getMetadata().getName()));
         return declaring;
+      }
+
+      @Override
+      public Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace,
+          String resource) {
+        return facts.get(kind, namespace, resource);
       }
 
       @Override

@@ -15,7 +15,8 @@ import java.util.Optional;
  *     its target; empty when there is none
  * @param enforcement the home scope's enforcement; Enforce when there is no home (fail closed)
  * @param revision the source revision judged for deletions, or null when none was
- * @param warning what could not be predicted, when the policy lets such a revision through; else null
+ * @param warning what could not be predicted or read, when the revision is not held for it (said
+ *     in a Warning Event and a status row); else null
  * @param predictedDeletions how many objects the source's current revision would delete (cascade
  *     included), allowed or not; null when no revision was judged or its deletions are unknown
  */

@@ -7,50 +7,97 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.api.ClusterScope;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The caches, and the API server for what they have not seen yet: admission judges objects
- * written moments after the ClusterScope, Cluster, Namespace or source they refer to (one
- * {@code kubectl apply -f dir/} holding all of them), before any watch event for those arrived.
- * Only a miss is read through, and only until the deadline (the webhook's own timeout, less a
- * margin); a read that fails or comes too late counts as absent, so the verdict fails closed and
- * says what was missing.
+ * The caches, and the API server for what they have not seen yet: a decision taken moments after
+ * the ClusterScope, Cluster, Namespace or source it depends on was written (one
+ * {@code kubectl apply -f dir/} holding all of them), before that object's watch event arrived.
+ * Admission and the guard loop both read this way, so that they decide alike whichever event came
+ * first. Only a miss is read through, each read within what is left of the deadline, on threads of
+ * its own. A read that fails or is too late is no fact at all: {@link FactsUnavailable}, so admission
+ * refuses the write and the guard loop retries, rather than decide on a guess.
  */
 public final class ReadThroughFacts implements FactSource {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ReadThroughFacts.class);
+  /** What a decision could not read; it is not taken. */
+  public static final class FactsUnavailable extends RuntimeException {
+    FactsUnavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
+  /** Reads through for one decision after another; a new {@link ReadThroughFacts} per decision. */
+  public static final class Reader implements AutoCloseable {
+    private final WatchedResources cached;
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final ExecutorService reads = Executors.newFixedThreadPool(4, runnable -> {
+      Thread thread = new Thread(runnable, "scopeguard-read-through");
+      thread.setDaemon(true);
+      return thread;
+    });
+
+    public Reader(WatchedResources cached, KubernetesClient client, Clock clock) {
+      this.cached = cached;
+      this.client = client;
+      this.clock = clock;
+    }
+
+    /**
+     * The facts of one decision, read through until {@code budget} from now.
+     *
+     * @param about what is being decided, for messages
+     * @param consumers whether a source's consumers are read through too (a source being created or
+     *     re-pointed); otherwise they come from the caches alone
+     */
+    public ReadThroughFacts facts(String about, Duration budget, boolean consumers) {
+      return new ReadThroughFacts(this, about, Instant.now(clock).plus(budget), consumers);
+    }
+
+    @Override
+    public void close() {
+      reads.shutdownNow();
+    }
+  }
+
+  private final Reader reader;
   private final WatchedResources cached;
-  private final KubernetesClient client;
-  private final Clock clock;
+  private final String about;
   private final Instant deadline;
+  private final boolean readConsumers;
 
-  /**
-   * @param client a client whose request timeout fits the webhook's timeout
-   * @param deadline after this, misses are not read through
-   */
-  public ReadThroughFacts(WatchedResources cached, KubernetesClient client, Clock clock, Instant deadline) {
-    this.cached = cached;
-    this.client = client;
-    this.clock = clock;
+  private ReadThroughFacts(Reader reader, String about, Instant deadline, boolean readConsumers) {
+    this.reader = reader;
+    this.cached = reader.cached;
+    this.about = about;
     this.deadline = deadline;
+    this.readConsumers = readConsumers;
+  }
+
+  @Override
+  public Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace, String name) {
+    return cached.get(kind, namespace, name).or(() -> read(kind, namespace, name));
   }
 
   @Override
   public Optional<ClusterScope> scope(String name) {
     return cached.scope(name).or(() -> read("ClusterScope " + name,
-        () -> client.resources(ClusterScope.class).withName(name).get()));
+        () -> reader.client.resources(ClusterScope.class).withName(name).get()));
   }
 
   @Override
@@ -59,7 +106,7 @@ public final class ReadThroughFacts implements FactSource {
     if (!declaring.isEmpty()) {
       return declaring;
     }
-    return read("ClusterScopes declaring " + clusterKey, () -> client.resources(ClusterScope.class).list().getItems())
+    return read("the ClusterScopes", () -> reader.client.resources(ClusterScope.class).list().getItems())
         .orElse(List.of()).stream()
         .filter(scope -> clusterKey.equals(WatchedResources.clusterKey(scope)))
         .sorted(Comparator.comparing(scope -> scope.getMetadata().getName()))
@@ -72,14 +119,14 @@ public final class ReadThroughFacts implements FactSource {
       return true;
     }
     return cached.activeKinds().stream().filter(kind -> kind.role() == GuardedKind.Role.CLUSTER)
-        .anyMatch(kind -> get(kind, namespace, name).isPresent());
+        .anyMatch(kind -> read(kind, namespace, name).isPresent());
   }
 
   @Override
   public Optional<WatchedResources.Watched> source(GuardedKind.SourceRef ref) {
     return cached.source(ref).or(() -> cached.activeKinds().stream()
         .filter(kind -> kind.role() == GuardedKind.Role.SOURCE && kind.kind().equals(ref.kind()))
-        .flatMap(kind -> get(kind, ref.namespace(), ref.name()).map(r -> new WatchedResources.Watched(kind, r)).stream())
+        .flatMap(kind -> read(kind, ref.namespace(), ref.name()).map(r -> new WatchedResources.Watched(kind, r)).stream())
         .findFirst());
   }
 
@@ -88,24 +135,27 @@ public final class ReadThroughFacts implements FactSource {
     if (namespace == null || cached.namespaceKnown(namespace)) {
       return cached.namespaceScope(namespace);
     }
-    return read("Namespace " + namespace, () -> client.namespaces().withName(namespace).get())
+    return read("Namespace " + namespace, () -> reader.client.namespaces().withName(namespace).get())
         .map(Namespace::getMetadata).map(meta -> WatchedResources.scopeLabel(meta.getLabels()));
   }
 
-  /** The cached consumers, and those in the source's own namespace that the API server has and the cache does not yet. */
+  /**
+   * The cached consumers; for a source being created or re-pointed, also those in the source's own
+   * namespace that the API server has and the caches do not yet.
+   */
   @Override
   public List<WatchedResources.Watched> consumers(GuardedKind.SourceRef source) {
     Map<String, WatchedResources.Watched> found = new LinkedHashMap<>();
     cached.consumers(source).forEach(w -> found.put(w.resource().getMetadata().getUid(), w));
+    if (!readConsumers) {
+      return new ArrayList<>(found.values());
+    }
     for (GuardedKind kind : cached.activeKinds()) {
-      if (kind.role() != GuardedKind.Role.RECONCILER) {
-        continue;
-      }
       Optional<GroupVersionKind> gvk = cached.servedVersion(kind);
-      if (gvk.isEmpty()) {
+      if (kind.role() != GuardedKind.Role.RECONCILER || gvk.isEmpty()) {
         continue;
       }
-      read(kind.kind() + "s in " + source.namespace(), () -> client.genericKubernetesResources(gvk.get().apiVersion(),
+      read(kind.kind() + "s in " + source.namespace(), () -> reader.client.genericKubernetesResources(gvk.get().apiVersion(),
           gvk.get().getKind()).inNamespace(source.namespace()).list().getItems()).orElse(List.of()).stream()
           .filter(r -> kind.sourceRef().apply(r).filter(ref -> ref.key().equals(source.key())).isPresent())
           .forEach(r -> found.putIfAbsent(r.getMetadata().getUid(), new WatchedResources.Watched(kind, r)));
@@ -113,27 +163,36 @@ public final class ReadThroughFacts implements FactSource {
     return new ArrayList<>(found.values());
   }
 
-  private Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace, String name) {
+  private Optional<GenericKubernetesResource> read(GuardedKind kind, String namespace, String name) {
     Optional<GroupVersionKind> gvk = cached.servedVersion(kind);
     if (gvk.isEmpty()) {
       return Optional.empty();
     }
-    return read(kind.kind() + " " + namespace + "/" + name, () -> {
-      var resources = client.genericKubernetesResources(gvk.get().apiVersion(), gvk.get().getKind());
+    return read(kind.kind() + " " + (namespace == null ? "" : namespace + "/") + name, () -> {
+      var resources = reader.client.genericKubernetesResources(gvk.get().apiVersion(), gvk.get().getKind());
       return namespace == null ? resources.withName(name).get() : resources.inNamespace(namespace).withName(name).get();
     });
   }
 
+  /** One read, within what is left of the deadline; absent when the API server says so, unavailable otherwise. */
   private <T> Optional<T> read(String what, Supplier<T> read) {
-    if (Instant.now(clock).isAfter(deadline)) {
-      LOG.info("read-through of {} skipped: past the admission deadline; judged as absent", what);
-      return Optional.empty();
+    long left = Duration.between(Instant.now(reader.clock), deadline).toMillis();
+    if (left <= 0) {
+      throw new FactsUnavailable("scopeguard could not read " + what + " for " + about + " in time", null);
     }
+    CompletableFuture<T> reading = CompletableFuture.supplyAsync(read, reader.reads);
     try {
-      return Optional.ofNullable(read.get()).filter(Objects::nonNull);
-    } catch (KubernetesClientException e) {
-      LOG.warn("read-through of {} failed ({}); judged as absent", what, e.getMessage());
-      return Optional.empty();
+      return Optional.ofNullable(reading.get(left, TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      reading.cancel(true);
+      throw new FactsUnavailable("scopeguard could not read " + what + " for " + about + " in time", e);
+    } catch (ExecutionException e) {
+      String why = e.getCause() instanceof KubernetesClientException k ? "HTTP " + k.getCode() + ": " + k.getMessage()
+          : String.valueOf(e.getCause());
+      throw new FactsUnavailable("scopeguard could not read " + what + " for " + about + " (" + why + ")", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FactsUnavailable("interrupted reading " + what + " for " + about, e);
     }
   }
 }

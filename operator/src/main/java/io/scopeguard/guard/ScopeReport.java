@@ -62,7 +62,7 @@ public final class ScopeReport {
     List<HeldReconciliation> rows = new ArrayList<>();
     List<Approval> approvals = new ArrayList<>();
     for (WatchedResources.Watched w : related.values()) {
-      Judgement judgement = decisions.judge(w.kind(), w.resource(), facts);
+      Judgement judgement = decisions.judgeFromResults(w.kind(), w.resource(), facts);
       if (judgement.home().filter(home -> home.getMetadata().getName().equals(name)).isPresent()) {
         row(w.kind(), w.resource(), judgement, previous).ifPresent(rows::add);
         approval(w.kind(), w.resource()).ifPresent(approvals::add);
@@ -103,7 +103,7 @@ public final class ScopeReport {
       row.setReason(state.heldReason());
       row.setSince(state.heldAt());
       row.setApprove(Actuator.approve(kind, resource, state.heldToken()));
-      if (Reason.MassDeletion.name().equals(state.heldReason())) {
+      if (HoldState.aboutRevision(state.heldReason())) {
         row.setRevision(state.heldToken());
       }
       String message = judgement.verdict().isAllowed()
@@ -120,7 +120,7 @@ public final class ScopeReport {
       row.setAction("Recorded");
       row.setReason(Reason.PredictionUnknown.name());
       row.setRevision(judgement.revision());
-      row.setMessage(judgement.warning() + " (let through by policy)");
+      row.setMessage(judgement.warning());
       row.setSince(since(previous, row));
       return Optional.of(row);
     }

@@ -159,6 +159,14 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     }
     stopKind(kind);
     GroupVersionKind gvk = version.get();
+    if (!kind.plural().equals(crd.getSpec().getNames().getPlural())) {
+      LOG.error("{}: configured with plural {}, but its CRD names it {}: the scope gate's admission rule misses it;"
+          + " fix the configuration", kind, kind.plural(), crd.getSpec().getNames().getPlural());
+    }
+    if (kind.pausePointer() != null && !Crds.keepsBoolean(crd, gvk.getVersion(), kind.pausePointer())) {
+      LOG.error("{}: its CRD's schema ({}) has no boolean at {}: the API server prunes the pause switch, so a hold"
+          + " cannot stick; fix pausePath", kind, gvk.getVersion(), kind.pausePointer());
+    }
     SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
         .inAnyNamespace().runnableInformer(RESYNC_MILLIS);
     informer.addIndexers(indexers(kind));
@@ -265,6 +273,7 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     return Optional.ofNullable(served.get(kind));
   }
 
+  @Override
   public Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace, String name) {
     SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
     if (informer == null) {

@@ -1,5 +1,6 @@
 package io.scopeguard.runtime;
 
+import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.guard.GuardedKind;
 import java.net.URI;
 import java.time.Duration;
@@ -24,11 +25,13 @@ import java.util.Set;
  * @param leaderElection whether and how replicas elect the one that reconciles
  * @param selfUsername the user scopeguard's own requests reach the API server as; null to ask the
  *     API server (SelfSubjectReview), as the webhooks must tell scopeguard's own writes apart
+ * @param judgingBudget how long one revision's judgement may take; past it the revision is
+ *     unreadable, and its prunes are refused
  */
 public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
     List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook,
-    LeaderElection leaderElection, String selfUsername) {
+    LeaderElection leaderElection, String selfUsername, Duration judgingBudget) {
 
   /**
    * Leader election on a Lease in scopeguard's namespace: only the leader reconciles (guard and
@@ -79,7 +82,8 @@ public record OperatorSettings(
    * @param service the Service in front of scopeguard ({@code namespace/name:port}), in-cluster
    * @param url the URL the API server calls when there is no Service (outside the cluster)
    * @param timeout how long the API server waits, and how long a not-yet-judged revision may take
-   * @param fluxUsers usernames of Flux's controllers whose deletes are guarded
+   * @param flux who Flux's reconcilers act as (their controllers, the default service account they
+   *     impersonate): a DELETE from one of a Kustomization's identities is a prune, and judged
    * @param configurationName name of the webhook configurations
    * @param certManager whether cert-manager provides the certificates (else scopeguard issues them)
    * @param certificateSecret the Secret in scopeguard's namespace holding them
@@ -91,25 +95,22 @@ public record OperatorSettings(
    *     answers, guarded reconcilers cannot be created or changed) or {@code Ignore} (they are, and
    *     only the guard loop's later hold stops them)
    */
-  public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, Set<String> fluxUsers,
+  public record Webhook(boolean enabled, int port, String service, String url, Duration timeout, FluxIdentities flux,
       String configurationName, boolean certManager, String certificateSecret, Duration certificateValidity,
       Duration renewCheck, String ownerClusterRole, String scopeFailurePolicy) {
 
-    public static final Set<String> FLUX_USERS = Set.of(
-        "system:serviceaccount:flux-system:kustomize-controller",
-        "system:serviceaccount:flux-system:helm-controller");
 
     public static final String FAIL = "Fail";
     public static final String IGNORE = "Ignore";
 
     public static Webhook disabled() {
-      return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
+      return new Webhook(false, 0, null, null, Duration.ofSeconds(10), FluxIdentities.DEFAULT, "scopeguard", false,
           "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null, FAIL);
     }
 
     /** Enabled on {@code port}, called by the API server at {@code url} (outside a cluster, tests, the demo). */
     public static Webhook atUrl(int port, String url) {
-      return new Webhook(true, port, null, url, Duration.ofSeconds(10), FLUX_USERS, "scopeguard", false,
+      return new Webhook(true, port, null, url, Duration.ofSeconds(10), FluxIdentities.DEFAULT, "scopeguard", false,
           "scopeguard-webhook-tls", Duration.ofDays(90), Duration.ofMinutes(1), null, FAIL);
     }
 
@@ -128,12 +129,17 @@ public record OperatorSettings(
     }
 
     public Webhook withCertificates(Duration validity, Duration renewCheck) {
-      return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
+      return new Webhook(enabled, port, service, url, timeout, flux, configurationName, certManager, certificateSecret,
           validity, renewCheck, ownerClusterRole, scopeFailurePolicy);
     }
 
+    public Webhook withFlux(FluxIdentities identities) {
+      return new Webhook(enabled, port, service, url, timeout, identities, configurationName, certManager,
+          certificateSecret, certificateValidity, renewCheck, ownerClusterRole, scopeFailurePolicy);
+    }
+
     public Webhook ownedBy(String clusterRole) {
-      return new Webhook(enabled, port, service, url, timeout, fluxUsers, configurationName, certManager, certificateSecret,
+      return new Webhook(enabled, port, service, url, timeout, flux, configurationName, certManager, certificateSecret,
           certificateValidity, renewCheck, clusterRole, scopeFailurePolicy);
     }
   }
@@ -141,31 +147,31 @@ public record OperatorSettings(
   /** Settings for an in-process run (tests, demo): free ports, default everything else, no webhook. */
   public static OperatorSettings embedded() {
     return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of(), Optional.empty(),
-        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled(), null);
+        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled(), null, Duration.ofSeconds(5));
   }
 
   public OperatorSettings withHttpPort(int port) {
     return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds, artifactBaseUrl,
-        unknownPolicy, webhook, leaderElection, selfUsername);
+        unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds),
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
   }
 
   public OperatorSettings withWebhook(Webhook webhook) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
   }
 
   public OperatorSettings withSelfUsername(String username) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, username);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, username, judgingBudget);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
   }
 }

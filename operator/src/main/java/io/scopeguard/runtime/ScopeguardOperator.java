@@ -12,6 +12,7 @@ import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.GuardReconciler;
 import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.guard.ReadThroughFacts;
 import io.scopeguard.guard.ScopeReport;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.metrics.GuardMetrics;
@@ -51,10 +52,15 @@ public final class ScopeguardOperator implements AutoCloseable {
   private final HttpEndpoints http;
   private final Webhook webhook;
   private final Leadership leadership;
+  private final RevisionJudge revisions;
+  private final ReadThroughFacts.Reader reader;
   private static final Duration ARTIFACT_TIMEOUT = Duration.ofSeconds(30);
 
   private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
-      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook, Leadership leadership) {
+      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook, Leadership leadership, RevisionJudge revisions,
+      ReadThroughFacts.Reader reader) {
+    this.revisions = revisions;
+    this.reader = reader;
     this.webhook = webhook;
     this.leadership = leadership;
     this.operator = operator;
@@ -94,8 +100,10 @@ public final class ScopeguardOperator implements AutoCloseable {
     guardMetrics.guarding(kinds.stream().filter(kind -> kind.role() != GuardedKind.Role.CLUSTER)
         .map(GuardedKind::kind).toList());
     RevisionJudge revisions = new RevisionJudge(watched,
-        new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT));
-    Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy());
+        new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT),
+        settings.judgingBudget(), RevisionJudge.NODE_BUDGET);
+    ReadThroughFacts.Reader reader = new ReadThroughFacts.Reader(watched, client, clock);
+    Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy(), reader);
     GuardReconciler guard = new GuardReconciler(watched, decisions, new Actuator(client, watched, clock), guardMetrics, clock,
         settings.reconcileThreads());
     watched.addListener(guard);
@@ -126,6 +134,8 @@ public final class ScopeguardOperator implements AutoCloseable {
       });
     } catch (IOException e) {
       guard.close();
+      revisions.close();
+      reader.close();
       metrics.close();
       throw new UncheckedIOException("cannot serve HTTP on port " + settings.httpPort(), e);
     }
@@ -141,12 +151,12 @@ public final class ScopeguardOperator implements AutoCloseable {
         serving.set(webhook);
       }
     } catch (RuntimeException e) {
-      new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership).close();
+      new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader).close();
       throw e;
     }
     LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
         watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
-    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership);
+    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader);
   }
 
   private static String notReadyReason(Operator operator, WatchedResources watched) {
@@ -217,6 +227,8 @@ public final class ScopeguardOperator implements AutoCloseable {
         webhook.close();
       }
       guard.close();
+      revisions.close();
+      reader.close();
       watched.close();
       http.close();
       metrics.close();

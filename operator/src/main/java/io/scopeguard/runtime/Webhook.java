@@ -1,9 +1,7 @@
 package io.scopeguard.runtime;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.scopeguard.deletion.RevisionGate;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
@@ -38,7 +36,6 @@ public final class Webhook implements AutoCloseable {
 
   private final AdmissionServer server;
   private final RevisionGate gate;
-  private final KubernetesClient readThrough;
   private final WebhookRegistration registration;
   private final KubernetesClient client;
   private final CertificateStore store;
@@ -51,9 +48,8 @@ public final class Webhook implements AutoCloseable {
   private final String ownerClusterRole;
   private volatile String caBundle;
 
-  private Webhook(AdmissionServer server, RevisionGate gate, KubernetesClient readThrough, String caBundle,
-      WebhookRegistration registration, KubernetesClient client, CertificateStore store, String ownerClusterRole) {
-    this.readThrough = readThrough;
+  private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
+      KubernetesClient client, CertificateStore store, String ownerClusterRole) {
     this.ownerClusterRole = ownerClusterRole;
     this.server = server;
     this.gate = gate;
@@ -86,25 +82,23 @@ public final class Webhook implements AutoCloseable {
         !config.certManager(), dns, ips, config.certificateValidity(), clock);
     CertificateStore.Current certificates = certificates(store, config, dns, ips, clock);
     Duration judging = config.timeout().minusMillis(Math.min(1000, config.timeout().toMillis() / 4));
-    RevisionGate gate = new RevisionGate(watched, judge, settings.unknownPolicy(), judging);
     Duration readBudget = config.timeout().dividedBy(2);
-    KubernetesClient readThrough = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
-        .withRequestTimeout((int) readBudget.toMillis()).withRequestRetryBackoffLimit(0).build()).build();
+    RevisionGate gate = new RevisionGate(watched, decisions, judge, settings.unknownPolicy(), config.flux(), judging,
+        readBudget);
     AdmissionServer server;
     try {
       server = new AdmissionServer(config.port(), certificates.issued(), Map.of(
-          PruneAdmission.PATH, new PruneAdmission(gate, config.fluxUsers()),
+          PruneAdmission.PATH, new PruneAdmission(gate),
           ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
           ApprovalAdmission.PATH, new ApprovalAdmission(clock),
-          ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, readThrough, self, readBudget, clock)), registry);
+          ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, self, readBudget, clock)), registry);
     } catch (IOException e) {
       gate.close();
-      readThrough.close();
       throw new UncheckedIOException("cannot serve the admission webhook on port " + config.port(), e);
     }
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
     WebhookRegistration registration = new WebhookRegistration(config.configurationName(), settings.namespace(),
-        config.fluxUsers(), timeoutSeconds, config.service(), config.url(), watched.guardedKinds(), self,
+        timeoutSeconds, config.service(), config.url(), watched.guardedKinds(), self,
         config.scopeFailurePolicy(), config.certManager() ? config.certificateSecret() : null);
     OwnerReference owner = owner(client, config.ownerClusterRole());
     if (owner == null && config.ownerClusterRole() != null) {
@@ -116,7 +110,7 @@ public final class Webhook implements AutoCloseable {
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
-    Webhook webhook = new Webhook(server, gate, readThrough, certificates.caBundle(), registration, client,
+    Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
         store.available() ? store : null, config.ownerClusterRole());
     webhook.renewEvery(config.renewCheck());
     return webhook;
@@ -194,6 +188,5 @@ public final class Webhook implements AutoCloseable {
     renewals.shutdownNow();
     server.close();
     gate.close();
-    readThrough.close();
   }
 }

@@ -2,8 +2,11 @@ package io.scopeguard.scope;
 
 import io.scopeguard.api.ClusterScopeSpec;
 import io.scopeguard.api.ClusterTarget;
+import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.SourceRule;
+import java.util.Comparator;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Decides whether a guarded resource acts within its scope. Pure: facts in, verdict out; the
@@ -51,15 +54,20 @@ public final class ScopeJudge {
     return consumers(facts).orElse(Verdict.allowed(subject + " acts within " + named));
   }
 
-  /** A source's location checked against the scope of every reconciler delivering from it. */
-  private static java.util.Optional<Verdict> consumers(GuardFacts facts) {
+  /**
+   * A source's location checked against the scope of every reconciler delivering from it; of those
+   * that do not allow it, one that enforces is named first, so that an audited consumer never
+   * stands in for an enforced one.
+   */
+  private static Optional<Verdict> consumers(GuardFacts facts) {
     GuardFacts.SourceFacts source = facts.source();
     if (facts.actsOnCluster() || source == null || source.url() == null || facts.consumers() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     return facts.consumers().stream()
         .filter(c -> c.scope() != null && !allowed(c.scope(), source.url()))
-        .findFirst()
+        .min(Comparator.comparing((GuardFacts.Consumer c) -> c.scope().getEnforcement() != Enforcement.Enforce)
+            .thenComparing(GuardFacts.Consumer::scopeName).thenComparing(GuardFacts.Consumer::subject))
         .map(c -> Verdict.held(Reason.SourceOutOfScope, facts.subject() + " fetches from " + source.url()
                 + ", which ClusterScope " + c.scopeName() + " of its consumer " + c.subject() + " does not allow (allowed: "
                 + allowlist(c.scope()) + ")", "source=" + source.url() + ";scope=" + c.scopeName())

@@ -5,14 +5,14 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The delete guard: a DELETE, by a Flux controller's service account, of an object carrying
- * Flux's owner labels is passed to the {@link PruneGate}; every other request is allowed. The
+ * The delete guard: every DELETE of an object carrying Flux's owner labels is passed to the
+ * {@link PruneGate} with who sends it, whoever that is (Flux's multi-tenancy makes
+ * kustomize-controller prune as the tenant's service account); every other request is allowed. The
  * webhook configuration already narrows what reaches it; this checks again so that a broad
  * configuration can never make it refuse ordinary traffic.
  */
@@ -26,24 +26,19 @@ public final class PruneAdmission implements UnaryOperator<AdmissionReview> {
   private static final Logger LOG = LoggerFactory.getLogger(PruneAdmission.class);
 
   private final PruneGate gate;
-  private final Set<String> fluxUsers;
 
-  /**
-   * @param gate decides per owner
-   * @param fluxUsers usernames of Flux's controllers, e.g. {@code system:serviceaccount:flux-system:kustomize-controller}
-   */
-  public PruneAdmission(PruneGate gate, Set<String> fluxUsers) {
+  /** @param gate decides per owner and requester */
+  public PruneAdmission(PruneGate gate) {
     this.gate = gate;
-    this.fluxUsers = Set.copyOf(fluxUsers);
   }
 
   @Override
   public AdmissionReview apply(AdmissionReview review) {
     AdmissionRequest request = review.getRequest();
-    if (!"DELETE".equals(request.getOperation()) || request.getUserInfo() == null
-        || !fluxUsers.contains(request.getUserInfo().getUsername()) || request.getOldObject() == null) {
+    if (!"DELETE".equals(request.getOperation()) || request.getOldObject() == null) {
       return AdmissionDecision.allow(review);
     }
+    String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
     GenericKubernetesResource object = Serialization.jsonMapper().convertValue(request.getOldObject(), GenericKubernetesResource.class);
     Map<String, String> labels = object.getMetadata().getLabels();
     Map<String, String> annotations = object.getMetadata().getAnnotations();
@@ -53,11 +48,11 @@ public final class PruneAdmission implements UnaryOperator<AdmissionReview> {
     }
     String what = object.getKind() + " " + (object.getMetadata().getNamespace() == null ? "" : object.getMetadata().getNamespace() + "/")
         + object.getMetadata().getName();
-    String refusal = gate.refusal(labels.get(OWNER_NAMESPACE), labels.get(OWNER_NAME), what);
+    String refusal = gate.refusal(labels.get(OWNER_NAMESPACE), labels.get(OWNER_NAME), what, user);
     if (refusal == null) {
       return AdmissionDecision.allow(review);
     }
-    LOG.info("refused DELETE of {} by {}: {}", what, request.getUserInfo().getUsername(), refusal);
+    LOG.info("refused DELETE of {} by {}: {}", what, user, refusal);
     return AdmissionDecision.deny(review, refusal);
   }
 }

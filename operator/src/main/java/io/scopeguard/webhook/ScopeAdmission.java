@@ -7,24 +7,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.zjsonpatch.JsonDiff;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
-import io.scopeguard.approval.GuardDecision.Action;
 import io.scopeguard.guard.Decisions;
+import io.scopeguard.guard.FactSource;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.Json;
-import io.scopeguard.guard.Judgement;
 import io.scopeguard.guard.ReadThroughFacts;
 import io.scopeguard.guard.WatchedResources;
-import io.scopeguard.scope.Reason;
+import io.scopeguard.scope.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,31 +49,28 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
 
   public static final String PATH = "/mutate/scope";
 
-  /** The annotations only scopeguard writes; a person approves through {@link Annotations#APPROVE}. */
-  static final List<String> OWN_ANNOTATIONS = List.of(Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
-      Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC, Annotations.APPROVED_SPEC, Annotations.APPROVED_REVISION);
-  private static final List<String> HOLD_ANNOTATIONS = OWN_ANNOTATIONS.subList(0, 4);
+  /** scopeguard's hold on a resource; set, changed and removed only by scopeguard (removing it is the resume guard's to judge). */
+  static final List<String> HOLD_ANNOTATIONS = List.of(Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
+      Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC);
+  /** The approvals scopeguard accepted; set only by scopeguard, removed by anyone (that revokes them). */
+  static final List<String> APPROVAL_RECORDS = List.of(Annotations.APPROVED_SPEC, Annotations.APPROVED_REVISION);
 
   private static final Logger LOG = LoggerFactory.getLogger(ScopeAdmission.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final WatchedResources watched;
   private final Decisions decisions;
-  private final KubernetesClient readThrough;
   private final String self;
   private final Duration readBudget;
   private final Clock clock;
 
   /**
-   * @param readThrough the client that reads what the caches miss, its request timeout within the webhook's
    * @param self the user scopeguard's own writes come from (they pass untouched)
    * @param readBudget how long misses may be read through, per request
    */
-  public ScopeAdmission(WatchedResources watched, Decisions decisions, KubernetesClient readThrough, String self,
-      Duration readBudget, Clock clock) {
+  public ScopeAdmission(WatchedResources watched, Decisions decisions, String self, Duration readBudget, Clock clock) {
     this.watched = watched;
     this.decisions = decisions;
-    this.readThrough = readThrough;
     this.self = self;
     this.readBudget = readBudget;
     this.clock = clock;
@@ -98,51 +94,56 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
     if (object.getMetadata().getNamespace() == null && request.getNamespace() != null) {
       object.getMetadata().setNamespace(request.getNamespace());
     }
+    String subject = Decisions.subject(kind.get(), object);
     String forged = forged(previous, incoming);
     if (forged != null) {
       String message = "scopeguard: " + forged + " is written only by scopeguard (its hold annotations "
-          + String.join(", ", HOLD_ANNOTATIONS) + " and the approvals it accepted, " + Annotations.APPROVED_SPEC + " and "
-          + Annotations.APPROVED_REVISION + "); to approve a hold, set " + Annotations.APPROVE
-          + " to the token shown in the ClusterScope's status";
-      LOG.info("refused {} of {} by {}: {}", request.getOperation(), Decisions.subject(kind.get(), object), user, message);
+          + String.join(", ", HOLD_ANNOTATIONS) + " and the approvals it accepted, " + String.join(" and ", APPROVAL_RECORDS)
+          + "); to approve a hold, set " + Annotations.APPROVE + " to the token shown in the ClusterScope's status";
+      LOG.info("{}: refused {} by {}: {}", subject, request.getOperation(), user, message);
       return AdmissionDecision.deny(review, message);
     }
-    Instant now = Instant.now(clock);
-    ReadThroughFacts facts = new ReadThroughFacts(watched, readThrough, clock, now.plus(readBudget));
-    Judgement judgement = decisions.judgeScope(kind.get(), object, facts);
-    Decisions.Decided decided = decisions.decide(judgement, kind.get(), object, generation(kind.get(), previous, incoming));
-    Action action = decided.decision().action();
-    boolean heldForRevision = judgement.verdict().isAllowed() && revisionReason(decided.state().heldReason());
-    if (action != Action.SUSPEND && action != Action.UPDATE_HOLD || heldForRevision) {
-      if (!judgement.verdict().isAllowed()) {
-        LOG.debug("{} {} of {}: {} ({}), no hold written", request.getOperation(), user,
-            Decisions.subject(kind.get(), object), judgement.verdict().reason(), action);
+    GenericKubernetesResource before = previous == null ? null : JSON.convertValue(previous, GenericKubernetesResource.class);
+    Decisions.Admission admission;
+    try {
+      FactSource facts = decisions.facts(subject, readBudget, locationChanges(kind.get(), before, object));
+      admission = decisions.decideAtAdmission(kind.get(), object, before, facts, generation(kind.get(), previous, incoming));
+    } catch (ReadThroughFacts.FactsUnavailable e) {
+      LOG.warn("{}: refused {} by {}: {}", subject, request.getOperation(), user, e.getMessage());
+      return AdmissionDecision.deny(review, e.getMessage() + "; refused to be safe, retry the write");
+    }
+    Decisions.Decided decided = admission.decided();
+    Verdict verdict = decided.judgement().verdict();
+    if (admission.action() == Decisions.AdmissionAction.NONE) {
+      if (!verdict.isAllowed()) {
+        LOG.info("{}: {} by {} admitted without a hold ({}, {}, {}): {}", subject, request.getOperation(), user,
+            verdict.reason(), decided.judgement().enforcement(), decided.decision().action(), verdict.message());
       }
       return AdmissionDecision.allow(review);
     }
     ObjectNode held = incoming.deepCopy();
-    ObjectNode annotations = held.withObjectProperty("metadata").withObjectProperty("annotations");
-    annotations.put(Annotations.SUSPENDED_REASON, decided.decision().reason());
-    annotations.put(Annotations.SUSPENDED_AT, decided.state().heldAt() != null ? decided.state().heldAt()
-        : now.truncatedTo(ChronoUnit.SECONDS).toString());
-    annotations.put(Annotations.SUSPENDED_TOKEN, decided.decision().token());
-    annotations.put(Annotations.SUSPENDED_SPEC, decided.fingerprint());
-    annotations.remove(Annotations.APPROVE);
     Json.put(held, kind.get().pausePointer(), BooleanNode.TRUE);
-    String approve = ApproveCommand.of(kind.get().kubectlName(), object.getMetadata().getNamespace(),
-        object.getMetadata().getName(), decided.decision().token());
-    LOG.info("{}: stored suspended at admission ({} by {}; {}): {}; approve: {}", Decisions.subject(kind.get(), object),
-        request.getOperation(), user, decided.decision().reason(), judgement.verdict().message(), approve);
+    if (admission.action() == Decisions.AdmissionAction.HOLD) {
+      ObjectNode annotations = held.withObjectProperty("metadata").withObjectProperty("annotations");
+      annotations.put(Annotations.SUSPENDED_REASON, decided.decision().reason());
+      annotations.put(Annotations.SUSPENDED_AT, decided.state().heldAt() != null ? decided.state().heldAt()
+          : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+      annotations.put(Annotations.SUSPENDED_TOKEN, decided.decision().token());
+      annotations.put(Annotations.SUSPENDED_SPEC, decided.fingerprint());
+      annotations.remove(Annotations.APPROVE);
+      LOG.info("{}: stored suspended at admission ({} by {}; {}, token {}): {}; approve: {}", subject,
+          request.getOperation(), user, decided.decision().reason(), decided.decision().token(), verdict.message(),
+          ApproveCommand.of(kind.get().kubectlName(), object.getMetadata().getNamespace(), object.getMetadata().getName(),
+              decided.decision().token()));
+    } else {
+      LOG.info("{}: {} by {} turned the pause switch off while scopeguard holds it ({}); kept paused", subject,
+          request.getOperation(), user, decided.state().heldReason());
+    }
     AdmissionReview answer = AdmissionDecision.allow(review);
     answer.getResponse().setPatchType("JSONPatch");
     answer.getResponse().setPatch(Base64.getEncoder().encodeToString(
         JsonDiff.asJson(incoming, held).toString().getBytes(StandardCharsets.UTF_8)));
     return answer;
-  }
-
-  /** A hold about a revision is the guard loop's and the revision gate's: this gate judges scope only. */
-  private static boolean revisionReason(String reason) {
-    return Reason.MassDeletion.name().equals(reason) || Reason.PredictionUnknown.name().equals(reason);
   }
 
   private Optional<GuardedKind> kind(AdmissionRequest request) {
@@ -151,27 +152,35 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
     return watched.guardedKinds().stream().filter(k -> k.group().equals(group) && k.kind().equals(kind)).findFirst();
   }
 
+  /** A source created or re-pointed: its consumers are read through too, so that one created moments before counts. */
+  private static boolean locationChanges(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
+    return kind.role() == GuardedKind.Role.SOURCE
+        && (before == null || !kind.sourceUrl().apply(before).equals(kind.sourceUrl().apply(after)));
+  }
+
   /**
-   * The first of scopeguard's own annotations the request sets or changes, or null. Removing them
-   * all (resuming) is the resume guard's to judge; removing a recorded approval only revokes it.
+   * The first of scopeguard's own annotations the request sets or changes, or null. Removing the
+   * whole hold (resuming) is the resume guard's to judge; removing a recorded approval only revokes it.
    */
   static String forged(JsonNode previous, JsonNode incoming) {
     Map<String, String> before = annotations(previous);
     Map<String, String> after = annotations(incoming);
     boolean holdRemoved = HOLD_ANNOTATIONS.stream().noneMatch(after::containsKey);
-    for (String name : OWN_ANNOTATIONS) {
-      String was = before.get(name);
-      String is = after.get(name);
-      if (Objects.equals(was, is) || is == null && (holdRemoved || !HOLD_ANNOTATIONS.contains(name))) {
-        continue;
+    for (String name : HOLD_ANNOTATIONS) {
+      if (!Objects.equals(before.get(name), after.get(name)) && !(after.get(name) == null && holdRemoved)) {
+        return name;
       }
-      return name;
+    }
+    for (String name : APPROVAL_RECORDS) {
+      if (!Objects.equals(before.get(name), after.get(name)) && after.get(name) != null) {
+        return name;
+      }
     }
     return null;
   }
 
   private static Map<String, String> annotations(JsonNode object) {
-    Map<String, String> annotations = new java.util.HashMap<>();
+    Map<String, String> annotations = new HashMap<>();
     if (object != null) {
       object.path("metadata").path("annotations").fields()
           .forEachRemaining(field -> annotations.put(field.getKey(), field.getValue().asText()));

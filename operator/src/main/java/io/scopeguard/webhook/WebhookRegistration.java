@@ -31,8 +31,9 @@ import java.util.stream.Stream;
  * ordinary traffic, and never in kube-system or scopeguard's own namespace:
  *
  * <ul>
- *   <li>validating: the delete guard (DELETEs of objects carrying Flux's owner label), and the
- *       resume guard (UPDATEs of objects scopeguard holds);
+ *   <li>validating: the delete guard (DELETEs of objects carrying Flux's owner label, whoever
+ *       sends them: Flux prunes as the tenant's service account under multi-tenancy), and the resume
+ *       guard (UPDATEs of objects scopeguard holds);
  *   <li>mutating: the approver record (writes touching the approve annotation), and the scope
  *       gate (CREATE and UPDATE of the guarded kinds' main resource, never their status).
  * </ul>
@@ -43,7 +44,6 @@ import java.util.stream.Stream;
  *
  * @param name name of both configurations
  * @param ownNamespace scopeguard's namespace (excluded)
- * @param fluxUsers usernames of Flux's controllers
  * @param timeoutSeconds how long the API server waits for an answer (1-30)
  * @param service the Service in front of scopeguard ({@code namespace/name:port}), or null
  * @param url the URL of the endpoint when there is no Service, or null
@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  * @param scopeFailurePolicy the scope gate's failure policy, {@code Fail} or {@code Ignore}
  * @param certManagerCertificate the cert-manager Certificate whose CA is injected, or null
  */
-public record WebhookRegistration(String name, String ownNamespace, Set<String> fluxUsers, int timeoutSeconds,
+public record WebhookRegistration(String name, String ownNamespace, int timeoutSeconds,
     String service, String url, List<GuardedKind> guarded, String self, String scopeFailurePolicy,
     String certManagerCertificate) {
 
@@ -68,7 +68,6 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
 
   /** The configuration for the given CA bundle (PEM). */
   public ValidatingWebhookConfiguration configuration(String caPem) {
-    String users = fluxUsers.stream().sorted().map(u -> "'" + u.replace("'", "") + "'").collect(Collectors.joining(", "));
     return new ValidatingWebhookConfigurationBuilder()
         .withNewMetadata().withName(name).addToLabels("app.kubernetes.io/managed-by", "scopeguard")
           .addToAnnotations(annotations()).endMetadata()
@@ -84,10 +83,6 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
               .addNewMatchExpression().withKey(PruneAdmission.OWNER_NAME).withOperator("Exists").endMatchExpression()
               .build())
           .withNamespaceSelector(excluded())
-          .addNewMatchCondition()
-            .withName("flux-controllers")
-            .withExpression("request.userInfo.username in [" + users + "]")
-          .endMatchCondition()
         .endWebhook()
         .addNewWebhook()
           .withName(RESUME_WEBHOOK)
@@ -140,7 +135,7 @@ public record WebhookRegistration(String name, String ownNamespace, Set<String> 
           .withAdmissionReviewVersions("v1")
           .withSideEffects("None")
           .withFailurePolicy(scopeFailurePolicy)
-          .withReinvocationPolicy("Never")
+          .withReinvocationPolicy("IfNeeded")
           .withTimeoutSeconds(timeoutSeconds)
           .withClientConfig(clientConfig(caPem, ScopeAdmission.PATH))
           .withRules(guarded.stream().map(GuardedKind::group).distinct().sorted()

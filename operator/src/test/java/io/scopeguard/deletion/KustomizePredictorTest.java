@@ -211,8 +211,53 @@ class KustomizePredictorTest {
 
     Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
-    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.outcome()).as("beyond what scopeguard reads: refused, not let through")
+        .isEqualTo(Prediction.Outcome.UNREADABLE);
     assertThat(prediction.reason()).contains("nested deeper than 1000 levels in a.yaml");
+  }
+
+  /** The 453-byte "billion laughs": nine levels of ten aliases each, 10^9 strings once expanded. */
+  static final String BILLION_LAUGHS = """
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: lol}
+      data:
+        a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+        e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+        f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+        g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+        h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+        i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+      """;
+
+  @Test
+  void aYamlAliasBombIsUnreadableNamingTheFileNotAnExhaustedHeap() {
+    MapSourceFiles files = MapSourceFiles.of("apps/lol.yaml", BILLION_LAUGHS);
+
+    Prediction prediction = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+        () -> KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()));
+
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNREADABLE);
+    assertThat(prediction.reason()).isEqualTo("YAML aliases in apps/lol.yaml expand to more than 100,000 nodes"
+        + " (kustomize expands them without a limit)");
+  }
+
+  @Test
+  void aBuildOverItsNodeBudgetIsUnreadableAndAModestAliasIsExpanded() {
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      many.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append("}\ndata: {a: b}\n");
+    }
+    MapSourceFiles files = MapSourceFiles.of("many.yaml", many.toString())
+        .put("aliased.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: aliased}\ndata: {copy: *m}\n");
+
+    assertThat(KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(),
+        Budget.nodes(500)).reason()).isEqualTo("the build produces more than 500 YAML nodes, the judging budget");
+    assertThat(KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()).ids())
+        .hasSize(201);
   }
 
   @Test
@@ -232,7 +277,7 @@ class KustomizePredictorTest {
   }
 
   @Test
-  void aFailingSourceIsUnknownNotACrash() {
+  void aFailingSourceIsUnreadableNotACrash() {
     SourceFiles broken = new MapSourceFiles().put("a.yaml", "kind: ConfigMap");
     SourceFiles failing = new SourceFiles() {
       @Override
@@ -258,7 +303,7 @@ class KustomizePredictorTest {
 
     Prediction prediction = KustomizePredictor.predict(failing, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
-    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNREADABLE);
     assertThat(prediction.reason()).contains("disk gone");
   }
 }

@@ -111,6 +111,23 @@ class GuardOnEmbeddedApiTest {
   }
 
   @Test
+  void aTargetClusterThatDisappearsHoldsItsReconcilersAtOnceNotAtTheNextResync() {
+    String ns = namespace();
+    String scopeName = ns + "-edge";
+    client().resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, "edge-1")).create();
+    scope(scopeName, ClusterTarget.clusterRef(ns, "edge-1"), Enforcement.Enforce);
+    client().resource(FluxObjects.kustomization(ns, "apps", scopeName, "edge-1", "repo")).create();
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !paused(kustomization("apps").get(), "suspend"));
+
+    client().genericKubernetesResources("cluster.x-k8s.io/v1beta2", "Cluster").inNamespace(ns).withName("edge-1").delete();
+
+    GenericKubernetesResource held = awaitKustomization("apps", heldFor("TargetUndeclared"));
+    assertThat(rows(scopeName)).singleElement().satisfies(row ->
+        assertThat(row.getMessage()).contains("no Cluster API Cluster " + ns + "/edge-1 exists"));
+    assertThat(annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("TargetUndeclared");
+  }
+
+  @Test
   void fixingTheScopeDoesNotResumeButSaysTheReasonIsGone() {
     String ns = namespace();
     String scopeName = ns + "-late";

@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -34,14 +33,14 @@ class PruneAdmissionHttpsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    PruneGate gate = (namespace, name, object) -> {
-      asked.add(namespace + "/" + name + " " + object);
+    PruneGate gate = (namespace, name, object, user) -> {
+      asked.add(namespace + "/" + name + " " + object + " by " + user);
       if ("boom".equals(name)) {
         throw new IllegalStateException("artifact server unreachable");
       }
       return refusal;
     };
-    admission = new HttpsAdmission(Map.of(PruneAdmission.PATH, new PruneAdmission(gate, Set.of(KUSTOMIZE_CONTROLLER))));
+    admission = new HttpsAdmission(Map.of(PruneAdmission.PATH, new PruneAdmission(gate)));
   }
 
   @AfterAll
@@ -85,7 +84,7 @@ class PruneAdmissionHttpsTest {
     assertThat(response.at("/allowed").asBoolean()).isFalse();
     assertThat(response.at("/status/code").asInt()).isEqualTo(403);
     assertThat(response.at("/status/message").asText()).isEqualTo(refusal);
-    assertThat(asked).contains("flux-system/flux-system Deployment apps/podinfo");
+    assertThat(asked).contains("flux-system/flux-system Deployment apps/podinfo by " + KUSTOMIZE_CONTROLLER);
   }
 
   @Test
@@ -96,11 +95,21 @@ class PruneAdmissionHttpsTest {
   }
 
   @Test
-  void otherUsersOperationsAndObjectsNeverReachTheGate() throws Exception {
+  void everyonesDeleteOfAFluxManagedObjectIsJudgedWhoeverSendsIt() throws Exception {
+    refusal = "refuse every prune";
+    asked.clear();
+    String tenant = "system:serviceaccount:tenant-a:reconciler";
+
+    assertThat(response(review("DELETE", tenant, OWNED)).at("/allowed").asBoolean())
+        .as("a tenant's service account, as Flux impersonates it").isFalse();
+    assertThat(asked).containsExactly("flux-system/flux-system Deployment apps/podinfo by " + tenant);
+  }
+
+  @Test
+  void otherOperationsAndObjectsNeverReachTheGate() throws Exception {
     refusal = "refuse everything";
     asked.clear();
 
-    assertThat(response(review("DELETE", "alice@example.com", OWNED)).at("/allowed").asBoolean()).isTrue();
     assertThat(response(review("UPDATE", KUSTOMIZE_CONTROLLER, OWNED)).at("/allowed").asBoolean()).isTrue();
     assertThat(response(review("DELETE", KUSTOMIZE_CONTROLLER, "\"app\":\"podinfo\"")).at("/allowed").asBoolean()).isTrue();
     assertThat(response(review("DELETE", KUSTOMIZE_CONTROLLER, OWNED + ",\"kustomize.toolkit.fluxcd.io/prune\":\"disabled\""))

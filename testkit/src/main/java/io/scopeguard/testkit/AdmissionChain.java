@@ -36,9 +36,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * configuration's caBundle, their JSON patches applied, their refusals returned to the writer with
  * the API server's wording, their failures handled by their failure policy.
  *
+ * <p>A match condition that is false skips the webhook; one that fails to evaluate applies the
+ * failure policy only when none is false, as the API server decides.
+ *
  * <p>Not modelled: reinvocation, {@code matchPolicy: Equivalent} (other versions of a resource),
  * the {@code authorizer} CEL variable, {@code service} client configs (the embedded API reaches
- * webhooks by URL only), and schema validation between the mutating and validating phases.
+ * webhooks by URL only), schema validation and pruning between the mutating and validating phases,
+ * finalizers and namespace lifecycle.
  */
 final class AdmissionChain {
 
@@ -195,10 +199,18 @@ final class AdmissionChain {
     }
     if (hook.matchConditions() != null) {
       JsonNode review = reviewRequest(request);
+      RuntimeException error = null;
       for (MatchCondition condition : hook.matchConditions()) {
-        if (!MatchConditions.holds(condition.getExpression(), request.object(), request.oldObject(), review)) {
-          return false;
+        try {
+          if (!MatchConditions.holds(condition.getExpression(), request.object(), request.oldObject(), review)) {
+            return false;
+          }
+        } catch (RuntimeException e) {
+          error = e;
         }
+      }
+      if (error != null) {
+        throw error;
       }
     }
     return true;

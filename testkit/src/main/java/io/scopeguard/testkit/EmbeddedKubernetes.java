@@ -258,7 +258,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private MockResponse admitted(RecordedRequest request, ApiPath path) {
       String user = Optional.ofNullable(request.getHeader("Impersonate-User")).orElse(Identities.ADMIN);
       for (int attempt = 1; ; attempt++) {
-        Write write = write(request, path);
+        Write write;
+        try {
+          write = write(request, path);
+        } catch (Unadmittable e) {
+          return refusal(e.code, e.getMessage(), path, path.name());
+        }
         if (write == null) {
           return super.dispatch(request);
         }
@@ -280,59 +285,80 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     }
 
     /**
-     * A write as admission sees it, or null when the store answers it without admission (an object
-     * that is not there, a collection delete, a patch type the store does not speak).
+     * A write as admission sees it, or null when the store answers it without admission, as the API
+     * server would before admitting it (an object that is not there, one that already exists).
      */
     private record Write(String operation, String name, JsonNode object, JsonNode oldObject, boolean patchPinsVersion) {}
 
+    /** A write the embedded API cannot put through admission: refused, never stored unadmitted. */
+    private static final class Unadmittable extends RuntimeException {
+      private final int code;
+
+      Unadmittable(int code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+      }
+    }
+
     private Write write(RecordedRequest request, ApiPath path) {
+      JsonNode body;
       try {
-        JsonNode body = request.getBody() == null || request.getBody().size() == 0 ? null
-            : json.readTree(request.getBody().getBytes());
-        switch (request.getMethod()) {
-          case "POST": {
-            if (body == null || path.name() != null || !body.isObject()) {
-              return null;
-            }
-            String name = body.path("metadata").path("name").asText("");
-            if (!name.isEmpty() && read(path.objectPath(name)) != null) {
-              return null;
-            }
-            ObjectNode object = body.deepCopy();
-            if (path.namespace() != null) {
-              object.withObjectProperty("metadata").put("namespace", path.namespace());
-            }
-            return new Write("CREATE", name, object, null, false);
+        body = request.getBody() == null || request.getBody().size() == 0 ? null : json.readTree(request.getBody().getBytes());
+      } catch (IOException e) {
+        throw new Unadmittable(400, "the request body is not JSON: " + e.getMessage());
+      }
+      switch (request.getMethod()) {
+        case "POST": {
+          if (body == null || path.name() != null || !body.isObject()) {
+            throw new Unadmittable(400, "a create needs an object posted to a collection");
           }
-          case "PUT":
-          case "PATCH": {
-            JsonNode current = path.name() == null ? null : read(path.objectPath(path.name()));
-            if (current == null || body == null) {
-              return null;
-            }
-            JsonNode updated = "PUT".equals(request.getMethod()) ? body
-                : Patches.apply(current, body, request.getHeader("Content-Type"));
-            if (updated == null || !updated.isObject()) {
-              return null;
-            }
-            if ("status".equals(path.subresource())) {
-              ObjectNode withStatus = current.deepCopy();
-              withStatus.set("status", updated.get("status"));
-              updated = withStatus;
-            }
-            boolean pins = "PATCH".equals(request.getMethod()) && body.isObject()
-                && body.path("metadata").hasNonNull("resourceVersion");
-            return new Write("UPDATE", path.name(), updated, current, pins);
-          }
-          case "DELETE": {
-            JsonNode current = path.name() == null ? null : read(path.objectPath(path.name()));
-            return current == null ? null : new Write("DELETE", path.name(), null, current, false);
-          }
-          default:
+          String name = body.path("metadata").path("name").asText("");
+          if (!name.isEmpty() && read(path.objectPath(name)) != null) {
             return null;
+          }
+          ObjectNode object = body.deepCopy();
+          if (path.namespace() != null) {
+            object.withObjectProperty("metadata").put("namespace", path.namespace());
+          }
+          return new Write("CREATE", name, object, null, false);
         }
-      } catch (IOException | RuntimeException e) {
-        return null;
+        case "PUT":
+        case "PATCH": {
+          JsonNode current = path.name() == null ? null : read(path.objectPath(path.name()));
+          if (current == null) {
+            return null;
+          }
+          if (body == null) {
+            throw new Unadmittable(400, "an update needs a body");
+          }
+          JsonNode updated;
+          try {
+            updated = "PUT".equals(request.getMethod()) ? body : Patches.apply(current, body, request.getHeader("Content-Type"));
+          } catch (RuntimeException e) {
+            throw new Unadmittable(422, "the patch does not apply: " + e.getMessage());
+          }
+          if (updated == null) {
+            throw new Unadmittable(415, "the embedded API admits JSON patches and JSON merge patches only, not "
+                + request.getHeader("Content-Type") + " (no server-side apply, no strategic merge)");
+          }
+          if ("status".equals(path.subresource())) {
+            ObjectNode withStatus = current.deepCopy();
+            withStatus.set("status", updated.get("status"));
+            updated = withStatus;
+          }
+          boolean pins = "PATCH".equals(request.getMethod()) && body.isObject()
+              && body.path("metadata").hasNonNull("resourceVersion");
+          return new Write("UPDATE", path.name(), updated, current, pins);
+        }
+        case "DELETE": {
+          if (path.name() == null) {
+            throw new Unadmittable(405, "the embedded API admits deletes one object at a time, not a collection");
+          }
+          JsonNode current = read(path.objectPath(path.name()));
+          return current == null ? null : new Write("DELETE", path.name(), null, current, false);
+        }
+        default:
+          return null;
       }
     }
 
@@ -361,7 +387,14 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       status.put("kind", "Status");
       status.put("status", "Failure");
       status.put("message", message);
-      status.put("reason", code == 403 ? "Forbidden" : "InternalError");
+      status.put("reason", switch (code) {
+        case 403 -> "Forbidden";
+        case 400 -> "BadRequest";
+        case 405 -> "MethodNotAllowed";
+        case 415 -> "UnsupportedMediaType";
+        case 422 -> "Invalid";
+        default -> "InternalError";
+      });
       ObjectNode details = status.putObject("details");
       details.put("name", name == null ? "" : name);
       details.put("group", path.group());

@@ -160,7 +160,7 @@ public final class ScopeGuardBenchmark {
     int judged = 0;
     for (int r = 0; r < rounds; r++) {
       for (GenericKubernetesResource k : all) {
-        if (!facts.judge(FluxKinds.KUSTOMIZATION, k).verdict().isAllowed()) {
+        if (!facts.judge(FluxKinds.KUSTOMIZATION, k, operator.watched()).verdict().isAllowed()) {
           judged++;
         }
       }
