@@ -98,6 +98,8 @@ class ChartRenderTest {
         .containsEntry("SCOPEGUARD_LEADER_ELECTION", "true")
         .containsEntry("SCOPEGUARD_LEADER_ELECTION_LEASE", "scopeguard-leader")
         .containsEntry("SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY", "Fail")
+        .containsEntry("SCOPEGUARD_JUDGING_BUDGET", "5s")
+        .doesNotContainKey("SCOPEGUARD_FLUX_DEFAULT_SERVICE_ACCOUNT")
         .doesNotContainKey("SCOPEGUARD_ONBOARDING_KINDS");
     assertThat(pod.getAffinity().getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution())
         .as("replicas spread over nodes").singleElement()
@@ -184,6 +186,15 @@ class ChartRenderTest {
         .getSpec().getContainers().get(0))).containsEntry("SCOPEGUARD_SCOPE_WEBHOOK_FAILURE_POLICY", "Ignore");
     assertThatThrownBy(() -> HelmChart.template("webhook: {scopeFailurePolicy: Maybe}\n"))
         .hasMessageContaining("scopeFailurePolicy");
+  }
+
+  @Test
+  void fluxsDefaultServiceAccountReachesThePruneGuard() {
+    assertThat(env(HelmChart.template("flux: {defaultServiceAccount: tenant-reconciler}\n").one(Deployment.class).getSpec()
+        .getTemplate().getSpec().getContainers().get(0)))
+        .containsEntry("SCOPEGUARD_FLUX_DEFAULT_SERVICE_ACCOUNT", "tenant-reconciler");
+    assertThatThrownBy(() -> HelmChart.template("flux: {defaultServiceAccount: Not_A_Name}\n"))
+        .hasMessageContaining("defaultServiceAccount");
   }
 
   @Test
