@@ -11,6 +11,7 @@ import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.guard.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,10 +24,11 @@ import java.util.Map;
 /**
  * Incident B replayed: production's flux-system GitRepository is re-pointed at an empty repository
  * over a fleet of about 400 objects (three child Kustomizations, a HelmRelease, their workloads).
- * A stand-in kustomize-controller starts reconciling the instant the artifact appears and sends
- * every prune through scopeguard's admission webhook, as the API server would: nothing is deleted,
- * flux-system is held with MassDeletion, and only approving that revision lets the prune happen.
- * A benign revision (three objects removed) passes untouched first.
+ * A stand-in source-controller publishes each revision through scopeguard's admission as the API
+ * server would, and a stand-in kustomize-controller starts reconciling the instant an artifact
+ * appears: the empty revision is never published, nothing is deleted, flux-system is held with
+ * MassDeletion, and only approving that revision lets it through and the prune happen. A benign
+ * revision (three objects removed) passes untouched first.
  *
  * <p>Needs {@code kubectl} on the PATH: the stand-in builds with {@code kubectl kustomize}.
  */
@@ -62,14 +64,17 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
       int remaining = publishBenign(context);
       out.printf("  A benign revision removes 3 ConfigMaps: pruned without a hold (%d objects remain).%n", remaining);
       HeldReconciliation row = repointAtEmptyRepository(context);
-      out.printf("  flux-system is re-pointed at an empty repository; the stand-in kustomize-controller reconciles at once.%n");
-      out.printf("  Prune deletes refused at admission: %d; objects still present: %d of %d.%n",
-          kustomize.refusedDeletes(), fleetObjects(context.client()).size(), remaining);
+      out.printf("  flux-system is re-pointed at an empty repository. source-controller's status write of the empty"
+          + " revision is refused at admission (%d refusals so far): the GitRepository still serves %s, so the stand-in"
+          + " kustomize-controller, which reconciles on every new artifact at once, never sees it.%n",
+          source.failures().size(), Json.text(source.repository(FLUX, FLUX), "/status/artifact/revision").orElse("none"));
+      out.printf("  Deletes attempted: %d; objects still present: %d of %d.%n",
+          kustomize.deletes() + kustomize.refusedDeletes(), fleetObjects(context.client()).size(), remaining);
       out.printf("  ClusterScope prod holds flux-system: %s%n    %s%n    approve: %s%n", row.getReason(), row.getMessage(),
           row.getApprove());
       approveEmptyRevision(context);
-      out.printf("  A person approves that exact revision; the prune goes through: %d objects remain.%n",
-          fleetObjects(context.client()).size());
+      out.printf("  A person approves that exact revision; scopeguard asks source-controller to publish it now, and the"
+          + " prune goes through: %d objects remain.%n", fleetObjects(context.client()).size());
       out.flush();
     }
   }
@@ -124,8 +129,8 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
       GenericKubernetesResource k = kustomization(context.client(), FLUX);
       return FluxObjects.suspended(k) && "MassDeletion".equals(FluxObjects.annotation(k, Annotations.SUSPENDED_REASON)) ? k : null;
     });
-    context.await("the stand-in's prune to be refused at admission", () -> kustomize.failures().stream()
-        .anyMatch(failure -> failure.contains(EMPTY_REVISION + " refused at admission")) ? true : null);
+    context.await("the empty revision to be refused to the GitRepository", () -> EMPTY_REVISION.equals(FluxObjects.annotation(
+        source.repository(FLUX, FLUX), Annotations.REFUSED_REVISION)) ? true : null);
     return context.await("ClusterScope prod to list flux-system", () -> {
       ClusterScope prod = context.client().resources(ClusterScope.class).withName(FleetRepository.SCOPE).get();
       return prod == null || prod.getStatus() == null ? null : prod.getStatus().getSuspended().stream()
@@ -141,6 +146,10 @@ public final class IncidentBScenario implements Scenario, AutoCloseable {
 
   public StandInKustomizeController kustomizeController() {
     return kustomize;
+  }
+
+  public StandInSourceController sourceController() {
+    return source;
   }
 
   /** Pushes a revision of the fleet repository ({@code removeFromAppsA} < 0: the empty one) to a Git URL. */

@@ -14,6 +14,7 @@ import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.guard.Json;
 import io.scopeguard.demo.StandInKustomizeController;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;
@@ -142,9 +143,12 @@ class FailClosedReplayTest {
 
     await("held").atMost(WAIT).until(() -> "MassDeletion".equals(annotation(kustomization("tenant-a"),
         Annotations.SUSPENDED_REASON)) && row("tenant-a").isPresent());
-    await("the tenant's prune refused at admission").atMost(WAIT).until(() -> flux.failures().stream()
-        .anyMatch(f -> f.startsWith("tenant-a/apps: prune of revision main@sha1:2")));
     assertThat(configMapsIn("tenant-a")).as("zero of the tenant's objects deleted").isEqualTo(OBJECTS);
+    assertThat(Json.text(source.repository("tenant-a", "apps"), "/status/artifact/revision"))
+        .as("the revision gate judged the tenant's Kustomization as it acts and did not publish the empty revision")
+        .contains("main@sha1:" + "1".repeat(40));
+    // Were it published (the gate out of the path), the prune guard would refuse the tenant's
+    // deletes as its service account: RevisionGateOnEmbeddedApiTest shows that on its own.
     assertThat(row("tenant-a").orElseThrow().getMessage())
         .contains("would delete 120 objects: 120 of the 120 in its own inventory (100%)");
   }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.guard.Json;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.runtime.OperatorSettings;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Incident B replayed (the demo's {@code incident-b}), asserted: a benign revision passes
  * untouched; re-pointing flux-system at an empty repository over ~400 objects loses zero objects
- * (every prune DELETE is refused at admission), flux-system is held with MassDeletion and the
- * right counts; approving that revision lets the prune happen.
+ * (the revision gate refuses to publish the empty revision, so kustomize-controller never sees it),
+ * flux-system is held with MassDeletion and the right counts; approving that revision publishes it
+ * and lets the prune happen.
  */
 class IncidentBReplayTest {
 
@@ -49,10 +51,13 @@ class IncidentBReplayTest {
     HeldReconciliation row = scenario.repointAtEmptyRepository(CLUSTER.scenario());
 
     assertThat(fleetObjects(CLUSTER.client())).as("zero objects lost").containsExactlyInAnyOrderElementsOf(kept);
-    assertThat(scenario.kustomizeController().refusedDeletes()).isPositive();
     assertThat(scenario.kustomizeController().deletes()).as("only the benign revision's 3 deletes went through").isEqualTo(3);
-    assertThat(scenario.kustomizeController().failures()).as("Flux's reconcile fails on refused deletes")
-        .contains("flux-system/flux-system: prune of revision " + EMPTY_REVISION + " refused at admission");
+    assertThat(scenario.kustomizeController().refusedDeletes()).as("the empty revision never reached kustomize-controller,"
+        + " so it never tried a delete the prune guard had to refuse").isZero();
+    assertThat(scenario.sourceController().failures()).as("source-controller's status write was refused")
+        .anyMatch(failure -> failure.contains("revision-gate.scopeguard.io") && failure.contains(EMPTY_REVISION));
+    assertThat(Json.text(scenario.sourceController().repository(FLUX, FLUX), "/status/artifact/revision"))
+        .as("the GitRepository still serves the benign revision").contains("main@sha1:" + "b".repeat(40));
     GenericKubernetesResource held = kustomization(CLUSTER.client(), FLUX);
     assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
     assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_TOKEN)).isEqualTo(EMPTY_REVISION);
@@ -71,6 +76,8 @@ class IncidentBReplayTest {
     scenario.approveEmptyRevision(CLUSTER.scenario());
 
     assertThat(fleetObjects(CLUSTER.client())).as("the approved prune went through").isEmpty();
+    assertThat(Json.text(scenario.sourceController().repository(FLUX, FLUX), "/status/artifact/revision"))
+        .as("the approved revision was published").contains(EMPTY_REVISION);
     assertThat(FluxObjects.suspended(kustomization(CLUSTER.client(), FLUX))).as("the approved revision is not held again").isFalse();
   }
 }

@@ -73,12 +73,14 @@ class PrometheusAlertsE2eTest {
         assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(with(fluxSystem,
             "alertname", "ScopeguardReconciliationSuspended", "severity", "critical", "reason", "MassDeletion"));
       });
-      assertThat(find(alerts, "ScopeguardWebhookDenying", Map.of("webhook", "prune"))).as("%s", alerts)
+      assertThat(find(alerts, "ScopeguardWebhookDenying", Map.of("webhook", "source-revision"))).as("%s", alerts)
           .hasValueSatisfying(alert -> {
             assertThat(alert.state()).isEqualTo("firing");
-            assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "alertname", "ScopeguardWebhookDenying", "severity", "warning", "webhook", "prune", "reason", "MassDeletion"));
+            assertThat(alert.labels()).containsExactlyInAnyOrderEntriesOf(Map.of("alertname", "ScopeguardWebhookDenying",
+                "severity", "warning", "webhook", "source-revision", "reason", "MassDeletion"));
           });
+      assertThat(alerts).as("every refusal of the revision names why").noneMatch(alert ->
+          "Other".equals(alert.labels().get("reason")));
     });
     assertThat(PROMETHEUS.alerts()).as("refusals were decisions, not failures; scopeguard is up and reconciling")
         .extracting(Alert::name).doesNotContain("ScopeguardWebhookFailing", "ScopeguardDown", "ScopeguardNotReconciling");

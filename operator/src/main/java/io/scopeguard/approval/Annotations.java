@@ -22,6 +22,15 @@ public final class Annotations {
   public static final String APPROVED_BY = PREFIX + "approved-by";
   /** When the approve annotation was added or changed; written only by scopeguard's admission webhook. */
   public static final String APPROVED_AT = PREFIX + "approved-at";
+  /**
+   * On a source: the revision source-controller tried to publish and scopeguard's revision gate
+   * refused, because a consumer would delete over its budget. Written only by scopeguard.
+   */
+  public static final String REFUSED_REVISION = PREFIX + "refused-revision";
+  /** On a source: the refused artifact itself (JSON: url, revision, digest, when last refused), to judge it again. */
+  public static final String REFUSED_ARTIFACT = PREFIX + "refused-artifact";
+  /** Flux's annotation asking a controller to reconcile now ({@code flux reconcile} writes it). */
+  public static final String FLUX_RECONCILE_REQUESTED = "reconcile.fluxcd.io/requestedAt";
   /** The label naming the ClusterScope a resource acts under. */
   public static final String SCOPE_LABEL = PREFIX + "scope";
 

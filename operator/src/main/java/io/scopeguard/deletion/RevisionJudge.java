@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
+import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.guard.GuardedKind;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.Verdict;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -71,6 +73,7 @@ public final class RevisionJudge implements AutoCloseable {
   /** Judging threads: two judgements at a time bound the memory they hold. */
   private static final int THREADS = 2;
 
+  private final Clock clock;
   private final WatchedResources watched;
   private final ArtifactFetcher fetcher;
   private final Duration timeBudget;
@@ -97,6 +100,13 @@ public final class RevisionJudge implements AutoCloseable {
    * @param nodeBudget how many YAML nodes one judgement may read (aliases expanded)
    */
   public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget) {
+    this(watched, fetcher, timeBudget, nodeBudget, Clock.systemUTC());
+  }
+
+  /** @param clock tells whether a refused revision is still pending */
+  public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget,
+      Clock clock) {
+    this.clock = clock;
     this.watched = watched;
     this.fetcher = fetcher;
     this.timeBudget = timeBudget;
@@ -130,11 +140,16 @@ public final class RevisionJudge implements AutoCloseable {
     return io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "@" + revision;
   }
 
-  /** The source revision this Kustomization would apply next, if its source has an artifact. */
+  /**
+   * The source revision this Kustomization would apply next: the one its source keeps trying to
+   * publish while scopeguard's revision gate refuses it, else its source's artifact; empty when its
+   * source has none.
+   */
   public Optional<FluxStatus.Artifact> pendingArtifact(GenericKubernetesResource kustomization) {
     return FluxKinds.KUSTOMIZATION.sourceRef().apply(kustomization)
         .flatMap(watched::source)
-        .flatMap(source -> FluxStatus.artifact(source.resource()));
+        .flatMap(source -> RefusedRevision.pending(source.resource(), clock.instant()).map(RefusedRevision::artifact)
+            .or(() -> FluxStatus.artifact(source.resource())));
   }
 
   /**
@@ -142,14 +157,21 @@ public final class RevisionJudge implements AutoCloseable {
    * (no source, or no artifact yet).
    */
   public CompletableFuture<Optional<Judged>> judging(GenericKubernetesResource kustomization, DeletionBudget budget) {
-    Optional<FluxStatus.Artifact> artifact = pendingArtifact(kustomization);
-    if (artifact.isEmpty()) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    String key = key(kustomization, artifact.get(), budget);
+    return pendingArtifact(kustomization).map(artifact -> judging(kustomization, artifact, budget))
+        .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
+  }
+
+  /**
+   * The judgement of {@code artifact} as this Kustomization (its spec and inventory) would apply
+   * it, started if nobody started it: a revision its source is about to publish, or the current one
+   * under a spec about to be written.
+   */
+  public CompletableFuture<Optional<Judged>> judging(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact,
+      DeletionBudget budget) {
+    String key = key(kustomization, artifact, budget);
     List<String> inventory = FluxStatus.inventory(kustomization);
     return judgements.get(key, (k, executor) -> CompletableFuture.supplyAsync(
-            () -> judge(kustomization, artifact.get(), inventory, budget), judging))
+            () -> judge(kustomization, artifact, inventory, budget), judging))
         .thenApply(Optional::of);
   }
 
@@ -158,7 +180,18 @@ public final class RevisionJudge implements AutoCloseable {
    * empty when there is none. One that does not finish within the judging budget is unreadable.
    */
   public Optional<Judged> judge(GenericKubernetesResource kustomization, DeletionBudget budget) {
-    return await(kustomization, judging(kustomization, budget), timeBudget.plusSeconds(1));
+    return await(kustomization, judging(kustomization, budget), timeout());
+  }
+
+  /** How long a caller with no deadline of its own waits for a judgement: the judging budget and a second. */
+  public Duration timeout() {
+    return timeBudget.plusSeconds(1);
+  }
+
+  /** As {@link #judge(GenericKubernetesResource, DeletionBudget)}, for a given artifact. */
+  public Judged judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, DeletionBudget budget,
+      Duration timeout) {
+    return await(kustomization, artifact, judging(kustomization, artifact, budget), timeout).orElseThrow();
   }
 
   /**
@@ -167,11 +200,16 @@ public final class RevisionJudge implements AutoCloseable {
    */
   public Optional<Judged> await(GenericKubernetesResource kustomization, CompletableFuture<Optional<Judged>> judgement,
       Duration timeout) {
+    return await(kustomization, pendingArtifact(kustomization).orElse(null), judgement, timeout);
+  }
+
+  private Optional<Judged> await(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact,
+      CompletableFuture<Optional<Judged>> judgement, Duration timeout) {
     try {
       return judgement.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return pendingArtifact(kustomization).map(artifact -> Judged.unreadable(subject(kustomization),
-          artifact.revision(), "judging took longer than " + timeout.toSeconds() + " s"));
+      return Optional.ofNullable(artifact).map(a -> Judged.unreadable(subject(kustomization),
+          a.revision(), "judging took longer than " + timeout.toSeconds() + " s"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while judging " + subject(kustomization), e);

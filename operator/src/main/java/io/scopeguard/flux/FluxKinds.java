@@ -34,6 +34,8 @@ public final class FluxKinds {
       r -> Json.text(r, "/spec/url"));
   public static final GuardedKind BUCKET = GuardedKind.source(SOURCE_GROUP, "Bucket", "buckets", FluxKinds::bucketUrl);
 
+  /** The sources whose artifacts Kustomizations apply: the revision gate judges each new one before it is published. */
+  public static final List<GuardedKind> KUSTOMIZATION_SOURCES = List.of(GIT_REPOSITORY, OCI_REPOSITORY, BUCKET);
   public static final List<GuardedKind> ALL =
       List.of(KUSTOMIZATION, HELM_RELEASE, GIT_REPOSITORY, OCI_REPOSITORY, HELM_REPOSITORY, BUCKET);
 

@@ -18,6 +18,8 @@ import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.runtime.ScopeguardOperator;
 import java.time.Clock;
 import java.time.Instant;
@@ -130,10 +132,77 @@ public final class Actuator {
         event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
             + decision.reason() + "); resumed by scopeguard", null);
         LOG.info("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
+        if (kind.equals(FluxKinds.KUSTOMIZATION) && HoldState.aboutRevision(decision.reason())) {
+          requestPublication(resource, decision.token());
+        }
       }
       default -> throw new IllegalStateException("unhandled action " + decision.action());
     }
     return false;
+  }
+
+  /**
+   * Records on a source that the revision gate refused to let it publish an artifact: its consumers
+   * are judged against that revision (and held for it) until it is published or forgotten.
+   */
+  public void recordRefused(GuardedKind kind, GenericKubernetesResource source, RefusedRevision refused) {
+    ObjectNode annotations = Json.object();
+    refused.annotations().forEach(annotations::put);
+    ObjectNode patch = Json.object();
+    patch.with("metadata").set("annotations", annotations);
+    send(kind, source, patch);
+  }
+
+  /**
+   * Tells once per revision, in a Warning Event on the source, that its revision was not published
+   * and which consumers wait for a person.
+   */
+  public void tellRefused(GuardedKind kind, GenericKubernetesResource source, String revision, String message) {
+    String name = source.getMetadata().getName() + ".refused-" + Fingerprint.digest(source.getMetadata().getUid() + "|" + revision);
+    ResourceKey key = ResourceKey.of(kind, source);
+    if (!("refused|" + revision).equals(told.get(key.id()))) {
+      if (event(source, "Warning", "RevisionRefused", message, name)) {
+        LOG.info("{}: revision {} not published: {}", key, revision, message);
+      }
+      told.put(key.id(), "refused|" + revision);
+    }
+  }
+
+  /** Forgets a refusal the source no longer needs: it published that revision, or stopped trying it. */
+  public void clearRefused(GuardedKind kind, GenericKubernetesResource source, String why) {
+    ObjectNode annotations = Json.object();
+    annotations.set(Annotations.REFUSED_REVISION, NullNode.getInstance());
+    annotations.set(Annotations.REFUSED_ARTIFACT, NullNode.getInstance());
+    ObjectNode patch = Json.object();
+    patch.with("metadata").set("annotations", annotations);
+    send(kind, source, patch);
+    told.remove(ResourceKey.of(kind, source).id());
+    LOG.info("{}: refusal of revision {} cleared ({})", ResourceKey.of(kind, source),
+        source.getMetadata().getAnnotations().get(Annotations.REFUSED_REVISION), why);
+  }
+
+  /**
+   * After a person approved a revision the gate refused: asks source-controller to fetch now, as
+   * {@code flux reconcile source} does, so the revision lands in seconds and not after its retry
+   * backoff (up to 15 minutes).
+   */
+  private void requestPublication(GenericKubernetesResource kustomization, String revision) {
+    FluxKinds.KUSTOMIZATION.sourceRef().apply(kustomization).flatMap(watched::source)
+        .filter(source -> RefusedRevision.pending(source.resource(), Instant.now(clock))
+            .map(refused -> refused.artifact().revision().equals(revision)).orElse(false))
+        .ifPresent(source -> {
+          ObjectNode patch = Json.object();
+          patch.with("metadata").with("annotations").put(Annotations.FLUX_RECONCILE_REQUESTED,
+              Instant.now(clock).toString());
+          try {
+            send(source.kind(), source.resource(), patch);
+            LOG.info("{}: asked source-controller to publish the approved revision {} now",
+                ResourceKey.of(source.kind(), source.resource()), revision);
+          } catch (KubernetesClientException e) {
+            LOG.warn("{}: could not ask source-controller to publish the approved revision {} now ({}); it will on its"
+                + " next retry", ResourceKey.of(source.kind(), source.resource()), revision, e.getMessage());
+          }
+        });
   }
 
   /**

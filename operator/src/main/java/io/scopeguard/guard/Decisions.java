@@ -8,8 +8,10 @@ import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.approval.Tokens;
+import io.scopeguard.deletion.KustomizationSpecFacts;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.runtime.OperatorSettings.UnknownPolicy;
 import io.scopeguard.scope.GuardFacts;
 import io.scopeguard.scope.Reason;
@@ -96,20 +98,51 @@ public final class Decisions {
     return withRevision(judgeScope(kind, resource, facts), kind, resource, false);
   }
 
-  private Judgement withRevision(Judgement scope, GuardedKind kind, GenericKubernetesResource resource, boolean judgeNow) {
-    if (!scope.verdict().isAllowed() || revisions == null || !kind.equals(FluxKinds.KUSTOMIZATION)) {
+  /**
+   * The judgement of a Kustomization against an artifact it does not apply yet: the one its source
+   * is about to publish (the revision gate), judged within {@code timeout}.
+   */
+  public Judgement judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, FactSource facts,
+      Duration timeout) {
+    Judgement scope = judgeScope(FluxKinds.KUSTOMIZATION, kustomization, facts);
+    if (!revisionAtStake(scope, kustomization)) {
       return scope;
     }
-    DeletionBudget budget = scope.home().map(s -> s.getSpec().getDeletion()).orElseGet(DeletionBudget::new);
-    Optional<RevisionJudge.Judged> judged = judgeNow ? revisions.judge(resource, budget)
-        : revisions.known(resource, budget).flatMap(known -> known);
+    return withRevision(scope, Optional.of(revisions.judge(kustomization, artifact, budget(scope), timeout)));
+  }
+
+  private Judgement withRevision(Judgement scope, GuardedKind kind, GenericKubernetesResource resource, boolean judgeNow) {
+    if (!kind.equals(FluxKinds.KUSTOMIZATION) || !revisionAtStake(scope, resource)) {
+      return scope;
+    }
+    DeletionBudget budget = budget(scope);
+    return withRevision(scope, judgeNow ? revisions.judge(resource, budget)
+        : revisions.known(resource, budget).flatMap(known -> known));
+  }
+
+  /**
+   * Whether what a Kustomization's revision would delete is to be judged: when its scope allows
+   * it, or a person approved what its scope does not (approving a scope hold never approves a
+   * revision).
+   */
+  private boolean revisionAtStake(Judgement scope, GenericKubernetesResource kustomization) {
+    return revisions != null
+        && (scope.verdict().isAllowed() || approved(scope, FluxKinds.KUSTOMIZATION, kustomization));
+  }
+
+  private static DeletionBudget budget(Judgement scope) {
+    return scope.home().map(s -> s.getSpec().getDeletion()).orElseGet(DeletionBudget::new);
+  }
+
+  private Judgement withRevision(Judgement scope, Optional<RevisionJudge.Judged> judged) {
     if (judged.isEmpty()) {
       return scope;
     }
     RevisionJudge.Judged revision = judged.get();
     Verdict verdict = revision.verdict();
     if (verdict.isAllowed()) {
-      return scope.with(scope.verdict(), null, null, revision.deleting());
+      return scope.verdict().isAllowed() ? scope.with(verdict, revision.revision(), null, revision.deleting())
+          : scope.with(scope.verdict(), null, null, revision.deleting());
     }
     if (verdict.reason() == Reason.PredictionUnknown && !revision.unreadable() && unknownPolicy == UnknownPolicy.Allow) {
       return scope.with(scope.verdict(), revision.revision(),
@@ -175,16 +208,22 @@ public final class Decisions {
   }
 
   /**
-   * What admission writes into an object being created or changed. Scope only: a revision's hold is
-   * the guard loop's and the revision gates' to judge, and admission leaves it as it is. Whatever the
-   * decision, a hold never goes on with its pause switch off unless the resume guard refuses that.
+   * What admission writes into an object being created or changed: its scope, and for a
+   * Kustomization whose write {@linkplain #changesWhatItApplies changes what it applies}, what its
+   * current revision would then delete. A revision's hold is otherwise the guard loop's and the
+   * revision gates' to judge, and admission leaves it as it is. Whatever the decision, a hold never
+   * goes on with its pause switch off unless the resume guard refuses that.
    *
    * @param previous the object as stored before this write, or null when it is created
    * @param generation the generation the object is about to have, for a new hold's token
    */
   public Admission decideAtAdmission(GuardedKind kind, GenericKubernetesResource object,
       GenericKubernetesResource previous, FactSource facts, Long generation) {
-    Decided decided = decide(judgeScope(kind, object, facts), kind, object, generation);
+    Judgement judgement = judgeScope(kind, object, facts);
+    if (changesWhatItApplies(kind, previous, object)) {
+      judgement = withRevision(judgement, kind, object, true);
+    }
+    Decided decided = decide(judgement, kind, object, generation);
     GuardDecision.Action action = decided.decision().action();
     boolean heldForRevision = decided.judgement().verdict().isAllowed()
         && HoldState.aboutRevision(decided.state().heldReason());
@@ -197,6 +236,75 @@ public final class Decisions {
       return new Admission(decided, AdmissionAction.PAUSE);
     }
     return new Admission(decided, AdmissionAction.NONE);
+  }
+
+  /**
+   * Whether a write makes a Kustomization apply something else than before, so that what its
+   * current revision would delete is judged in the write itself: a change of what it builds (source,
+   * path, namespace, prefix and suffix, patches, components, images, substitutions) or turning prune
+   * on, and a person resuming a Kustomization they paused. Flux starts that reconcile within
+   * milliseconds of the write.
+   */
+  static boolean changesWhatItApplies(GuardedKind kind, GenericKubernetesResource previous,
+      GenericKubernetesResource object) {
+    if (!kind.equals(FluxKinds.KUSTOMIZATION) || previous == null || Json.flag(object, kind.pausePointer())) {
+      return false;
+    }
+    boolean resumedByPerson = Json.flag(previous, kind.pausePointer())
+        && !HoldState.of(true, previous.getMetadata().getAnnotations()).heldByScopeguard();
+    return resumedByPerson
+        || FluxStatus.prune(object) && !FluxStatus.prune(previous)
+        || !kind.sourceRef().apply(object).equals(kind.sourceRef().apply(previous))
+        || !KustomizationSpecFacts.of(object).equals(KustomizationSpecFacts.of(previous));
+  }
+
+  /**
+   * The revision gate's decision on an artifact a source is about to publish: each consumer
+   * judged against it with the same table as everywhere else. A consumer trips when that table
+   * would hold it for this revision: over budget or unreadable, under Enforce, not approved, not
+   * paused by a person (whose resume is judged when it is written), not held for its scope (a
+   * scope hold comes first; its approval is followed by this judgement).
+   *
+   * @param timeout how long judging each consumer may take
+   */
+  public List<ConsumerDecided> decideNewRevision(GuardedKind sourceKind, GenericKubernetesResource source,
+      FluxStatus.Artifact artifact, FactSource facts, Duration timeout) {
+    GuardedKind.SourceRef ref = new GuardedKind.SourceRef(sourceKind.kind(), source.getMetadata().getNamespace(),
+        source.getMetadata().getName());
+    List<ConsumerDecided> decided = new ArrayList<>();
+    for (WatchedResources.Watched consumer : facts.consumers(ref)) {
+      if (!consumer.kind().equals(FluxKinds.KUSTOMIZATION)) {
+        continue;
+      }
+      GenericKubernetesResource kustomization = consumer.resource();
+      decided.add(new ConsumerDecided(kustomization, decide(judge(kustomization, artifact, facts, timeout),
+          FluxKinds.KUSTOMIZATION, kustomization, kustomization.getMetadata().getGeneration())));
+    }
+    return decided;
+  }
+
+  /** As the revision gate decides, for the guard loop: facts read through, judged within the judge's own time. */
+  public List<ConsumerDecided> decideNewRevision(GuardedKind sourceKind, GenericKubernetesResource source,
+      FluxStatus.Artifact artifact) {
+    return decideNewRevision(sourceKind, source, artifact, facts(subject(sourceKind, source), GUARD_READ_BUDGET, false),
+        revisions.timeout());
+  }
+
+  /**
+   * One consumer's decision on a revision its source is about to publish.
+   *
+   * @param kustomization the consumer
+   * @param decided what the approval table says
+   */
+  public record ConsumerDecided(GenericKubernetesResource kustomization, Decided decided) {
+
+    /** Whether the table holds the consumer for this revision: the revision gate does not publish it. */
+    public boolean holdsRevision() {
+      return decided.judgement().aboutRevision() && switch (decided.decision().action()) {
+        case SUSPEND, RESUSPEND, UPDATE_HOLD, KEEP -> true;
+        default -> false;
+      };
+    }
   }
 
   /** A decision taken in admission, and what to write for it. */
@@ -213,16 +321,28 @@ public final class Decisions {
     if (judgement.verdict().isAllowed() && !state.heldByScopeguard()) {
       return new Decided(judgement, state, null, new GuardDecision.Decision(GuardDecision.Action.NONE, null, null, null));
     }
-    String fingerprint = fingerprint(judgement, kind, resource);
-    String token = judgement.aboutRevision() ? judgement.revision() : Tokens.forGeneration(generation);
+    boolean revisionHold = revisionHold(judgement, state);
+    String fingerprint = revisionHold ? RevisionJudge.fingerprint(resource, judgement.revision())
+        : Fingerprint.of(resource, kind.pausePointer(), judgement.facts().scopeName());
+    String token = revisionHold ? judgement.revision() : Tokens.forGeneration(generation);
     GuardDecision.Decision decision = GuardDecision.decide(judgement.verdict(), state, judgement.enforcement(),
         fingerprint, token);
     return new Decided(judgement, state, fingerprint, decision);
   }
 
+  /**
+   * Whether a decision is about a revision: its verdict is, or the resource is held for a revision
+   * and the revision now pending is within budget (the hold stays until a person approves that one).
+   */
+  private static boolean revisionHold(Judgement judgement, HoldState state) {
+    return judgement.aboutRevision() || judgement.verdict().isAllowed() && judgement.revision() != null
+        && HoldState.aboutRevision(state.heldReason());
+  }
+
   /** What an approval of this judgement is bound to: the spec, the scope and, for a revision, the revision. */
   public static String fingerprint(Judgement judgement, GuardedKind kind, GenericKubernetesResource resource) {
-    return judgement.aboutRevision() ? RevisionJudge.fingerprint(resource, judgement.revision())
+    HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
+    return revisionHold(judgement, state) ? RevisionJudge.fingerprint(resource, judgement.revision())
         : Fingerprint.of(resource, kind.pausePointer(), judgement.facts().scopeName());
   }
 

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.GuardDecision.Action;
 import io.scopeguard.approval.GuardDecision.Decision;
+import io.scopeguard.flux.FluxStatus;
+import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.metrics.GuardMetrics;
 import java.time.Clock;
@@ -146,6 +148,32 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
 
     if (actuator.apply(kind, resource, judgement, decided.state(), decision, decided.fingerprint())) {
       metrics.detected(decision.action() == Action.KEEP ? Duration.ZERO : Duration.between(firstQueued, Instant.now(clock)));
+    }
+    if (kind.role() == GuardedKind.Role.SOURCE) {
+      refusal(kind, resource);
+    }
+  }
+
+  /**
+   * A revision the gate refused on this source: told in an Event while it is pending, cleared once
+   * the source published it or source-controller stopped trying it.
+   */
+  private void refusal(GuardedKind kind, GenericKubernetesResource source) {
+    Optional<RefusedRevision> recorded = RefusedRevision.of(source);
+    if (recorded.isEmpty()) {
+      return;
+    }
+    String revision = recorded.get().artifact().revision();
+    if (RefusedRevision.pending(source, Instant.now(clock)).isEmpty()) {
+      boolean published = FluxStatus.artifact(source).map(a -> a.revision().equals(revision)).orElse(false);
+      actuator.clearRefused(kind, source, published ? "published"
+          : "not tried again for " + RefusedRevision.FORGOTTEN_AFTER.toMinutes() + " minutes");
+      return;
+    }
+    PublicationRefusal refusal = PublicationRefusal.of(Decisions.subject(kind, source), revision,
+        decisions.decideNewRevision(kind, source, recorded.get().artifact()));
+    if (refusal.refused()) {
+      actuator.tellRefused(kind, source, revision, refusal.message());
     }
   }
 

@@ -101,10 +101,11 @@ public final class ScopeguardOperator implements AutoCloseable {
         .map(GuardedKind::kind).toList());
     RevisionJudge revisions = new RevisionJudge(watched,
         new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT),
-        settings.judgingBudget(), RevisionJudge.NODE_BUDGET);
+        settings.judgingBudget(), RevisionJudge.NODE_BUDGET, clock);
     ReadThroughFacts.Reader reader = new ReadThroughFacts.Reader(watched, client, clock);
     Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy(), reader);
-    GuardReconciler guard = new GuardReconciler(watched, decisions, new Actuator(client, watched, clock), guardMetrics, clock,
+    Actuator actuator = new Actuator(client, watched, clock);
+    GuardReconciler guard = new GuardReconciler(watched, decisions, actuator, guardMetrics, clock,
         settings.reconcileThreads());
     watched.addListener(guard);
     ClusterScopeReconciler scopes =
@@ -147,7 +148,8 @@ public final class ScopeguardOperator implements AutoCloseable {
       if (settings.webhook().enabled()) {
         String self = SelfIdentity.of(client, settings.selfUsername());
         LOG.info("scopeguard's own writes come from {}; its webhooks let them through", self);
-        webhook = Webhook.start(client, settings, watched, revisions, decisions, self, clock, metrics.registry());
+        webhook = Webhook.start(client, settings, watched, revisions, decisions, actuator, self, clock,
+            metrics.registry());
         serving.set(webhook);
       }
     } catch (RuntimeException e) {

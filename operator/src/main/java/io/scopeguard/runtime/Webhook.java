@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.deletion.RevisionGate;
 import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.webhook.AdmissionServer;
@@ -11,6 +12,7 @@ import io.scopeguard.webhook.CertificateStore;
 import io.scopeguard.webhook.ApprovalAdmission;
 import io.scopeguard.webhook.ResumeAdmission;
 import io.scopeguard.webhook.ScopeAdmission;
+import io.scopeguard.webhook.SourceRevisionAdmission;
 import io.scopeguard.webhook.PruneAdmission;
 import io.scopeguard.webhook.WebhookCertificates;
 import io.scopeguard.webhook.WebhookRegistration;
@@ -26,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running admission webhooks (scope gate, delete guard, resume guard, approver record):
+ * The running admission webhooks (scope gate, revision gate, delete guard, resume guard, approver record):
  * certificates made for the names the API server will call, the HTTPS admission server, and the
  * webhook configurations that point at it.
  */
@@ -36,6 +38,7 @@ public final class Webhook implements AutoCloseable {
 
   private final AdmissionServer server;
   private final RevisionGate gate;
+  private final SourceRevisionAdmission revisionGate;
   private final WebhookRegistration registration;
   private final KubernetesClient client;
   private final CertificateStore store;
@@ -48,11 +51,12 @@ public final class Webhook implements AutoCloseable {
   private final String ownerClusterRole;
   private volatile String caBundle;
 
-  private Webhook(AdmissionServer server, RevisionGate gate, String caBundle, WebhookRegistration registration,
-      KubernetesClient client, CertificateStore store, String ownerClusterRole) {
+  private Webhook(AdmissionServer server, RevisionGate gate, SourceRevisionAdmission revisionGate, String caBundle,
+      WebhookRegistration registration, KubernetesClient client, CertificateStore store, String ownerClusterRole) {
     this.ownerClusterRole = ownerClusterRole;
     this.server = server;
     this.gate = gate;
+    this.revisionGate = revisionGate;
     this.caBundle = caBundle;
     this.registration = registration;
     this.client = client;
@@ -60,7 +64,7 @@ public final class Webhook implements AutoCloseable {
   }
 
   static Webhook start(KubernetesClient client, OperatorSettings settings, WatchedResources watched, RevisionJudge judge,
-      Decisions decisions, String self, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+      Decisions decisions, Actuator actuator, String self, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     OperatorSettings.Webhook config = settings.webhook();
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -85,15 +89,19 @@ public final class Webhook implements AutoCloseable {
     Duration readBudget = config.timeout().dividedBy(2);
     RevisionGate gate = new RevisionGate(watched, decisions, judge, settings.unknownPolicy(), config.flux(), judging,
         readBudget);
+    SourceRevisionAdmission revisionGate = new SourceRevisionAdmission(watched, decisions, actuator, judging, readBudget,
+        clock);
     AdmissionServer server;
     try {
       server = new AdmissionServer(config.port(), certificates.issued(), Map.of(
           PruneAdmission.PATH, new PruneAdmission(gate),
           ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
           ApprovalAdmission.PATH, new ApprovalAdmission(clock),
-          ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, self, readBudget, clock)), registry);
+          ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, self, readBudget, clock),
+          SourceRevisionAdmission.PATH, revisionGate), registry);
     } catch (IOException e) {
       gate.close();
+      revisionGate.close();
       throw new UncheckedIOException("cannot serve the admission webhook on port " + config.port(), e);
     }
     int timeoutSeconds = (int) Math.max(1, Math.min(30, config.timeout().toSeconds()));
@@ -110,7 +118,7 @@ public final class Webhook implements AutoCloseable {
     LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
         config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
-    Webhook webhook = new Webhook(server, gate, certificates.caBundle(), registration, client,
+    Webhook webhook = new Webhook(server, gate, revisionGate, certificates.caBundle(), registration, client,
         store.available() ? store : null, config.ownerClusterRole());
     webhook.renewEvery(config.renewCheck());
     return webhook;
@@ -188,5 +196,6 @@ public final class Webhook implements AutoCloseable {
     renewals.shutdownNow();
     server.close();
     gate.close();
+    revisionGate.close();
   }
 }

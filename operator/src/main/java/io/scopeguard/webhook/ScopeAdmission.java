@@ -52,6 +52,8 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
   /** scopeguard's hold on a resource; set, changed and removed only by scopeguard (removing it is the resume guard's to judge). */
   static final List<String> HOLD_ANNOTATIONS = List.of(Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
       Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC);
+  /** The revision gate's record of a revision it refused a source: set only by scopeguard, removed by anyone (the gate records it again). */
+  static final List<String> REFUSAL_RECORDS = List.of(Annotations.REFUSED_REVISION, Annotations.REFUSED_ARTIFACT);
   /** The approvals scopeguard accepted; set only by scopeguard, removed by anyone (that revokes them). */
   static final List<String> APPROVAL_RECORDS = List.of(Annotations.APPROVED_SPEC, Annotations.APPROVED_REVISION);
 
@@ -98,8 +100,8 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
     String forged = forged(previous, incoming);
     if (forged != null) {
       String message = "scopeguard: " + forged + " is written only by scopeguard (its hold annotations "
-          + String.join(", ", HOLD_ANNOTATIONS) + " and the approvals it accepted, " + String.join(" and ", APPROVAL_RECORDS)
-          + "); to approve a hold, set " + Annotations.APPROVE + " to the token shown in the ClusterScope's status";
+          + String.join(", ", HOLD_ANNOTATIONS) + ", the approvals it accepted, " + String.join(" and ", APPROVAL_RECORDS)
+          + ", and the revisions it refused a source, " + String.join(" and ", REFUSAL_RECORDS) + "); to approve a hold, set " + Annotations.APPROVE + " to the token shown in the ClusterScope's status";
       LOG.info("{}: refused {} by {}: {}", subject, request.getOperation(), user, message);
       return AdmissionDecision.deny(review, message);
     }
@@ -171,7 +173,7 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
         return name;
       }
     }
-    for (String name : APPROVAL_RECORDS) {
+    for (String name : java.util.stream.Stream.concat(APPROVAL_RECORDS.stream(), REFUSAL_RECORDS.stream()).toList()) {
       if (!Objects.equals(before.get(name), after.get(name)) && after.get(name) != null) {
         return name;
       }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.guard.GuardedKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -32,13 +33,15 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>validating: the delete guard (DELETEs of objects carrying Flux's owner label, whoever
- *       sends them: Flux prunes as the tenant's service account under multi-tenancy), and the resume
- *       guard (UPDATEs of objects scopeguard holds);
+ *       sends them: Flux prunes as the tenant's service account under multi-tenancy), the resume
+ *       guard (UPDATEs of objects scopeguard holds), and the revision gate (status writes that
+ *       publish a new artifact revision of a source Kustomizations apply, whoever sends them);
  *   <li>mutating: the approver record (writes touching the approve annotation), and the scope
  *       gate (CREATE and UPDATE of the guarded kinds' main resource, never their status).
  * </ul>
  *
- * Scopeguard's own writes reach none but the delete guard (scopeguard deletes nothing). The API
+ * Scopeguard's own writes reach none but the delete guard and the revision gate (it deletes nothing
+ * and writes no source's status). The API
  * server reaches them through a Service in-cluster, or a URL (with the CA scopeguard generated)
  * when scopeguard runs outside the cluster.
  *
@@ -65,6 +68,7 @@ public record WebhookRegistration(String name, String ownNamespace, int timeoutS
   public static final String RESUME_WEBHOOK = "resume-guard.scopeguard.io";
   public static final String APPROVAL_WEBHOOK = "approvals.scopeguard.io";
   public static final String SCOPE_WEBHOOK = "scope-guard.scopeguard.io";
+  public static final String REVISION_WEBHOOK = "revision-gate.scopeguard.io";
 
   /** The configuration for the given CA bundle (PEM). */
   public ValidatingWebhookConfiguration configuration(String caPem) {
@@ -100,8 +104,35 @@ public record WebhookRegistration(String name, String ownNamespace, int timeoutS
           .endMatchCondition()
           .addToMatchConditions(notSelf())
         .endWebhook()
+        .addNewWebhook()
+          .withName(REVISION_WEBHOOK)
+          .withAdmissionReviewVersions("v1")
+          .withSideEffects("NoneOnDryRun")
+          .withFailurePolicy("Fail")
+          .withTimeoutSeconds(timeoutSeconds)
+          .withClientConfig(clientConfig(caPem, SourceRevisionAdmission.PATH))
+          .withRules(new RuleWithOperationsBuilder().withOperations("UPDATE").withApiGroups(FluxKinds.SOURCE_GROUP)
+              .withApiVersions("*").withResources(FluxKinds.KUSTOMIZATION_SOURCES.stream()
+                  .map(kind -> kind.plural() + "/status").sorted().toList())
+              .withScope("Namespaced").build())
+          .withNamespaceSelector(excluded())
+          .addNewMatchCondition()
+            .withName("new-revision-or-refused-one-claimed")
+            .withExpression(NEW_REVISION + " || " + REFUSED_CLAIMED)
+          .endMatchCondition()
+        .endWebhook()
         .build();
   }
+
+  /** A status write that publishes another artifact revision than the one stored. */
+  static final String NEW_REVISION = "(has(object.status) && has(object.status.artifact)"
+      + " && has(object.status.artifact.revision) && (!has(oldObject.status) || !has(oldObject.status.artifact)"
+      + " || !has(oldObject.status.artifact.revision) || object.status.artifact.revision != oldObject.status.artifact.revision))";
+  /** A status write on a source with a refused revision whose conditions name it. */
+  static final String REFUSED_CLAIMED = "(has(object.metadata.annotations) && '" + Annotations.REFUSED_REVISION
+      + "' in object.metadata.annotations && has(object.status) && has(object.status.conditions)"
+      + " && object.status.conditions.exists(c, has(c.message) && c.message.contains(object.metadata.annotations['"
+      + Annotations.REFUSED_REVISION + "'])))";
 
   /** The mutating configuration that records who approved. */
   public MutatingWebhookConfiguration mutatingConfiguration(String caPem) {

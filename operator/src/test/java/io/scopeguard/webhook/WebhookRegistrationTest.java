@@ -94,4 +94,22 @@ class WebhookRegistrationTest {
     assertThat(scope.getNamespaceSelector().getMatchExpressions().get(0).getValues())
         .containsExactly("kube-system", "scopeguard-system");
   }
+
+  @Test
+  void theRevisionGateSeesOnlyStatusWritesOfTheSourcesKustomizationsApplyThatPublishARevisionOrClaimARefusedOne() {
+    var gate = registration("scopeguard-system/scopeguard-webhook:443", null, null).configuration("PEM").getWebhooks()
+        .stream().filter(w -> w.getName().equals(WebhookRegistration.REVISION_WEBHOOK)).findFirst().orElseThrow();
+
+    assertThat(gate.getFailurePolicy()).as("fail closed: no revision is published unjudged").isEqualTo("Fail");
+    assertThat(gate.getSideEffects()).as("it records a refusal, never on a dry run").isEqualTo("NoneOnDryRun");
+    assertThat(gate.getRules()).singleElement().satisfies(rule -> {
+      assertThat(rule.getOperations()).containsExactly("UPDATE");
+      assertThat(rule.getApiGroups()).containsExactly("source.toolkit.fluxcd.io");
+      assertThat(rule.getResources()).containsExactly("buckets/status", "gitrepositories/status", "ocirepositories/status");
+    });
+    assertThat(gate.getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
+        .contains("object.status.artifact.revision != oldObject.status.artifact.revision")
+        .contains("'scopeguard.io/refused-revision' in object.metadata.annotations"));
+    assertThat(gate.getClientConfig().getService().getPath()).isEqualTo(SourceRevisionAdmission.PATH);
+  }
 }
