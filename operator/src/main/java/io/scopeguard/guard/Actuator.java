@@ -3,7 +3,6 @@ package io.scopeguard.guard;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -91,15 +90,13 @@ public final class Actuator {
       }
       case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
         String since = state.heldAt() != null ? state.heldAt() : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        ObjectNode patch = patch(resource);
-        ObjectNode annotations = (ObjectNode) patch.with("metadata").with("annotations");
-        annotations.put(Annotations.SUSPENDED_REASON, decision.reason());
-        annotations.put(Annotations.SUSPENDED_AT, since);
-        annotations.put(Annotations.SUSPENDED_TOKEN, decision.token());
-        annotations.put(Annotations.SUSPENDED_SPEC, fingerprint);
-        annotations.set(Annotations.APPROVE, NullNode.getInstance());
-        Json.put(patch, kind.pausePointer(), BooleanNode.TRUE);
-        send(kind, resource, patch);
+        send(kind, resource, JudgedPatch.of(resource)
+            .annotate(Annotations.SUSPENDED_REASON, decision.reason())
+            .annotate(Annotations.SUSPENDED_AT, since)
+            .annotate(Annotations.SUSPENDED_TOKEN, decision.token())
+            .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
+            .remove(Annotations.APPROVE)
+            .set(kind.pausePointer(), BooleanNode.TRUE));
         String what = switch (decision.action()) {
           case RESUSPEND -> "was resumed while held; suspended again";
           case UPDATE_HOLD -> "changed while held; still held";
@@ -117,17 +114,15 @@ public final class Actuator {
         return decision.action() != GuardDecision.Action.UPDATE_HOLD;
       }
       case RESUME -> {
-        ObjectNode patch = patch(resource);
-        ObjectNode annotations = (ObjectNode) patch.with("metadata").with("annotations");
-        for (String name : new String[] {Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
-            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC, Annotations.APPROVE}) {
-          annotations.set(name, NullNode.getInstance());
+        JudgedPatch resume = JudgedPatch.of(resource);
+        for (String name : new String[] {Annotations.APPROVE, Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
+            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC}) {
+          resume.remove(name);
         }
         if (decision.approval() != null) {
-          annotations.set(HoldState.approvalAnnotation(decision.reason()), TextNode.valueOf(decision.approval()));
+          resume.annotate(HoldState.approvalAnnotation(decision.reason()), decision.approval());
         }
-        Json.put(patch, kind.pausePointer(), BooleanNode.FALSE);
-        send(kind, resource, patch);
+        send(kind, resource, resume.set(kind.pausePointer(), BooleanNode.FALSE));
         String approver = approver(resource);
         event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
             + decision.reason() + "); resumed by scopeguard", null);
@@ -242,21 +237,28 @@ public final class Actuator {
     told.remove(key.id());
   }
 
-  private static ObjectNode patch(GenericKubernetesResource resource) {
-    ObjectNode patch = Json.object();
-    patch.with("metadata").put("resourceVersion", resource.getMetadata().getResourceVersion());
-    return patch;
+  /**
+   * Writes a hold or a resume: applied only while the spec and the approval are as judged (else the
+   * API server refuses it, and the guard loop judges again), never refused for a status write.
+   */
+  private void send(GuardedKind kind, GenericKubernetesResource resource, JudgedPatch patch) {
+    send(kind, resource, PatchType.JSON, patch.json());
   }
 
+  /** Writes annotations with a JSON merge patch: no conflict with anything. */
   private void send(GuardedKind kind, GenericKubernetesResource resource, ObjectNode patch) {
+    send(kind, resource, PatchType.JSON_MERGE, patch.toString());
+  }
+
+  private void send(GuardedKind kind, GenericKubernetesResource resource, PatchType type, String patch) {
     GroupVersionKind gvk = watched.servedVersion(kind)
         .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
     var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
     var target = resource.getMetadata().getNamespace() == null
         ? resources.resource(resource)
         : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
-    target.patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
-        .withFieldManager(ScopeguardOperator.FIELD_MANAGER).build(), patch.toString());
+    target.patch(new PatchContext.Builder().withPatchType(type)
+        .withFieldManager(ScopeguardOperator.FIELD_MANAGER).build(), patch);
   }
 
   private boolean eventOnce(ResourceKey key, GenericKubernetesResource resource, String type, String reason, String message) {

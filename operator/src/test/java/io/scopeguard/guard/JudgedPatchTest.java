@@ -1,0 +1,88 @@
+package io.scopeguard.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.scopeguard.approval.Annotations;
+import io.scopeguard.testkit.EmbeddedKubernetes;
+import io.scopeguard.testkit.FluxObjects;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A hold written as a {@link JudgedPatch} lands though the controller wrote status since it was
+ * judged, and is refused when the spec or the approval changed since: then it must be judged again.
+ */
+class JudgedPatchTest {
+
+  private static EmbeddedKubernetes api;
+
+  @BeforeAll
+  static void start() {
+    api = EmbeddedKubernetes.start();
+    api.client().resource(new NamespaceBuilder().withNewMetadata().withName("held").endMetadata().build()).create();
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  private static GenericKubernetesResource create(String name) {
+    return api.client().resource(FluxObjects.kustomization("held", name, "prod", null, "fleet")).create();
+  }
+
+  private static GenericKubernetesResource patch(GenericKubernetesResource judged, JudgedPatch patch) {
+    return api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
+        .withName(judged.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch.json());
+  }
+
+  private static JudgedPatch hold(GenericKubernetesResource judged) {
+    return JudgedPatch.of(judged).annotate(Annotations.SUSPENDED_REASON, "MassDeletion")
+        .remove(Annotations.APPROVE).set("/spec/suspend", BooleanNode.TRUE);
+  }
+
+  @Test
+  void aStatusWriteSinceTheJudgementDoesNotStopTheHold() {
+    GenericKubernetesResource judged = create("busy");
+    GenericKubernetesResource status = api.client().resource(judged).get();
+    status.getAdditionalProperties().put("status", Map.of("lastAttemptedRevision", "main@sha1:2"));
+    api.client().resource(status).updateStatus();
+
+    GenericKubernetesResource held = patch(judged, hold(judged));
+
+    assertThat(FluxObjects.suspended(held)).isTrue();
+    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
+  }
+
+  @Test
+  void aSpecChangeOrAnApprovalSinceTheJudgementMustBeJudgedAgain() {
+    GenericKubernetesResource judged = create("changed");
+    FluxObjects.setSpec(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "changed", "path", "./other");
+    assertThatThrownBy(() -> patch(judged, hold(judged))).isInstanceOf(KubernetesClientException.class);
+
+    GenericKubernetesResource approved = create("approved");
+    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "approved", Annotations.APPROVE,
+        "t1");
+    GenericKubernetesResource judgedWithApproval = api.client().resource(approved).get();
+    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "approved", Annotations.APPROVE,
+        "t2");
+    assertThatThrownBy(() -> patch(judgedWithApproval, hold(judgedWithApproval)))
+        .as("the approval changed since").isInstanceOf(KubernetesClientException.class);
+  }
+
+  @Test
+  void aPausePathBelowObjectsTheResourceLacksIsCreated() {
+    GenericKubernetesResource judged = create("deep");
+    GenericKubernetesResource held = patch(judged, JudgedPatch.of(judged).set("/spec/onboarding/paused", BooleanNode.TRUE));
+    assertThat(Json.flag(held, "/spec/onboarding/paused")).isTrue();
+  }
+}
