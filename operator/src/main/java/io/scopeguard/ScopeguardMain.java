@@ -188,7 +188,8 @@ public class ScopeguardMain implements Callable<Integer> {
             "scopeguard", "cert-manager".equals(webhookCertificates),
             webhookSecret, Duration.ofDays(90), Duration.ofMinutes(1), blankToNull(webhookOwner), scopeFailurePolicy),
         leaderElection ? OperatorSettings.LeaderElection.on(leaderElectionLease, null)
-            : OperatorSettings.LeaderElection.disabled(), blankToNull(selfUsername), judgingBudget);
+            : OperatorSettings.LeaderElection.disabled(), blankToNull(selfUsername), judgingBudget,
+        OperatorSettings.DEFAULT_WARM_UP_ROUNDS);
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

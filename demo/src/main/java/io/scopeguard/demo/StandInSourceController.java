@@ -168,7 +168,10 @@ public final class StandInSourceController implements AutoCloseable {
       if (!content.revision().equals(Json.text(repository, "/status/artifact/revision").orElse(null))) {
         byte[] tarGz = pack(content.dir());
         fetched.add(url);
-        publish(namespace, name, tarGz, content.revision());
+        Attempt attempt = publish(namespace, name, tarGz, content.revision());
+        if (attempt.refused() != null) {
+          throw attempt.refused();
+        }
       }
       failuresInARow.remove(key);
     } catch (IOException | RuntimeException e) {
@@ -191,6 +194,22 @@ public final class StandInSourceController implements AutoCloseable {
    * @throws KubernetesClientException when admission refuses one of the status writes
    */
   public String publish(String namespace, String name, Path dir, String revision) throws IOException, InterruptedException {
+    Attempt attempt = publish(namespace, name, pack(dir), revision);
+    if (attempt.refused() != null) {
+      throw attempt.refused();
+    }
+    return attempt.digest();
+  }
+
+  /**
+   * One reconcile's status writes, for a benchmark: the digest, when the write of
+   * {@code status.artifact} started and ended ({@link System#nanoTime()}), and the refusal of one
+   * of the writes, if any.
+   */
+  public record Attempt(String digest, long artifactWriteStarted, long artifactWriteEnded, KubernetesClientException refused) {}
+
+  /** As {@link #publish(String, String, Path, String)}, measured; a refusal is returned, not thrown. */
+  public Attempt attempt(String namespace, String name, Path dir, String revision) throws IOException, InterruptedException {
     return publish(namespace, name, pack(dir), revision);
   }
 
@@ -200,7 +219,7 @@ public final class StandInSourceController implements AutoCloseable {
    * before any of them (it is in storage before status says so). As source-controller's patch
    * helper, the last two are both sent even when the first of them is refused. Returns the digest.
    */
-  private String publish(String namespace, String name, byte[] tarGz, String revision) {
+  private Attempt publish(String namespace, String name, byte[] tarGz, String revision) {
     String digest = "sha256:" + sha256(tarGz);
     String path = "/gitrepository/" + namespace + "/" + name + "/" + digest.substring(7, 19) + ".tar.gz";
     artifacts.put(path, tarGz);
@@ -235,15 +254,13 @@ public final class StandInSourceController implements AutoCloseable {
         status.put("lastHandledReconcileAt", requested);
       }
     }
+    long started = System.nanoTime();
     try {
       patchStatus(repository, status);
     } catch (KubernetesClientException e) {
       refused = e;
     }
-    if (refused != null) {
-      throw refused;
-    }
-    return digest;
+    return new Attempt(digest, started, System.nanoTime(), refused);
   }
 
   private static Map<String, Object> condition(String type, String status, String reason, String message, String now) {

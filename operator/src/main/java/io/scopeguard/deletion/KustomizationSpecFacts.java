@@ -70,8 +70,7 @@ public record KustomizationSpecFacts(
 
   /** The facts of a Flux Kustomization object. */
   public static KustomizationSpecFacts of(GenericKubernetesResource kustomization) {
-    JsonNode tree = Serialization.jsonMapper().valueToTree(kustomization);
-    return fromSpec(tree.path("spec"));
+    return fromSpec(Serialization.jsonMapper().valueToTree(kustomization.getAdditionalProperties().get("spec")));
   }
 
   /** The facts of a Kustomization's {@code spec}, as JSON or YAML tree. */

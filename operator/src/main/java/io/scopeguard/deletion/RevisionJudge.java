@@ -62,7 +62,7 @@ public final class RevisionJudge implements AutoCloseable {
   }
 
   /** Judgements kept (one per key); an unreadable one only briefly, so that a passing fault is read again. */
-  private static final int JUDGEMENTS = 4096;
+  private static final int JUDGEMENTS = 32_768;
   private static final Duration UNREADABLE_KEPT = Duration.ofSeconds(15);
   private static final Duration JUDGEMENT_KEPT = Duration.ofHours(1);
   /** Unpacked artifacts kept for the other consumers of the same revision. */
@@ -70,8 +70,15 @@ public final class RevisionJudge implements AutoCloseable {
   private static final Duration ARTIFACT_KEPT = Duration.ofMinutes(2);
   /** YAML nodes one judgement may read, aliases expanded: about what a 10,000-object repository needs, twice over. */
   public static final long NODE_BUDGET = Budgets.DEFAULT_NODES;
-  /** Judging threads: two judgements at a time bound the memory they hold. */
-  private static final int THREADS = 2;
+  /**
+   * Threads judging for the guard loop and the status report: one core is left to admission, so
+   * that a backlog (the re-judgement of a whole fleet after a leader change) never slows the
+   * judgement a write waits for. Few threads also bound the memory judgements hold.
+   */
+  private static final int THREADS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1));
+  /** Threads judging what an admission review waits for (see {@link #answeringAdmission}). */
+  private static final int ADMISSION_THREADS = 2;
+  private static final ThreadLocal<Boolean> ANSWERING_ADMISSION = ThreadLocal.withInitial(() -> false);
 
   private final Clock clock;
   private final WatchedResources watched;
@@ -80,6 +87,11 @@ public final class RevisionJudge implements AutoCloseable {
   private final long nodeBudget;
   private final ExecutorService judging = Executors.newFixedThreadPool(THREADS, runnable -> {
     Thread thread = new Thread(runnable, "scopeguard-judge");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final ExecutorService admissionJudging = Executors.newFixedThreadPool(ADMISSION_THREADS, runnable -> {
+    Thread thread = new Thread(runnable, "scopeguard-judge-admission");
     thread.setDaemon(true);
     return thread;
   });
@@ -111,7 +123,7 @@ public final class RevisionJudge implements AutoCloseable {
     this.fetcher = fetcher;
     this.timeBudget = timeBudget;
     this.nodeBudget = nodeBudget;
-    this.judgements = Caffeine.newBuilder().maximumSize(JUDGEMENTS).executor(judging)
+    this.judgements = Caffeine.newBuilder().maximumSize(JUDGEMENTS).executor(Runnable::run)
         .expireAfter(new Expiry<String, Judged>() {
           @Override
           public long expireAfterCreate(String key, Judged judged, long now) {
@@ -129,7 +141,7 @@ public final class RevisionJudge implements AutoCloseable {
           }
         })
         .buildAsync();
-    this.artifacts = Caffeine.newBuilder().executor(judging).maximumWeight(ARTIFACT_BYTES)
+    this.artifacts = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(ARTIFACT_BYTES)
         .weigher((String key, ArtifactTree tree) -> (int) Math.min(Integer.MAX_VALUE, tree.totalBytes()))
         .expireAfterWrite(ARTIFACT_KEPT)
         .buildAsync();
@@ -170,9 +182,23 @@ public final class RevisionJudge implements AutoCloseable {
       DeletionBudget budget) {
     String key = key(kustomization, artifact, budget);
     List<String> inventory = FluxStatus.inventory(kustomization);
-    return judgements.get(key, (k, executor) -> CompletableFuture.supplyAsync(
-            () -> judge(kustomization, artifact, inventory, budget), judging))
+    ExecutorService executor = ANSWERING_ADMISSION.get() ? admissionJudging : judging;
+    return judgements.get(key, (k, ignored) -> CompletableFuture.supplyAsync(
+            () -> judge(kustomization, artifact, inventory, budget), executor))
         .thenApply(Optional::of);
+  }
+
+  /**
+   * Runs {@code answer}, the answer to an admission review: the judgements it starts run on threads
+   * of their own, ahead of whatever the guard loop has queued.
+   */
+  public static <T> T answeringAdmission(java.util.function.Supplier<T> answer) {
+    ANSWERING_ADMISSION.set(true);
+    try {
+      return answer.get();
+    } finally {
+      ANSWERING_ADMISSION.set(false);
+    }
   }
 
   /**
@@ -321,6 +347,7 @@ public final class RevisionJudge implements AutoCloseable {
   @Override
   public void close() {
     judging.shutdownNow();
+    admissionJudging.shutdownNow();
     fetching.shutdownNow();
   }
 

@@ -3,7 +3,6 @@ package io.scopeguard.flux;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.guard.Json;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,42 +27,17 @@ public final class FluxStatus {
 
   /**
    * The inventory ids ({@code status.inventory.entries[].id}) of a Kustomization or HelmRelease,
-   * read straight from the resource's maps and remembered per uid and resourceVersion: the same
-   * object's inventory is read by the guard, the status report, the cascade and the webhook.
+   * read straight from the resource's maps; an object from the informer caches holds them already
+   * compacted ({@link InventoryIds}), and is read without a copy.
    */
   public static List<String> inventory(GenericKubernetesResource reconciler) {
-    String uid = reconciler.getMetadata().getUid();
-    String version = reconciler.getMetadata().getResourceVersion();
-    if (uid != null && version != null) {
-      Inventory known = INVENTORIES.get(uid);
-      if (known != null && known.resourceVersion().equals(version)) {
-        return known.ids();
-      }
-    }
-    List<String> ids = new ArrayList<>();
     if (reconciler.getAdditionalProperties().get("status") instanceof Map<?, ?> status
         && status.get("inventory") instanceof Map<?, ?> inventory
         && inventory.get("entries") instanceof List<?> entries) {
-      for (Object entry : entries) {
-        if (entry instanceof Map<?, ?> map && map.get("id") instanceof String id && !id.isEmpty()) {
-          ids.add(id);
-        }
-      }
+      return InventoryIds.of(entries);
     }
-    List<String> result = List.copyOf(ids);
-    if (uid != null && version != null) {
-      if (INVENTORIES.size() > MAX_REMEMBERED) {
-        INVENTORIES.clear();
-      }
-      INVENTORIES.put(uid, new Inventory(version, result));
-    }
-    return result;
+    return List.of();
   }
-
-  private record Inventory(String resourceVersion, List<String> ids) {}
-
-  private static final int MAX_REMEMBERED = 20_000;
-  private static final Map<String, Inventory> INVENTORIES = new java.util.concurrent.ConcurrentHashMap<>();
 
   public static boolean prune(GenericKubernetesResource kustomization) {
     return Json.flag(kustomization, "/spec/prune");

@@ -242,7 +242,25 @@ public final class Actuator {
    * API server refuses it, and the guard loop judges again), never refused for a status write.
    */
   private void send(GuardedKind kind, GenericKubernetesResource resource, JudgedPatch patch) {
-    send(kind, resource, PatchType.JSON, patch.json());
+    try {
+      send(kind, resource, patch.type(), patch.json());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 422) {
+        throw new ChangedSinceJudged("HTTP " + e.getCode() + ": "
+            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()), e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A hold or resume the API server refused because the spec or the approval changed since the
+   * judgement (a test of the patch failed): not an error; the resource is to be judged again.
+   */
+  public static final class ChangedSinceJudged extends RuntimeException {
+    ChangedSinceJudged(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** Writes annotations with a JSON merge patch: no conflict with anything. */

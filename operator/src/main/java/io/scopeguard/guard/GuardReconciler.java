@@ -36,6 +36,9 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
   private final Actuator actuator;
   private final GuardMetrics metrics;
   private final Clock clock;
+  /** When a write refused because the resource changed since it was judged is judged again, if no event came first. */
+  private static final Duration JUDGE_AGAIN_AFTER = Duration.ofMillis(100);
+
   private final WorkQueue<ResourceKey> queue;
 
   public GuardReconciler(WatchedResources watched, Decisions decisions, Actuator actuator, GuardMetrics metrics, Clock clock,
@@ -116,6 +119,9 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
   void reconcile(ResourceKey key, Instant firstQueued) {
     try {
       judgeAndAct(key, firstQueued);
+    } catch (Actuator.ChangedSinceJudged e) {
+      LOG.info("{}: changed since it was judged ({}); judging it again", key, e.getMessage());
+      queue.enqueueAfter(key, JUDGE_AGAIN_AFTER);
     } catch (RuntimeException e) {
       metrics.failed(key.kind().kind());
       throw e;

@@ -3,6 +3,8 @@ package io.scopeguard.guard;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.Map;
 
@@ -12,23 +14,31 @@ import java.util.Map;
  * judged again) and each annotation it removes, tested at the value judged. A controller writing
  * status in between changes neither, so the write never conflicts with it, where a patch pinned to
  * the {@code resourceVersion} fails on every status write and retries.
+ *
+ * <p>One exception: annotations on a resource that had none when judged. A JSON patch can only add
+ * the whole annotations map, which would wipe annotations written since (a {@code flux reconcile}
+ * request, say), and cannot test that there are none; so that write is a JSON merge patch without a
+ * precondition. Only a hold writes annotations onto a resource that had none, and a hold landing on
+ * a spec changed since is the safe direction: the change's own event has it judged again.
  */
 final class JudgedPatch {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-  private final JsonNode judged;
+  private final GenericKubernetesResource judged;
   private final ArrayNode operations = NODES.arrayNode();
-  private boolean annotationsExist;
+  private final ObjectNode merge = NODES.objectNode();
+  private final boolean annotationsExist;
+  private boolean mergeOnly;
 
   private JudgedPatch(GenericKubernetesResource resource) {
-    this.judged = Json.tree(resource);
+    this.judged = resource;
     Long generation = resource.getMetadata().getGeneration();
     if (generation != null) {
       operations.addObject().put("op", "test").put("path", "/metadata/generation").put("value", generation);
     }
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    annotationsExist = annotations != null;
+    annotationsExist = annotations != null && !annotations.isEmpty();
   }
 
   /** A patch of {@code resource} as judged. */
@@ -38,21 +48,20 @@ final class JudgedPatch {
 
   /** Sets an annotation, whatever its value. */
   JudgedPatch annotate(String name, String value) {
-    if (!annotationsExist) {
-      operations.addObject().put("op", "add").put("path", "/metadata/annotations").set("value", NODES.objectNode());
-      annotationsExist = true;
-    }
+    mergeOnly |= !annotationsExist;
+    merge.with("metadata").with("annotations").put(name, value);
     operations.addObject().put("op", "add").put("path", "/metadata/annotations/" + escape(name)).put("value", value);
     return this;
   }
 
   /** Removes an annotation if the judged resource had it, and only while it still has the value judged. */
   JudgedPatch remove(String name) {
-    JsonNode value = judged.path("metadata").path("annotations").path(name);
-    if (value.isTextual()) {
+    String value = annotationsExist ? judged.getMetadata().getAnnotations().get(name) : null;
+    if (value != null) {
       String path = "/metadata/annotations/" + escape(name);
-      operations.addObject().put("op", "test").put("path", path).set("value", value);
+      operations.addObject().put("op", "test").put("path", path).put("value", value);
       operations.addObject().put("op", "remove").put("path", path);
+      merge.with("metadata").with("annotations").putNull(name);
     }
     return this;
   }
@@ -61,22 +70,29 @@ final class JudgedPatch {
   JudgedPatch set(String pointer, JsonNode value) {
     String[] parts = pointer.substring(1).split("/");
     StringBuilder path = new StringBuilder();
-    JsonNode at = judged;
+    ObjectNode merged = merge;
+    boolean exists = true;
     for (int i = 0; i < parts.length - 1; i++) {
       path.append('/').append(parts[i]);
-      at = at.path(parts[i].replace("~1", "/").replace("~0", "~"));
-      if (!at.isObject()) {
+      merged = merged.with(parts[i].replace("~1", "/").replace("~0", "~"));
+      exists = exists && Json.at(judged, path.toString()).isObject();
+      if (!exists) {
         operations.addObject().put("op", "add").put("path", path.toString()).set("value", NODES.objectNode());
-        at = NODES.objectNode();
       }
     }
     operations.addObject().put("op", "add").put("path", pointer).set("value", value);
+    merged.set(parts[parts.length - 1].replace("~1", "/").replace("~0", "~"), value);
     return this;
+  }
+
+  /** How the patch is sent: a JSON patch, or a JSON merge patch (see the class comment). */
+  PatchType type() {
+    return mergeOnly ? PatchType.JSON_MERGE : PatchType.JSON;
   }
 
   /** The patch, as sent. */
   String json() {
-    return operations.toString();
+    return mergeOnly ? merge.toString() : operations.toString();
   }
 
   static String escape(String name) {

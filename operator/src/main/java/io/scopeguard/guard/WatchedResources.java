@@ -1,5 +1,9 @@
 package io.scopeguard.guard;
 
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.scopeguard.flux.InventoryIds;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -34,6 +38,24 @@ import org.slf4j.LoggerFactory;
  * informer when the CRD appears and stops it when the CRD goes.
  */
 public final class WatchedResources implements FactSource, AutoCloseable {
+
+  /**
+   * The informer cache of a guarded kind: each object is kept without its {@code managedFields}
+   * (nothing here reads them) and with its inventory compacted to ids ({@link InventoryIds}), as it
+   * arrives, so the event handlers see the same compact object.
+   */
+  private static final class CompactStore extends BasicItemStore<GenericKubernetesResource> {
+    CompactStore() {
+      super(Cache::metaNamespaceKeyFunc);
+    }
+
+    @Override
+    public GenericKubernetesResource put(String key, GenericKubernetesResource resource) {
+      resource.getMetadata().setManagedFields(null);
+      InventoryIds.compact(resource);
+      return super.put(key, resource);
+    }
+  }
 
   /** Guarded resources by their {@code scopeguard.io/scope} label. */
   public static final String SCOPE_INDEX = "scope";
@@ -169,6 +191,7 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     }
     SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
         .inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+    informer.itemStore(new CompactStore());
     informer.addIndexers(indexers(kind));
     informer.addEventHandler(handler((before, after) ->
         listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)))));

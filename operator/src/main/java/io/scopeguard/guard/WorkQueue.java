@@ -64,6 +64,13 @@ public final class WorkQueue<K> implements AutoCloseable {
     submit(key);
   }
 
+  /** Queues a key after {@code delay}, unless this queue stopped by then. */
+  public void enqueueAfter(K key, java.time.Duration delay) {
+    if (!retries.isShutdown()) {
+      retries.schedule(() -> enqueue(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
   /** Starts handling keys; those queued before are handled now, as if queued now. Idempotent. */
   public void start() {
     java.util.List<K> queued;

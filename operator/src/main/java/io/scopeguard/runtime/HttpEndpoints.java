@@ -18,11 +18,12 @@ public final class HttpEndpoints implements AutoCloseable {
   public interface Readiness extends Supplier<String> {}
 
   private final HttpServer server;
+  private final java.util.concurrent.ExecutorService executor;
 
   public HttpEndpoints(int port, ScopeguardMetrics metrics, Readiness readiness) throws IOException {
     HttpExchanges.noDelay();
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(2, runnable -> {
+    server.setExecutor(executor = Executors.newFixedThreadPool(2, runnable -> {
       Thread thread = new Thread(runnable, "scopeguard-http");
       thread.setDaemon(true);
       return thread;
@@ -60,5 +61,6 @@ public final class HttpEndpoints implements AutoCloseable {
   @Override
   public void close() {
     server.stop(1);
+    executor.shutdownNow();
   }
 }

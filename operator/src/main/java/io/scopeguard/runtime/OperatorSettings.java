@@ -27,11 +27,13 @@ import java.util.Set;
  *     API server (SelfSubjectReview), as the webhooks must tell scopeguard's own writes apart
  * @param judgingBudget how long one revision's judgement may take; past it the revision is
  *     unreadable, and its prunes are refused
+ * @param warmUpRounds synthetic revisions judged at start-up before scopeguard reports ready, so that
+ *     the first real judgement runs warm (0: none, as the cold-start benchmark measures)
  */
 public record OperatorSettings(
     String context, int httpPort, String namespace, Duration apiTimeout, int reconcileThreads,
     List<GuardedKind> onboardingKinds, Optional<URI> artifactBaseUrl, UnknownPolicy unknownPolicy, Webhook webhook,
-    LeaderElection leaderElection, String selfUsername, Duration judgingBudget) {
+    LeaderElection leaderElection, String selfUsername, Duration judgingBudget, int warmUpRounds) {
 
   /**
    * Leader election on a Lease in scopeguard's namespace: only the leader reconciles (guard and
@@ -147,31 +149,39 @@ public record OperatorSettings(
   /** Settings for an in-process run (tests, demo): free ports, default everything else, no webhook. */
   public static OperatorSettings embedded() {
     return new OperatorSettings(null, 0, "scopeguard-system", Duration.ofSeconds(10), 4, List.of(), Optional.empty(),
-        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled(), null, Duration.ofSeconds(5));
+        UnknownPolicy.Allow, Webhook.disabled(), LeaderElection.disabled(), null, Duration.ofSeconds(5), DEFAULT_WARM_UP_ROUNDS);
+  }
+
+  /** Synthetic revisions judged at start-up by default. */
+  public static final int DEFAULT_WARM_UP_ROUNDS = 8;
+
+  public OperatorSettings withWarmUpRounds(int rounds) {
+    return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget, rounds);
   }
 
   public OperatorSettings withHttpPort(int port) {
     return new OperatorSettings(context, port, namespace, apiTimeout, reconcileThreads, onboardingKinds, artifactBaseUrl,
-        unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
+        unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget, warmUpRounds);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, List.copyOf(kinds),
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget, warmUpRounds);
   }
 
   public OperatorSettings withWebhook(Webhook webhook) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget, warmUpRounds);
   }
 
   public OperatorSettings withSelfUsername(String username) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, username, judgingBudget);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, username, judgingBudget, warmUpRounds);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
     return new OperatorSettings(context, httpPort, namespace, apiTimeout, reconcileThreads, onboardingKinds,
-        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget);
+        artifactBaseUrl, unknownPolicy, webhook, leaderElection, selfUsername, judgingBudget, warmUpRounds);
   }
 }

@@ -7,6 +7,7 @@ import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
+import io.scopeguard.deletion.JudgingWarmUp;
 import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -55,6 +57,7 @@ public final class ScopeguardOperator implements AutoCloseable {
   private final RevisionJudge revisions;
   private final ReadThroughFacts.Reader reader;
   private static final Duration ARTIFACT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration WARM_UP_DEADLINE = Duration.ofSeconds(20);
 
   private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
       ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook, Leadership leadership, RevisionJudge revisions,
@@ -124,10 +127,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     });
     operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
     AtomicReference<Webhook> serving = new AtomicReference<>();
+    AtomicBoolean warm = new AtomicBoolean();
     HttpEndpoints http;
     try {
       http = new HttpEndpoints(settings.httpPort(), metrics, () -> {
-        String reason = notReadyReason(operator, watched);
+        String reason = warm.get() ? notReadyReason(operator, watched) : "judging path warming up";
         if (reason == null && settings.webhook().enabled() && serving.get() == null) {
           return "admission webhook not serving yet";
         }
@@ -143,8 +147,8 @@ public final class ScopeguardOperator implements AutoCloseable {
     Webhook webhook = null;
     try {
       watched.start(SYNC_TIMEOUT);
-      operator.start();
-      leadership.started();
+      warmUp(watched, settings.warmUpRounds());
+      warm.set(true);
       if (settings.webhook().enabled()) {
         String self = SelfIdentity.of(client, settings.selfUsername());
         LOG.info("scopeguard's own writes come from {}; its webhooks let them through", self);
@@ -152,6 +156,8 @@ public final class ScopeguardOperator implements AutoCloseable {
             metrics.registry());
         serving.set(webhook);
       }
+      operator.start();
+      leadership.started();
     } catch (RuntimeException e) {
       new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader).close();
       throw e;
@@ -159,6 +165,20 @@ public final class ScopeguardOperator implements AutoCloseable {
     LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
         watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
     return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader);
+  }
+
+  private static void warmUp(WatchedResources watched, int rounds) {
+    if (rounds <= 0) {
+      return;
+    }
+    try {
+      JudgingWarmUp.Result warmUp = JudgingWarmUp.run(watched, rounds, WARM_UP_DEADLINE);
+      LOG.info("judging path warmed up: {} synthetic revisions ({} allowed, {} held), first {} ms, last {} ms",
+          warmUp.rounds(), warmUp.allowed(), warmUp.heldForMassDeletion(), Math.round(warmUp.firstMillis()),
+          Math.round(warmUp.lastMillis()));
+    } catch (RuntimeException e) {
+      LOG.warn("could not warm up the judging path ({}); the first judgement after this start will be slower", e.toString());
+    }
   }
 
   private static String notReadyReason(Operator operator, WatchedResources watched) {

@@ -1,5 +1,7 @@
 package io.scopeguard.runtime;
 
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.deletion.RevisionGate;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class Webhook implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
+  private static final int WARM_UP_ROUNDS = 3;
 
   private final AdmissionServer server;
   private final RevisionGate gate;
@@ -93,12 +97,16 @@ public final class Webhook implements AutoCloseable {
         clock);
     AdmissionServer server;
     try {
-      server = new AdmissionServer(config.port(), certificates.issued(), Map.of(
+      Map<String, UnaryOperator<AdmissionReview>> handlers = Map.of(
           PruneAdmission.PATH, new PruneAdmission(gate),
           ResumeAdmission.PATH, new ResumeAdmission(watched.guardedKinds()),
           ApprovalAdmission.PATH, new ApprovalAdmission(clock),
           ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, self, readBudget, clock),
-          SourceRevisionAdmission.PATH, revisionGate), registry);
+          SourceRevisionAdmission.PATH, revisionGate);
+      Map<String, UnaryOperator<AdmissionReview>> ahead = new java.util.HashMap<>();
+      handlers.forEach((path, handler) ->
+          ahead.put(path, review -> RevisionJudge.answeringAdmission(() -> handler.apply(review))));
+      server = new AdmissionServer(config.port(), certificates.issued(), ahead, registry);
     } catch (IOException e) {
       gate.close();
       revisionGate.close();
@@ -114,9 +122,11 @@ public final class Webhook implements AutoCloseable {
           + " if scopeguard is removed (kubectl delete validatingwebhookconfiguration,mutatingwebhookconfiguration {})",
           config.ownerClusterRole(), config.configurationName());
     }
+    long warmedUp = settings.warmUpRounds() > 0 ? server.warmUp(WARM_UP_ROUNDS) : 0;
     registration.apply(client, certificates.caBundle(), owner);
-    LOG.info("admission webhooks serving on port {}, registered as {} ({}); certificate valid until {}", server.port(),
-        config.configurationName(), config.service() != null ? "service " + config.service() : "url " + config.url(),
+    LOG.info("admission webhooks serving on port {} (warmed up in {} ms), registered as {} ({}); certificate valid until {}",
+        server.port(), warmedUp, config.configurationName(),
+        config.service() != null ? "service " + config.service() : "url " + config.url(),
         certificates.issued().serving().getNotAfter().toInstant());
     Webhook webhook = new Webhook(server, gate, revisionGate, certificates.caBundle(), registration, client,
         store.available() ? store : null, config.ownerClusterRole());

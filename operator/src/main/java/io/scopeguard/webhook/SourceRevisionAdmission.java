@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.scopeguard.approval.GuardDecision;
+import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.GuardedKind;
@@ -34,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * recorded on the source (so the guard loop holds the consumers that trip, with the approve
  * command, and asks for the revision again once approved), and the conditions write that would
  * claim the refused revision stored is refused too, so {@code flux get sources} does not say so.
+ *
+ * <p>The consumers are those in the informer caches; they are not listed from the API server in the
+ * write, which would cost a LIST of every reconciler of the namespace, inventories included, per
+ * revision. What that leaves: a Kustomization re-pointed at this source within the cache's lag
+ * (milliseconds) before a new revision arrives. Its re-pointing was judged in its own write against
+ * the source's revision then, and a local one's prunes still meet the delete guard.
  */
 public final class SourceRevisionAdmission implements UnaryOperator<AdmissionReview>, AutoCloseable {
 
@@ -46,6 +54,9 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
 
   private final WatchedResources watched;
   private final Decisions decisions;
+  private static final java.util.Set<GuardDecision.Action> HOLDING = java.util.EnumSet.of(GuardDecision.Action.SUSPEND,
+      GuardDecision.Action.RESUSPEND, GuardDecision.Action.UPDATE_HOLD);
+
   private final Actuator actuator;
   private final Duration judging;
   private final Duration readBudget;
@@ -99,7 +110,7 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
     PublicationRefusal refusal;
     try {
       refusal = PublicationRefusal.of(subject, revision, decisions.decideNewRevision(kind.get(), source, artifact.get(),
-          decisions.facts(subject, readBudget, true), judging));
+          decisions.facts(subject, readBudget, false), judging));
     } catch (ReadThroughFacts.FactsUnavailable e) {
       LOG.warn("{}: revision {} not published: {}", subject, revision, e.getMessage());
       return AdmissionDecision.deny(review, e.getMessage() + "; revision " + revision + " not published, to be safe"
@@ -119,7 +130,7 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
     LOG.info("{}: revision {} not published ({} of its consumers held): {}", subject, revision, refusal.trips().size(),
         refusal.message());
     if (!Boolean.TRUE.equals(request.getDryRun())) {
-      record(kind.get(), source, artifact.get(), refusal.trips().get(0).decided().judgement().verdict().reason().name());
+      record(kind.get(), source, artifact.get(), refusal);
     }
     return AdmissionDecision.deny(review, refusal.message());
   }
@@ -147,8 +158,15 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
     return AdmissionDecision.allow(review);
   }
 
-  /** Records the refusal on the source, unless it already says so since recently. */
-  private void record(GuardedKind kind, GenericKubernetesResource source, FluxStatus.Artifact artifact, String reason) {
+  /**
+   * Records the refusal on the source, unless it already says so since recently, then holds the
+   * consumers it trips with the decisions just taken: one write each, without waiting for the
+   * guard loop to see the record (which it does next, and finds them held). The record comes first:
+   * a hold for a revision is kept only while the source says that revision is pending.
+   */
+  private void record(GuardedKind kind, GenericKubernetesResource source, FluxStatus.Artifact artifact,
+      PublicationRefusal refused) {
+    String reason = refused.trips().get(0).decided().judgement().verdict().reason().name();
     Optional<RefusedRevision> recorded = RefusedRevision.of(source);
     if (recorded.isPresent() && recorded.get().artifact().equals(artifact)
         && recorded.get().refusedAt().plus(RECORDED_RECENTLY).isAfter(clock.instant())) {
@@ -162,6 +180,20 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
         LOG.warn("{}: could not record the refusal of revision {} on it ({}); the revision stays refused, but its"
             + " consumers are not held or told until a retry records it", Decisions.subject(kind, source),
             artifact.revision(), e.getMessage());
+        return;
+      }
+      for (Decisions.ConsumerDecided trip : refused.trips()) {
+        Decisions.Decided decided = trip.decided();
+        if (!HOLDING.contains(decided.decision().action())) {
+          continue;
+        }
+        try {
+          actuator.apply(FluxKinds.KUSTOMIZATION, trip.kustomization(), decided.judgement(), decided.state(),
+              decided.decision(), decided.fingerprint());
+        } catch (RuntimeException e) {
+          LOG.info("{}: not held at once ({}); the guard loop holds it", Decisions.subject(FluxKinds.KUSTOMIZATION,
+              trip.kustomization()), e.getMessage());
+        }
       }
     });
   }

@@ -114,6 +114,19 @@ class RevisionJudgeOnEmbeddedApiTest {
     return new ArtifactFetcher(Optional.empty(), ArtifactLimits.defaults(), Duration.ofSeconds(10));
   }
 
+  /**
+   * The start-up warm-up runs the whole path, both ways: a broken fetcher, unpacker or predictor
+   * would leave its rounds unreadable (held, but not for mass deletion).
+   */
+  @Test
+  void theWarmUpJudgesItsRevisionsAllowedAndHeldThroughTheWholePath() {
+    JudgingWarmUp.Result result = JudgingWarmUp.run(watched, 4, Duration.ofSeconds(20));
+
+    assertThat(result.rounds()).isEqualTo(4);
+    assertThat(result.allowed()).isEqualTo(2);
+    assertThat(result.heldForMassDeletion()).isEqualTo(2);
+  }
+
   @Test
   void aRevisionIsDownloadedOnceForAllItsConsumersAndJudgedOnceForAllWhoAsk() throws Exception {
     repository("shared", "main@sha1:1", "apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-0}\n");

@@ -40,9 +40,17 @@ class JudgedPatchTest {
     return api.client().resource(FluxObjects.kustomization("held", name, "prod", null, "fleet")).create();
   }
 
+  private static GenericKubernetesResource annotated(String name) {
+    create(name);
+    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", name,
+        "reconcile.fluxcd.io/requestedAt", "2026-12-02T10:00:00Z");
+    return api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
+        .withName(name).get();
+  }
+
   private static GenericKubernetesResource patch(GenericKubernetesResource judged, JudgedPatch patch) {
     return api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
-        .withName(judged.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch.json());
+        .withName(judged.getMetadata().getName()).patch(PatchContext.of(patch.type()), patch.json());
   }
 
   private static JudgedPatch hold(GenericKubernetesResource judged) {
@@ -52,7 +60,7 @@ class JudgedPatchTest {
 
   @Test
   void aStatusWriteSinceTheJudgementDoesNotStopTheHold() {
-    GenericKubernetesResource judged = create("busy");
+    GenericKubernetesResource judged = annotated("busy");
     GenericKubernetesResource status = api.client().resource(judged).get();
     status.getAdditionalProperties().put("status", Map.of("lastAttemptedRevision", "main@sha1:2"));
     api.client().resource(status).updateStatus();
@@ -65,7 +73,7 @@ class JudgedPatchTest {
 
   @Test
   void aSpecChangeOrAnApprovalSinceTheJudgementMustBeJudgedAgain() {
-    GenericKubernetesResource judged = create("changed");
+    GenericKubernetesResource judged = annotated("changed");
     FluxObjects.setSpec(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "changed", "path", "./other");
     assertThatThrownBy(() -> patch(judged, hold(judged))).isInstanceOf(KubernetesClientException.class);
 
@@ -77,6 +85,25 @@ class JudgedPatchTest {
         "t2");
     assertThatThrownBy(() -> patch(judgedWithApproval, hold(judgedWithApproval)))
         .as("the approval changed since").isInstanceOf(KubernetesClientException.class);
+  }
+
+  /**
+   * A resource judged without annotations: a JSON patch could only replace the whole map, so the
+   * hold is merged in, keeping what was annotated since, and lands whatever changed (holding is the
+   * safe direction; the change is judged on its own event).
+   */
+  @Test
+  void aHoldOnAResourceWithoutAnnotationsKeepsThoseWrittenSince() {
+    GenericKubernetesResource judged = create("bare");
+    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "bare",
+        "reconcile.fluxcd.io/requestedAt", "2026-12-02T10:00:00Z");
+    FluxObjects.setSpec(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "bare", "path", "./other");
+
+    GenericKubernetesResource held = patch(judged, hold(judged));
+
+    assertThat(FluxObjects.suspended(held)).isTrue();
+    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
+    assertThat(FluxObjects.annotation(held, "reconcile.fluxcd.io/requestedAt")).isEqualTo("2026-12-02T10:00:00Z");
   }
 
   @Test

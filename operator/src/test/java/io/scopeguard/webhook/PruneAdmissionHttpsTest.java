@@ -140,4 +140,19 @@ class PruneAdmissionHttpsTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(SSLHandshakeException.class);
   }
+
+  /** The start-up warm-up goes through TLS and the handler like the API server's calls, and is not counted as one. */
+  @Test
+  void theStartUpWarmUpIsAnsweredButNeverCounted() {
+    double before = admission.registry.find("scopeguard.admission.requests").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    refusal = "refuse every prune";
+    asked.clear();
+
+    admission.server.warmUp(2);
+
+    assertThat(admission.registry.find("scopeguard.admission.requests").counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum()).isEqualTo(before);
+    assertThat(asked).as("a ConfigMap CONNECT never reaches the gate").isEmpty();
+  }
 }
