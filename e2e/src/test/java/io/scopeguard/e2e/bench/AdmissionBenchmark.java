@@ -56,20 +56,22 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class AdmissionBenchmark {
 
+  private static String ns;
+
   public static void main(String[] args) throws Exception {
     boolean serve = args.length > 0 && args[0].equals("serve");
     int rate = args.length > 0 && !serve ? Integer.parseInt(args[0]) : 1000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
-    try (EmbeddedKubernetes api = EmbeddedKubernetes.start();
-        ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
-        StandInSourceController source = new StandInSourceController(api.clientAs(Identities.SOURCE_CONTROLLER))) {
-      KubernetesClient client = api.client();
-      BenchFixtures.namespaceAndLocalScope(client, "bench");
+    try (BenchCluster cluster = new BenchCluster();
+        StandInSourceController source = new StandInSourceController(cluster.clientAs(Identities.SOURCE_CONTROLLER))) {
+      KubernetesClient client = cluster.client();
+      ns = cluster.namespaceAndLocalScope("bench");
+      ScopeguardOperator operator = cluster.startOperator(settings);
       prepare(client, source, "within", 100, 100);
       prepare(client, source, "over", 100, 40);
       HttpClient http = client(operator.webhook().orElseThrow().caPem());
-      String base = settings.webhook().url().replace(PruneAdmission.PATH, "");
+      String base = "https://127.0.0.1:" + operator.webhook().orElseThrow().port();
       List<Load> loads = List.of(
           new Load("within", URI.create(base + PruneAdmission.PATH), () -> body("within"), true,
               "prune DELETE, allowed (revision judged within budget)"),
@@ -103,8 +105,8 @@ public final class AdmissionBenchmark {
       for (Load load : loads) {
         run(http, load, false, rate, 5);
       }
-      System.out.printf("admission benchmark: %d requests/s for %d s each after a 5 s warm-up, HTTPS, 2 cores, embedded API%n",
-          rate, seconds);
+      cluster.header(String.format("admission benchmark: %d requests/s for %d s each after a 5 s warm-up, HTTPS", rate,
+          seconds));
       for (Load load : loads) {
         run(http, load, true, rate, seconds);
       }
@@ -166,9 +168,9 @@ public final class AdmissionBenchmark {
 
   /** The scope gate's review of a Kustomization created within its scope, or without one. */
   private static String scopeBody(boolean scoped) {
-    GenericKubernetesResource k = FluxObjects.kustomization("bench", "created", scoped ? "bench" : null, null, "within");
+    GenericKubernetesResource k = FluxObjects.kustomization(ns, "created", scoped ? ns : null, null, "within");
     return Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
-        "uid", java.util.UUID.randomUUID().toString(), "operation", "CREATE", "namespace", "bench", "name", "created",
+        "uid", java.util.UUID.randomUUID().toString(), "operation", "CREATE", "namespace", ns, "name", "created",
         "kind", Map.of("group", "kustomize.toolkit.fluxcd.io", "version", "v1", "kind", "Kustomization"),
         "resource", Map.of("group", "kustomize.toolkit.fluxcd.io", "version", "v1", "resource", "kustomizations"),
         "userInfo", Map.of("username", "kubernetes-admin"),
@@ -177,27 +179,27 @@ public final class AdmissionBenchmark {
 
   private static String body(String owner) {
     return Serialization.asJson(Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", Map.of(
-        "uid", java.util.UUID.randomUUID().toString(), "operation", "DELETE", "namespace", "bench", "name", "cm-0",
+        "uid", java.util.UUID.randomUUID().toString(), "operation", "DELETE", "namespace", ns, "name", "cm-0",
         "kind", Map.of("group", "", "version", "v1", "kind", "ConfigMap"),
         "userInfo", Map.of("username", "system:serviceaccount:flux-system:kustomize-controller"),
-        "oldObject", Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "cm-0", "namespace", "bench",
-            "labels", Map.of("kustomize.toolkit.fluxcd.io/name", owner, "kustomize.toolkit.fluxcd.io/namespace", "bench"))))));
+        "oldObject", Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "cm-0", "namespace", ns,
+            "labels", Map.of("kustomize.toolkit.fluxcd.io/name", owner, "kustomize.toolkit.fluxcd.io/namespace", ns))))));
   }
 
   private static void prepare(KubernetesClient client, StandInSourceController source, String name, int objects, int kept)
       throws Exception {
-    client.resource(FluxObjects.gitRepository("bench", name, "ssh://git@github.com/acme/bench")).create();
-    GenericKubernetesResource k = FluxObjects.kustomization("bench", name, "bench", null, name);
+    client.resource(FluxObjects.gitRepository(ns, name, "ssh://git@github.com/acme/bench")).create();
+    GenericKubernetesResource k = FluxObjects.kustomization(ns, name, ns, null, name);
     client.resource(k).create();
     List<Map<String, Object>> entries = new ArrayList<>();
     StringBuilder yaml = new StringBuilder();
     for (int i = 0; i < objects; i++) {
-      entries.add(Map.of("id", "bench_cm-" + i + "__ConfigMap", "v", "v1"));
+      entries.add(Map.of("id", ns + "_cm-" + i + "__ConfigMap", "v", "v1"));
       if (i < kept) {
-        yaml.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append(", namespace: bench}\n");
+        yaml.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append(", namespace: ").append(ns).append("}\n");
       }
     }
-    var kustomizations = client.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization").inNamespace("bench");
+    var kustomizations = client.genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization").inNamespace(ns);
     GenericKubernetesResource stored = kustomizations.withName(name).get();
     stored.getAdditionalProperties().put("status", Map.of("inventory", Map.of("entries", entries)));
     kustomizations.resource(stored).updateStatus();
@@ -206,7 +208,7 @@ public final class AdmissionBenchmark {
     Files.writeString(repo.resolve("apps/configmaps.yaml"), yaml.toString());
     Files.writeString(repo.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
     try {
-      source.publish("bench", name, repo, "main@sha1:" + "1".repeat(40));
+      source.publish(ns, name, repo, "main@sha1:" + "1".repeat(40));
     } catch (io.fabric8.kubernetes.client.KubernetesClientException refusedByTheRevisionGate) {
       // over budget: not published; the refused revision is the one its prunes are judged against
     }

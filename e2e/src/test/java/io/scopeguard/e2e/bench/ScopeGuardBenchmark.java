@@ -1,15 +1,15 @@
 package io.scopeguard.e2e.bench;
 
-import io.scopeguard.testkit.Identities;
+import static io.scopeguard.e2e.bench.BenchStats.ms;
+import static io.scopeguard.e2e.bench.BenchStats.usedHeapAfterGc;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -21,7 +21,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,21 +47,19 @@ public final class ScopeGuardBenchmark {
   public static void main(String[] args) throws Exception {
     int resources = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int clusters = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    try (EmbeddedKubernetes api = EmbeddedKubernetes.start()) {
-      KubernetesClient client = api.client();
-      String ns = "fleet";
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    try (BenchCluster cluster = new BenchCluster()) {
+      KubernetesClient client = cluster.client();
+      String ns = cluster.namespace("fleet");
       for (int c = 0; c < clusters; c++) {
         client.resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, cluster(c))).create();
         if (c % 2 == 0) {
           ClusterScope scope = new ClusterScope();
-          scope.getMetadata().setName(cluster(c));
+          scope.getMetadata().setName(ns + "-" + cluster(c));
           scope.getSpec().setCluster(ClusterTarget.clusterRef(ns, cluster(c)));
-          client.resource(scope).create();
+          cluster.create(scope);
         }
       }
-      ScopeguardOperator operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD),
-          OperatorSettings.embedded().withHttpPort(0), Clock.systemUTC());
+      ScopeguardOperator operator = cluster.startOperator(OperatorSettings.embedded().withHttpPort(0));
 
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> suspended = new ConcurrentHashMap<>();
@@ -99,7 +96,7 @@ public final class ScopeGuardBenchmark {
           int target = n % clusters;
           String scope = switch (n % 3) {
             case 0 -> null;
-            case 1 -> cluster((target / 2 * 2 + 2) % clusters);
+            case 1 -> ns + "-" + cluster((target / 2 * 2 + 2) % clusters);
             default -> "no-such-scope";
           };
           String name = "k-" + n;
@@ -132,8 +129,8 @@ public final class ScopeGuardBenchmark {
       List<Long> latencies = new ArrayList<>();
       created.forEach((name, t) -> latencies.add(Math.max(0, suspended.get(name) - t)));
       Collections.sort(latencies);
-      System.out.printf("scope guard benchmark: %d Kustomizations over %d clusters (%d ClusterScopes), embedded API, %d cores%n",
-          resources, clusters, (clusters + 1) / 2, Runtime.getRuntime().availableProcessors());
+      cluster.header(String.format("scope guard benchmark: %d Kustomizations over %d clusters (%d ClusterScopes)",
+          resources, clusters, (clusters + 1) / 2));
       System.out.printf("  created all in                 %7.0f ms%n", ms(createdAll - start));
       System.out.printf("  first creation -> all suspended %7.0f ms%n", ms(done - start));
       System.out.printf("  creation -> suspension p50     %7.1f ms%n", ms(latencies.get(latencies.size() / 2)));
@@ -190,17 +187,5 @@ public final class ScopeGuardBenchmark {
 
   private static String cluster(int c) {
     return String.format("c-%03d", c);
-  }
-
-  private static double ms(long nanos) {
-    return nanos / 1_000_000.0;
-  }
-
-  private static long usedHeapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(100);
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }
