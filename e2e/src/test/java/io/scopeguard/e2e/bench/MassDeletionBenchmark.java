@@ -9,12 +9,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.scopeguard.api.DeletionBudget;
-import io.scopeguard.approval.Annotations;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
 import io.scopeguard.deletion.RevisionJudge;
@@ -39,7 +36,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +105,7 @@ public final class MassDeletionBenchmark {
     lastGateTotal = 0;
     int settling = objects >= 10000 ? 3 : 10;
     try (StandInSourceController source = new StandInSourceController(cluster.clientAs(Identities.SOURCE_CONTROLLER));
-        HoldWatch holds = new HoldWatch(cluster.client(), ns)) {
+        HoldWatch holds = new HoldWatch(cluster.client(), ns, "MassDeletion")) {
       WebhookCaller admission = WebhookCaller.of(operator);
       ArtifactFetcher fetcher = new ArtifactFetcher(Optional.empty(), ArtifactLimits.defaults(), Duration.ofSeconds(30));
       int count = settling + (objects >= 10000 ? 20 : 100);
@@ -245,7 +241,7 @@ public final class MassDeletionBenchmark {
       List<Double> held = new ArrayList<>();
       List<Double> gate = new ArrayList<>();
       try (StandInSourceController source = new StandInSourceController(cluster.clientAs(Identities.SOURCE_CONTROLLER));
-          HoldWatch holds = new HoldWatch(cluster.client(), ns)) {
+          HoldWatch holds = new HoldWatch(cluster.client(), ns, "MassDeletion")) {
         for (int round = 0; round <= 10; round++) {
           String name = "k" + round;
           kustomizationWithInventory(cluster.client(), ns, name, ns, name, 1000);
@@ -301,53 +297,7 @@ public final class MassDeletionBenchmark {
     }
   }
 
-  /** When each Kustomization of a namespace first carried scopeguard's MassDeletion hold, as a watch sees it. */
-  private static final class HoldWatch implements AutoCloseable {
-    private final Map<String, Long> held = new ConcurrentHashMap<>();
-    private final SharedIndexInformer<GenericKubernetesResource> informer;
-
-    HoldWatch(KubernetesClient client, String ns) {
-      informer = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(ns)
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource k, boolean unknown) {}
-          });
-    }
-
-    private void check(GenericKubernetesResource k) {
-      if ("MassDeletion".equals(FluxObjects.annotation(k, Annotations.SUSPENDED_REASON))) {
-        held.putIfAbsent(k.getMetadata().getName(), System.nanoTime());
-      }
-    }
-
-    long await(String name, Duration timeout) throws InterruptedException {
-      long until = System.nanoTime() + timeout.toNanos();
-      while (!held.containsKey(name)) {
-        if (System.nanoTime() > until) {
-          throw new IllegalStateException(name + " was not held within " + timeout.toSeconds() + " s");
-        }
-        Thread.sleep(1);
-      }
-      return held.get(name);
-    }
-
-    @Override
-    public void close() {
-      informer.stop();
-    }
-  }
-
-  /** How long the revision gate took to decide the last status write it judged (scopeguard's share of the refusal). */
+  /** How long the revision gate took to decide the status writes it judged since the last call (scopeguard's share of a refusal). */
   private static double gateMillis(ScopeguardOperator operator) {
     io.micrometer.core.instrument.Timer timer = operator.metrics().registry().find("scopeguard.admission")
         .tag("webhook", "source-revision").timer();

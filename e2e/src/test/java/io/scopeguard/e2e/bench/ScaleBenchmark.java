@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.scopeguard.api.ClusterScope;
@@ -21,6 +19,7 @@ import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.testkit.Identities;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Benchmark (not a test): scopeguard at the scale of a large Cluster API management cluster. By
@@ -138,10 +136,10 @@ public final class ScaleBenchmark {
         long takingOver = System.nanoTime();
         ScopeguardOperator second = cluster.startOperator(settings);
         long secondReady = System.nanoTime();
-        HoldWatch hold = new HoldWatch(client, namespaces.get(0), "k0");
+        HoldWatch hold = new HoldWatch(client, namespaces.get(0), "MassDeletion");
         StandInSourceController.Attempt attempt = source.attempt(namespaces.get(0), "repo-0", overBudget,
             "main@sha1:" + "2".repeat(40));
-        long held = hold.await();
+        long held = hold.await("k0", Duration.ofMinutes(2));
         awaitIdle(second);
         long secondJudged = System.nanoTime();
         hold.close();
@@ -220,51 +218,5 @@ public final class ScaleBenchmark {
 
   private static double verdicts(ScopeguardOperator operator) {
     return operator.metrics().registry().find("scopeguard.verdicts").counters().stream().mapToDouble(Counter::count).sum();
-  }
-
-  /** When one Kustomization first carries scopeguard's MassDeletion hold, as a watch sees it. */
-  private static final class HoldWatch implements AutoCloseable {
-    private final AtomicLong held = new AtomicLong();
-    private final SharedIndexInformer<GenericKubernetesResource> informer;
-
-    HoldWatch(KubernetesClient client, String ns, String name) {
-      informer = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(ns).withName(name)
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource k, boolean unknown) {}
-          });
-    }
-
-    private void check(GenericKubernetesResource k) {
-      if ("MassDeletion".equals(FluxObjects.annotation(k, Annotations.SUSPENDED_REASON))) {
-        held.compareAndSet(0, System.nanoTime());
-      }
-    }
-
-    long await() throws InterruptedException {
-      long until = System.nanoTime() + 120_000_000_000L;
-      while (held.get() == 0) {
-        if (System.nanoTime() > until) {
-          throw new IllegalStateException("not held within 120 s");
-        }
-        Thread.sleep(1);
-      }
-      return held.get();
-    }
-
-    @Override
-    public void close() {
-      informer.stop();
-    }
   }
 }

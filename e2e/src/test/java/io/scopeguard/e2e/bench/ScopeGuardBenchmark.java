@@ -5,11 +5,8 @@ import static io.scopeguard.e2e.bench.BenchStats.usedHeapAfterGc;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
-import io.scopeguard.approval.Annotations;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
@@ -62,30 +59,8 @@ public final class ScopeGuardBenchmark {
       ScopeguardOperator operator = cluster.startOperator(OperatorSettings.embedded().withHttpPort(0));
 
       Map<String, Long> created = new ConcurrentHashMap<>();
-      Map<String, Long> suspended = new ConcurrentHashMap<>();
-      SharedIndexInformer<GenericKubernetesResource> observer = client
-          .genericKubernetesResources("kustomize.toolkit.fluxcd.io/v1", "Kustomization").inNamespace(ns)
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource k) {
-              check(k);
-            }
-
-            @Override
-            public void onDelete(GenericKubernetesResource k, boolean unknown) {}
-
-            private void check(GenericKubernetesResource k) {
-              Map<String, String> a = k.getMetadata().getAnnotations();
-              if (a != null && a.containsKey(Annotations.SUSPENDED_REASON)) {
-                suspended.putIfAbsent(k.getMetadata().getName(), System.nanoTime());
-              }
-            }
-          });
+      HoldWatch observer = new HoldWatch(client, ns, null);
+      Map<String, Long> suspended = observer.held();
 
       long start = System.nanoTime();
       ExecutorService creators = Executors.newFixedThreadPool(4);
@@ -116,7 +91,7 @@ public final class ScopeGuardBenchmark {
         Thread.sleep(20);
       }
       long done = System.nanoTime();
-      observer.stop();
+      observer.close();
       long guardCpu = threadCpu("scopeguard-guard");
       Timer detection = operator.metrics().registry().find("scopeguard.detection").timer();
       double detectionP50 = percentile(detection, 0.5);
