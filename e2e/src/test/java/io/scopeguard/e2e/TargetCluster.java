@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * On a real cluster the ClusterScope CRD is created when absent, and the minimal third-party CRDs
- * only when their real counterparts are absent.
+ * only when their real counterparts are absent. That cluster is meant to be disposable: the
+ * scopeguard started here registers its webhooks under scopeguard's own name and judges every
+ * namespace, so a cluster that already runs a scopeguard is refused.
  */
 public final class TargetCluster implements AutoCloseable {
 
@@ -47,6 +49,13 @@ public final class TargetCluster implements AutoCloseable {
     if (System.getenv("KUBECONFIG") != null && context != null && !context.isBlank()) {
       TargetCluster cluster = new TargetCluster(null,
           new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build(), context);
+      if (cluster.client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").get() != null
+          || cluster.client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").get() != null) {
+        cluster.close();
+        throw new IllegalStateException("context " + context + " already runs a scopeguard (webhook configuration"
+            + " 'scopeguard'): the e2e suite and the benchmarks register their own under that name and judge every"
+            + " namespace; run them on a disposable cluster without scopeguard, Flux or Cluster API controllers");
+      }
       cluster.ensureCrd(EmbeddedKubernetes.SCOPEGUARD_CRD);
       EmbeddedKubernetes.THIRD_PARTY_CRDS.forEach(cluster::ensureCrd);
       return cluster;

@@ -245,7 +245,7 @@ public final class Actuator {
     try {
       send(kind, resource, patch.type(), patch.json());
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409 || e.getCode() == 422) {
+      if ((e.getCode() == 409 || e.getCode() == 422) && patch.changedSince(live(kind, resource))) {
         throw new ChangedSinceJudged("HTTP " + e.getCode() + ": "
             + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()), e);
       }
@@ -254,13 +254,23 @@ public final class Actuator {
   }
 
   /**
-   * A hold or resume the API server refused because the spec or the approval changed since the
-   * judgement (a test of the patch failed): not an error; the resource is to be judged again.
+   * A hold or resume the API server refused (409 or 422) while the resource as stored differs from
+   * the judged one in what the patch tests (spec, scope label, approval): not an error; the
+   * resource is to be judged again. A refusal of a resource that did not change is an error.
    */
   public static final class ChangedSinceJudged extends RuntimeException {
     ChangedSinceJudged(String message, Throwable cause) {
       super(message, cause);
     }
+  }
+
+  /** The resource as stored now, or null. */
+  private GenericKubernetesResource live(GuardedKind kind, GenericKubernetesResource resource) {
+    GroupVersionKind gvk = watched.servedVersion(kind)
+        .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
+    var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
+    return (resource.getMetadata().getNamespace() == null ? resources.withName(resource.getMetadata().getName())
+        : resources.inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())).get();
   }
 
   /** Writes annotations with a JSON merge patch: no conflict with anything. */

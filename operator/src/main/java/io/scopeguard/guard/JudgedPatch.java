@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.approval.Annotations;
 import java.util.Map;
 
 /**
  * A JSON patch (RFC 6902) of a resource as it was judged, applied only while what the judgement
  * rests on still holds: its {@code metadata.generation} (the spec, so a spec change in between is
- * judged again) and each annotation it removes, tested at the value judged. A controller writing
+ * judged again), its scope label, and each annotation it removes, tested at the value judged. A controller writing
  * status in between changes neither, so the write never conflicts with it, where a patch pinned to
  * the {@code resourceVersion} fails on every status write and retries.
  *
@@ -29,6 +30,7 @@ final class JudgedPatch {
   private final ArrayNode operations = NODES.arrayNode();
   private final ObjectNode merge = NODES.objectNode();
   private final boolean annotationsExist;
+  private final Map<String, String> testedAnnotations = new java.util.HashMap<>();
   private boolean mergeOnly;
 
   private JudgedPatch(GenericKubernetesResource resource) {
@@ -36,6 +38,12 @@ final class JudgedPatch {
     Long generation = resource.getMetadata().getGeneration();
     if (generation != null) {
       operations.addObject().put("op", "test").put("path", "/metadata/generation").put("value", generation);
+    }
+    String scope = resource.getMetadata().getLabels() == null ? null
+        : resource.getMetadata().getLabels().get(Annotations.SCOPE_LABEL);
+    if (scope != null) {
+      operations.addObject().put("op", "test").put("path", "/metadata/labels/" + escape(Annotations.SCOPE_LABEL))
+          .put("value", scope);
     }
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
     annotationsExist = annotations != null && !annotations.isEmpty();
@@ -54,16 +62,43 @@ final class JudgedPatch {
     return this;
   }
 
-  /** Removes an annotation if the judged resource had it, and only while it still has the value judged. */
+  /**
+   * Removes an annotation: one the judged resource had only while it still has the value judged;
+   * one it did not have whatever was written since (an approval of something else, say).
+   */
   JudgedPatch remove(String name) {
     String value = annotationsExist ? judged.getMetadata().getAnnotations().get(name) : null;
+    String path = "/metadata/annotations/" + escape(name);
     if (value != null) {
-      String path = "/metadata/annotations/" + escape(name);
       operations.addObject().put("op", "test").put("path", path).put("value", value);
-      operations.addObject().put("op", "remove").put("path", path);
-      merge.with("metadata").with("annotations").putNull(name);
+      testedAnnotations.put(name, value);
+    } else if (annotationsExist) {
+      operations.addObject().put("op", "add").put("path", path).put("value", "");
     }
+    if (value != null || annotationsExist) {
+      operations.addObject().put("op", "remove").put("path", path);
+    }
+    merge.with("metadata").with("annotations").putNull(name);
     return this;
+  }
+
+  /**
+   * Whether {@code live} differs from the judged resource in what this patch tests (it is gone, its
+   * spec or scope label changed, or an annotation tested changed): a refusal of the patch then means
+   * "judge again", not a fault.
+   */
+  boolean changedSince(GenericKubernetesResource live) {
+    if (live == null || !java.util.Objects.equals(live.getMetadata().getGeneration(), judged.getMetadata().getGeneration())) {
+      return true;
+    }
+    Map<String, String> labels = live.getMetadata().getLabels() == null ? Map.of() : live.getMetadata().getLabels();
+    Map<String, String> judgedLabels = judged.getMetadata().getLabels() == null ? Map.of() : judged.getMetadata().getLabels();
+    if (!java.util.Objects.equals(labels.get(Annotations.SCOPE_LABEL), judgedLabels.get(Annotations.SCOPE_LABEL))) {
+      return true;
+    }
+    Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
+        : live.getMetadata().getAnnotations();
+    return testedAnnotations.entrySet().stream().anyMatch(tested -> !tested.getValue().equals(annotations.get(tested.getKey())));
   }
 
   /** Sets the value at a JSON pointer, adding the objects above it that the judged resource lacks. */

@@ -106,6 +106,35 @@ class JudgedPatchTest {
     assertThat(FluxObjects.annotation(held, "reconcile.fluxcd.io/requestedAt")).isEqualTo("2026-12-02T10:00:00Z");
   }
 
+  /** An approval written after the judgement (of something else) never survives the hold. */
+  @Test
+  void anApprovalWrittenSinceTheJudgementIsClearedByTheHold() {
+    GenericKubernetesResource judged = annotated("late-approval");
+    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "late-approval",
+        Annotations.APPROVE, "main@sha1:1");
+
+    GenericKubernetesResource held = patch(judged, hold(judged));
+
+    assertThat(FluxObjects.suspended(held)).isTrue();
+    assertThat(FluxObjects.annotation(held, Annotations.APPROVE)).isNull();
+  }
+
+  /** The scope label is part of what an approval is bound to, and changing it does not bump the generation. */
+  @Test
+  void aScopeLabelChangedSinceTheJudgementMustBeJudgedAgain() {
+    GenericKubernetesResource judged = annotated("relabelled");
+    api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
+        .withName("relabelled").edit(k -> {
+          k.getMetadata().getLabels().put(Annotations.SCOPE_LABEL, "staging");
+          return k;
+        });
+    JudgedPatch patch = hold(judged);
+
+    assertThatThrownBy(() -> patch(judged, patch)).isInstanceOf(KubernetesClientException.class);
+    assertThat(patch.changedSince(api.client().resource(judged).get())).isTrue();
+    assertThat(patch.changedSince(judged)).isFalse();
+  }
+
   @Test
   void aPausePathBelowObjectsTheResourceLacksIsCreated() {
     GenericKubernetesResource judged = create("deep");

@@ -11,9 +11,9 @@ import io.scopeguard.e2e.TargetCluster;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +31,9 @@ final class BenchCluster implements AutoCloseable {
 
   private final TargetCluster cluster = TargetCluster.open("SCOPEGUARD_BENCH_CONTEXT");
   private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
-  private final List<String> namespaces = new ArrayList<>();
-  private final List<HasMetadata> clusterScoped = new ArrayList<>();
-  private final List<ScopeguardOperator> operators = new ArrayList<>();
+  private final List<String> namespaces = new CopyOnWriteArrayList<>();
+  private final List<HasMetadata> clusterScoped = new CopyOnWriteArrayList<>();
+  private final List<ScopeguardOperator> operators = new CopyOnWriteArrayList<>();
 
   /** Prints the report's header: what is measured, where (API server and its version), on how many cores. */
   void header(String what) {
@@ -95,7 +95,7 @@ final class BenchCluster implements AutoCloseable {
         namespaces.forEach(this::removeFinalizers);
         namespaces.forEach(ns -> client().namespaces().withName(ns).delete());
         clusterScoped.forEach(resource -> client().resource(resource).delete());
-        namespaces.forEach(ns -> client().namespaces().withName(ns).waitUntilCondition(n -> n == null, 2, TimeUnit.MINUTES));
+        namespaces.forEach(ns -> client().namespaces().withName(ns).waitUntilCondition(n -> n == null, 10, TimeUnit.MINUTES));
       }
     } finally {
       cluster.close();

@@ -345,8 +345,12 @@ public final class MassDeletionBenchmark {
   }
 
   private static void awaitCached(ScopeguardOperator operator, String ns, String name, int objects) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (operator.watched().get(FluxKinds.KUSTOMIZATION, ns, name)
         .map(k -> FluxStatus.inventory(k).size() != objects).orElse(true)) {
+      if (System.nanoTime() > until) {
+        throw new IllegalStateException(ns + "/" + name + " did not reach scopeguard's cache within 2 minutes");
+      }
       Thread.sleep(5);
     }
   }

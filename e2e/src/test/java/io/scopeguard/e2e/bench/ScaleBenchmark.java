@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Benchmark (not a test): scopeguard at the scale of a large Cluster API management cluster. By
@@ -116,8 +117,9 @@ public final class ScaleBenchmark {
         long judged = System.nanoTime();
         awaitScopeStatuses(client, namespaces);
         long reported = System.nanoTime();
-        long heldAlready = client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inAnyNamespace().list()
-            .getItems().stream().filter(k -> FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null).count();
+        long heldAlready = namespaces.stream().flatMap(ns -> client.genericKubernetesResources(KUSTOMIZATIONS,
+                "Kustomization").inNamespace(ns).list().getItems().stream())
+            .filter(k -> FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null).count();
         if (heldAlready > 0) {
           throw new IllegalStateException(heldAlready + " Kustomizations held: the fleet is not within scope and budget");
         }
@@ -197,14 +199,19 @@ public final class ScaleBenchmark {
 
   private static void awaitIdle(ScopeguardOperator operator) throws InterruptedException {
     int idleInARow = 0;
+    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
     while (idleInARow < 5) {
+      if (System.nanoTime() > until) {
+        throw new IllegalStateException("the guard loop was still busy after 15 minutes");
+      }
       idleInARow = operator.guardIdle() ? idleInARow + 1 : 0;
       Thread.sleep(20);
     }
   }
 
   private static void awaitScopeStatuses(KubernetesClient client, List<String> scopes) throws InterruptedException {
-    while (true) {
+    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+    while (System.nanoTime() < until) {
       long written = client.resources(ClusterScope.class).list().getItems().stream()
           .filter(scope -> scopes.contains(scope.getMetadata().getName()))
           .filter(scope -> scope.getStatus() != null && scope.getStatus().getObservedGeneration() != null)
@@ -214,6 +221,7 @@ public final class ScaleBenchmark {
       }
       Thread.sleep(200);
     }
+    throw new IllegalStateException("not every ClusterScope's status was written within 15 minutes");
   }
 
   private static double verdicts(ScopeguardOperator operator) {
