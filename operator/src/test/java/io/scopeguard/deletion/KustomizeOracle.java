@@ -47,6 +47,22 @@ final class KustomizeOracle {
    */
   record Result(Set<ObjectId> ids, String failure) {}
 
+  /** The kustomize version kubectl carries ({@code kubectl version --client}), for reports. */
+  static String kustomizeVersion() {
+    try {
+      Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+      String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      process.waitFor(30, TimeUnit.SECONDS);
+      return out.lines().filter(line -> line.startsWith("Kustomize Version")).findFirst()
+          .orElse(out.lines().findFirst().orElse("kubectl (version unknown)")).trim();
+    } catch (IOException e) {
+      return "kubectl (version unknown: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "kubectl (version unknown)";
+    }
+  }
+
   /** Whether {@code kubectl} runs here. */
   static synchronized boolean available() {
     if (available == null) {
