@@ -1,8 +1,8 @@
 package io.scopeguard.deletion;
 
+import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +70,7 @@ public record KustomizationSpecFacts(
 
   /** The facts of a Flux Kustomization object. */
   public static KustomizationSpecFacts of(GenericKubernetesResource kustomization) {
-    return fromSpec(Serialization.jsonMapper().valueToTree(kustomization.getAdditionalProperties().get("spec")));
+    return fromSpec(JsonMapping.MAPPER.valueToTree(kustomization.getAdditionalProperties().get("spec")));
   }
 
   /** The facts of a Kustomization's {@code spec}, as JSON or YAML tree. */

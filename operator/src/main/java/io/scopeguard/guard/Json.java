@@ -1,10 +1,10 @@
 package io.scopeguard.guard;
 
+import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Optional;
 
 /** Reading fields of generic resources by JSON pointer, and building merge patches for them. */
@@ -13,7 +13,7 @@ public final class Json {
   private Json() {}
 
   public static JsonNode tree(GenericKubernetesResource resource) {
-    return Serialization.jsonMapper().valueToTree(resource);
+    return JsonMapping.MAPPER.valueToTree(resource);
   }
 
   /**
@@ -44,9 +44,9 @@ public final class Json {
           return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
       }
-      return Serialization.jsonMapper().valueToTree(current);
+      return JsonMapping.MAPPER.valueToTree(current);
     }
-    JsonNode node = Serialization.jsonMapper().valueToTree(root);
+    JsonNode node = JsonMapping.MAPPER.valueToTree(root);
     return parts.length > 1 ? node.at("/" + parts[1]) : node;
   }
 

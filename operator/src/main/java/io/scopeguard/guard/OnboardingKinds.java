@@ -3,7 +3,6 @@ package io.scopeguard.guard;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.scope.Target;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +35,7 @@ public final class OnboardingKinds {
   /** Reads the configuration file; every problem is reported with the entry it is in. */
   public static List<GuardedKind> read(Path file) {
     try {
-      List<Entry> entries = Serialization.yamlMapper().readValue(Files.readString(file), new TypeReference<List<Entry>>() {});
+      List<Entry> entries = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readValue(Files.readString(file), new TypeReference<List<Entry>>() {});
       return parse(entries == null ? List.of() : entries, file.toString());
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read onboarding kinds from " + file + ": " + e.getMessage(), e);

@@ -1,8 +1,8 @@
 package io.scopeguard.scope;
 
+import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -159,10 +159,10 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
 
   private static ClusterScopeStatus copy(ClusterScopeStatus status) {
     return status == null ? new ClusterScopeStatus()
-        : Serialization.jsonMapper().convertValue(status, ClusterScopeStatus.class);
+        : JsonMapping.MAPPER.convertValue(status, ClusterScopeStatus.class);
   }
 
   private static JsonNode tree(ClusterScopeStatus status) {
-    return Serialization.jsonMapper().valueToTree(status == null ? new ClusterScopeStatus() : status);
+    return JsonMapping.MAPPER.valueToTree(status == null ? new ClusterScopeStatus() : status);
   }
 }

@@ -1,10 +1,10 @@
 package io.scopeguard.webhook;
 
+import io.scopeguard.api.JsonMapping;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.runtime.HttpExchanges;
 import java.io.IOException;
 import java.io.InputStream;
@@ -182,7 +182,7 @@ public final class AdmissionServer implements AutoCloseable {
           respond(exchange, 413, "{\"error\":\"AdmissionReview too large\"}");
           return;
         }
-        review = Serialization.jsonMapper().readValue(body, AdmissionReview.class);
+        review = JsonMapping.MAPPER.readValue(body, AdmissionReview.class);
       } catch (IOException e) {
         respond(exchange, 400, "{\"error\":\"not an AdmissionReview\"}");
         return;
@@ -198,7 +198,7 @@ public final class AdmissionServer implements AutoCloseable {
         LOG.error("admission of {} {} failed; denying", review.getRequest().getOperation(), review.getRequest().getName(), e);
         answer = AdmissionDecision.deny(review, "scopeguard could not decide (" + e.getMessage() + "); refused to be safe");
       }
-      respond(exchange, 200, Serialization.jsonMapper().writeValueAsString(answer));
+      respond(exchange, 200, JsonMapping.MAPPER.writeValueAsString(answer));
     }
   }
 

@@ -1,9 +1,9 @@
 package io.scopeguard.webhook;
 
+import io.scopeguard.api.JsonMapping;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.approval.Annotations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -74,7 +74,7 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     AdmissionReview answer = AdmissionDecision.allow(review);
     answer.getResponse().setPatchType("JSONPatch");
     answer.getResponse().setPatch(Base64.getEncoder().encodeToString(
-        Serialization.asJson(patch).getBytes(StandardCharsets.UTF_8)));
+        JsonMapping.SERIALIZATION.asJson(patch).getBytes(StandardCharsets.UTF_8)));
     return answer;
   }
 
@@ -92,13 +92,13 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     if (object == null) {
       return Map.of();
     }
-    GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+    GenericKubernetesResource resource = JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
     Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
     return annotations == null ? Map.of() : annotations;
   }
 
   private static boolean hasAnnotations(Object object) {
-    GenericKubernetesResource resource = Serialization.jsonMapper().convertValue(object, GenericKubernetesResource.class);
+    GenericKubernetesResource resource = JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
     return resource.getMetadata() != null && resource.getMetadata().getAnnotations() != null
         && !resource.getMetadata().getAnnotations().isEmpty();
   }

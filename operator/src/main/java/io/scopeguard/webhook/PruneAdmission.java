@@ -1,9 +1,9 @@
 package io.scopeguard.webhook;
 
+import io.scopeguard.api.JsonMapping;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -39,7 +39,7 @@ public final class PruneAdmission implements UnaryOperator<AdmissionReview> {
       return AdmissionDecision.allow(review);
     }
     String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
-    GenericKubernetesResource object = Serialization.jsonMapper().convertValue(request.getOldObject(), GenericKubernetesResource.class);
+    GenericKubernetesResource object = JsonMapping.MAPPER.convertValue(request.getOldObject(), GenericKubernetesResource.class);
     Map<String, String> labels = object.getMetadata().getLabels();
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     if (labels == null || labels.get(OWNER_NAME) == null || labels.get(OWNER_NAMESPACE) == null

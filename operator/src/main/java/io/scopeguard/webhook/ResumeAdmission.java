@@ -1,9 +1,9 @@
 package io.scopeguard.webhook;
 
+import io.scopeguard.api.JsonMapping;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.approval.HoldState;
@@ -43,8 +43,8 @@ public final class ResumeAdmission implements UnaryOperator<AdmissionReview> {
     if (!"UPDATE".equals(request.getOperation()) || request.getOldObject() == null || request.getObject() == null) {
       return AdmissionDecision.allow(review);
     }
-    GenericKubernetesResource before = Serialization.jsonMapper().convertValue(request.getOldObject(), GenericKubernetesResource.class);
-    GenericKubernetesResource after = Serialization.jsonMapper().convertValue(request.getObject(), GenericKubernetesResource.class);
+    GenericKubernetesResource before = JsonMapping.MAPPER.convertValue(request.getOldObject(), GenericKubernetesResource.class);
+    GenericKubernetesResource after = JsonMapping.MAPPER.convertValue(request.getObject(), GenericKubernetesResource.class);
     Optional<GuardedKind> kind = kinds.stream()
         .filter(k -> k.kind().equals(before.getKind()) && before.getApiVersion().startsWith(k.group() + "/"))
         .findFirst();
