@@ -5,6 +5,7 @@ import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.metrics.BuildInfo;
 import io.scopeguard.runtime.DurationConverter;
 import io.scopeguard.runtime.KubernetesConnection;
+import io.scopeguard.runtime.LogFormat;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.runtime.StartupException;
@@ -147,6 +148,11 @@ public class ScopeguardMain implements Callable<Integer> {
       description = "Name of the Lease (env SCOPEGUARD_LEADER_ELECTION_LEASE; default ${DEFAULT-VALUE}).")
   private String leaderElectionLease;
 
+  @Option(names = "--log-format", defaultValue = "${env:SCOPEGUARD_LOG_FORMAT:-plain}",
+      description = "plain (one line per event) or json (one object per event, with resource, reason, revision and"
+          + " counts as fields, for log shippers) (env SCOPEGUARD_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+  private LogFormat logFormat;
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
@@ -161,6 +167,9 @@ public class ScopeguardMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    if (logFormat != LogFormat.plain) {
+      logFormat.use();
+    }
     if (kubeconfig != null && !kubeconfig.isBlank()) {
       System.setProperty("kubeconfig", kubeconfig);
     }

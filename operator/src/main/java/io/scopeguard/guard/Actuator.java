@@ -78,14 +78,16 @@ public final class Actuator {
         String approveCommand = approve(kind, resource, state.heldToken());
         if (holdTold(key, resource, state.heldReason(), state.heldToken(), message
             + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: " + approveCommand)) {
-          LOG.info("{}: held at admission ({}): {}; approve: {}", key, state.heldReason(), message, approveCommand);
+          decision(key, state.heldReason(), judgement, "held").log("{}: held at admission ({}): {}; approve: {}", key,
+              state.heldReason(), message, approveCommand);
           return true;
         }
       }
       case RECORD -> {
         if (eventOnce(key, resource, "Warning", decision.reason(), "Audit: " + message
             + ". ClusterScope " + judgement.homeName() + " enforces Audit: nothing suspended")) {
-          LOG.info("{}: recorded {} (Audit, not suspended): {}", key, decision.reason(), message);
+          decision(key, decision.reason(), judgement, "recorded").log("{}: recorded {} (Audit, not suspended): {}", key,
+              decision.reason(), message);
         }
       }
       case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
@@ -110,7 +112,8 @@ public final class Actuator {
           holdTold(key, resource, decision.reason(), decision.token(), told);
         }
         lastEvent.remove(key.id());
-        LOG.info("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
+        decision(key, decision.reason(), judgement, decision.action().name().toLowerCase(java.util.Locale.ROOT))
+            .log("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
         return decision.action() != GuardDecision.Action.UPDATE_HOLD;
       }
       case RESUME -> {
@@ -126,7 +129,8 @@ public final class Actuator {
         String approver = approver(resource);
         event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
             + decision.reason() + "); resumed by scopeguard", null);
-        LOG.info("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
+        decision(key, decision.reason(), judgement, "resumed").addKeyValue("approver", approver)
+            .log("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
         if (kind.equals(FluxKinds.KUSTOMIZATION) && HoldState.aboutRevision(decision.reason())) {
           requestPublication(resource, decision.token());
         }
@@ -336,6 +340,20 @@ public final class Actuator {
       }
       return false;
     }
+  }
+
+  /** A decision's log line, with its fields for the JSON logs: resource, action, reason, revision, counts. */
+  private static org.slf4j.spi.LoggingEventBuilder decision(ResourceKey key, String reason, Judgement judgement,
+      String action) {
+    org.slf4j.spi.LoggingEventBuilder line = LOG.atInfo().addKeyValue("resource", key.toString())
+        .addKeyValue("action", action).addKeyValue("reason", reason);
+    if (judgement.revision() != null) {
+      line = line.addKeyValue("revision", judgement.revision());
+    }
+    if (judgement.predictedDeletions() != null) {
+      line = line.addKeyValue("deleting", judgement.predictedDeletions());
+    }
+    return line;
   }
 
   private static String capitalize(String text) {

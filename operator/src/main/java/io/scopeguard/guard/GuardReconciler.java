@@ -142,6 +142,11 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
     Decision decision = decided.decision();
 
     String reason = judgement.verdict().isAllowed() ? "Allowed" : judgement.verdict().reason().name();
+    if (judgement.verdict().isAllowed() && LOG.isDebugEnabled()) {
+      LOG.atDebug().addKeyValue("resource", key.toString()).addKeyValue("action", "allowed")
+          .addKeyValue("revision", judgement.revision()).addKeyValue("deleting", judgement.predictedDeletions())
+          .log("{}: allowed: {}", key, judgement.verdict().message());
+    }
     metrics.verdict(key.id(), judgement.homeName(), reason);
     boolean violating = !judgement.verdict().isAllowed() && decision.action() != Action.NONE
         || decided.state().heldByScopeguard();

@@ -52,7 +52,8 @@ public final class PruneAdmission implements UnaryOperator<AdmissionReview> {
     if (refusal == null) {
       return AdmissionDecision.allow(review);
     }
-    LOG.info("refused DELETE of {} by {}: {}", what, user, refusal);
+    LOG.atInfo().addKeyValue("resource", what).addKeyValue("action", "refused").addKeyValue("user", user)
+        .log("refused DELETE of {} by {}: {}", what, user, refusal);
     return AdmissionDecision.deny(review, refusal);
   }
 }

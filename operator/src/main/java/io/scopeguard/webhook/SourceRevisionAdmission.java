@@ -127,7 +127,9 @@ public final class SourceRevisionAdmission implements UnaryOperator<AdmissionRev
       }
       return AdmissionDecision.allow(review);
     }
-    LOG.info("{}: revision {} not published ({} of its consumers held): {}", subject, revision, refusal.trips().size(),
+    LOG.atInfo().addKeyValue("resource", subject).addKeyValue("action", "refused").addKeyValue("revision", revision)
+        .addKeyValue("held", refusal.trips().size())
+        .log("{}: revision {} not published ({} of its consumers held): {}", subject, revision, refusal.trips().size(),
         refusal.message());
     if (!Boolean.TRUE.equals(request.getDryRun())) {
       record(kind.get(), source, artifact.get(), refusal);
