@@ -1,5 +1,6 @@
 package io.scopeguard;
 
+import io.scopeguard.deletion.UnknownPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.metrics.BuildInfo;
@@ -9,7 +10,7 @@ import io.scopeguard.runtime.LogFormat;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.runtime.StartupException;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.guard.OnboardingKinds;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -77,7 +78,7 @@ public class ScopeguardMain implements Callable<Integer> {
   @Option(names = "--unknown-prediction", defaultValue = "${env:SCOPEGUARD_UNKNOWN_PREDICTION:-Allow}",
       description = "Allow (record and alert) or Hold a revision whose deletions cannot be predicted"
           + " (env SCOPEGUARD_UNKNOWN_PREDICTION; default ${DEFAULT-VALUE}).")
-  private OperatorSettings.UnknownPolicy unknownPolicy;
+  private UnknownPolicy unknownPolicy;
 
   @Option(names = "--judging-budget", defaultValue = "${env:SCOPEGUARD_JUDGING_BUDGET:-5s}", converter = DurationConverter.class,
       description = "How long judging one revision may take; past it the revision is unreadable and its prunes are refused"

@@ -11,7 +11,7 @@ import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.capi.ClusterApi;
-import io.scopeguard.runtime.Crds;
+import io.scopeguard.guard.Crds;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.testkit.Identities;
 import java.io.IOException;

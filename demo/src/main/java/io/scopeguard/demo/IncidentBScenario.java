@@ -11,7 +11,7 @@ import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

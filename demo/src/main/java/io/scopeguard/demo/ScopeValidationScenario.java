@@ -7,7 +7,7 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.capi.ClusterApi;
-import io.scopeguard.runtime.Crds;
+import io.scopeguard.guard.Crds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

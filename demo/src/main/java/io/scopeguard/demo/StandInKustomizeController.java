@@ -1,6 +1,6 @@
 package io.scopeguard.demo;
 
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;

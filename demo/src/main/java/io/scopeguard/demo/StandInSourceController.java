@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -14,7 +14,7 @@ import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.demo.StandInKustomizeController;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;

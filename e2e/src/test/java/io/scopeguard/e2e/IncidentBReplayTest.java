@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.demo.IncidentBScenario;
 import io.scopeguard.runtime.OperatorSettings;

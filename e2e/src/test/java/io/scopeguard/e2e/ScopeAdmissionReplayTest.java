@@ -21,7 +21,7 @@ import io.scopeguard.demo.StandInKustomizeController;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.demo.WorkloadClusters;
 import io.scopeguard.guard.OnboardingKinds;
-import io.scopeguard.runtime.Crds;
+import io.scopeguard.guard.Crds;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;

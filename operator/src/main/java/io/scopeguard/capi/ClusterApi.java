@@ -1,6 +1,6 @@
 package io.scopeguard.capi;
 
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 
 /** Cluster API: its {@code Cluster} kind, the inventory of clusters ClusterScopes and targets refer to. */
 public final class ClusterApi {

@@ -1,7 +1,7 @@
 package io.scopeguard.flux;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import java.util.LinkedHashSet;
 import java.util.Set;
 

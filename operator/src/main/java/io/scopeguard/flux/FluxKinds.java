@@ -2,9 +2,9 @@ package io.scopeguard.flux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.scopeguard.guard.GuardedKind;
-import io.scopeguard.guard.GuardedKind.SourceRef;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.GuardedKind.SourceRef;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.Target;
 import java.util.List;
 import java.util.Optional;

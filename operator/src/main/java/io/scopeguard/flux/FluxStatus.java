@@ -2,7 +2,7 @@ package io.scopeguard.flux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

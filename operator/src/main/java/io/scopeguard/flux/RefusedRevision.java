@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

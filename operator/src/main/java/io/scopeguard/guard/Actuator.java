@@ -19,7 +19,6 @@ import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.RefusedRevision;
-import io.scopeguard.runtime.ScopeguardOperator;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +26,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 
 /**
  * Applies guard decisions to the cluster: pauses and resumes guarded resources through their own
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * once whoever made the hold (admission or this loop) and however often a replica restarts.
  */
 public final class Actuator {
+
+  /** The field manager of every write scopeguard makes. */
+  public static final String FIELD_MANAGER = "scopeguard";
 
   private static final Logger LOG = LoggerFactory.getLogger(Actuator.class);
 
@@ -290,7 +294,7 @@ public final class Actuator {
         ? resources.resource(resource)
         : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
     target.patch(new PatchContext.Builder().withPatchType(type)
-        .withFieldManager(ScopeguardOperator.FIELD_MANAGER).build(), patch);
+        .withFieldManager(FIELD_MANAGER).build(), patch);
   }
 
   private boolean eventOnce(ResourceKey key, GenericKubernetesResource resource, String type, String reason, String message) {

@@ -9,10 +9,9 @@ import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.approval.Tokens;
 import io.scopeguard.deletion.KustomizationSpecFacts;
-import io.scopeguard.deletion.RevisionJudge;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
-import io.scopeguard.runtime.OperatorSettings.UnknownPolicy;
+import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.scope.GuardFacts;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.ScopeJudge;
@@ -22,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 
 /**
  * The one place a verdict, and what to do about it, is computed, whoever asks: the scope gate

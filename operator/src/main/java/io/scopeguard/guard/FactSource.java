@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
 import java.util.List;
 import java.util.Optional;
+import io.scopeguard.kinds.GuardedKind;
 
 /**
  * What the {@link Decisions} read about the cluster besides the resource judged: the informer

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.scopeguard.kinds.GuardedKind;
 
 /**
  * Reconciles one guarded resource at a time: asks the {@link Decisions} what to do and lets the

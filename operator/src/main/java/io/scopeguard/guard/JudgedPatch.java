@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.approval.Annotations;
 import java.util.Map;
+import io.scopeguard.kinds.Json;
 
 /**
  * A JSON patch (RFC 6902) of a resource as it was judged, applied only while what the judgement

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 
 /**
  * Onboarding kinds the installer lists in configuration: custom resources that act on a cluster,

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import io.scopeguard.kinds.GuardedKind;
 
 /**
  * The caches, and the API server for what they have not seen yet: a decision taken moments after

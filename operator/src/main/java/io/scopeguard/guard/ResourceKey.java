@@ -1,6 +1,7 @@
 package io.scopeguard.guard;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.kinds.GuardedKind;
 
 /** Identity of one watched object: its kind, namespace (null when cluster-scoped) and name. */
 public record ResourceKey(GuardedKind kind, String namespace, String name) {

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 
 /**
  * What a ClusterScope's status says about the reconciliations under it: one row per

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.runtime.Crds;
 import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.scopeguard.kinds.GuardedKind;
 
 /**
  * Shared informers on everything scopeguard watches but does not own (guarded kinds, sources,

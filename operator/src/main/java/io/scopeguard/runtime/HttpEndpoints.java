@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import io.scopeguard.webhook.HttpExchanges;
 
 /**
  * The plain-HTTP endpoints a kubelet and Prometheus call: {@code /metrics}, {@code /healthz}

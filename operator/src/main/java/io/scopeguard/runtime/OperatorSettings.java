@@ -1,7 +1,8 @@
 package io.scopeguard.runtime;
 
+import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.flux.FluxIdentities;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -66,14 +67,6 @@ public record OperatorSettings(
     public LeaderElection withTimings(Duration lease, Duration renew, Duration retry) {
       return new LeaderElection(enabled, leaseName, identity, lease, renew, retry);
     }
-  }
-
-  /** What to do with a revision whose deletions cannot be predicted. */
-  public enum UnknownPolicy {
-    /** Let it through; record it in status, metrics and an Event (the default). */
-    Allow,
-    /** Hold it like a mass deletion until a person approves the revision. */
-    Hold
   }
 
   /**

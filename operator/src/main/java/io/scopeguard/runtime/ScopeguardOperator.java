@@ -7,18 +7,18 @@ import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
-import io.scopeguard.deletion.JudgingWarmUp;
-import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.guard.JudgingWarmUp;
+import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.GuardReconciler;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.guard.ReadThroughFacts;
 import io.scopeguard.guard.ScopeReport;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.metrics.GuardMetrics;
 import io.scopeguard.metrics.ScopeguardMetrics;
-import io.scopeguard.scope.ClusterScopeReconciler;
+import io.scopeguard.guard.ClusterScopeReconciler;
 import io.scopeguard.scope.ScopeConditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ScopeguardOperator implements AutoCloseable {
 
   /** Field manager of every write scopeguard makes. */
-  public static final String FIELD_MANAGER = "scopeguard";
+  public static final String FIELD_MANAGER = Actuator.FIELD_MANAGER;
 
   private static final Logger LOG = LoggerFactory.getLogger(ScopeguardOperator.class);
   private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);

@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.deletion.RevisionGate;
-import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.webhook.RevisionGate;
+import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.guard.Decisions;

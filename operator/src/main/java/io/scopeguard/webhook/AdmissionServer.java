@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.scopeguard.runtime.HttpExchanges;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

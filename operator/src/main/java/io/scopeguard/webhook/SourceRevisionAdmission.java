@@ -10,7 +10,7 @@ import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.guard.PublicationRefusal;
 import io.scopeguard.guard.ReadThroughFacts;
 import io.scopeguard.guard.WatchedResources;

@@ -18,7 +18,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.flux.FluxKinds;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

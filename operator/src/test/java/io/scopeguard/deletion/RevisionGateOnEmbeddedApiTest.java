@@ -18,7 +18,7 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.approval.Annotations;
-import io.scopeguard.guard.Json;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.testkit.Identities;

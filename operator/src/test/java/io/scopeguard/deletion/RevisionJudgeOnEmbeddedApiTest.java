@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.testkit.EmbeddedKubernetes;
@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.scopeguard.guard.RevisionJudge;
+import io.scopeguard.guard.JudgingWarmUp;
 
 /**
  * Judging revisions over the shared caches: one judgement per revision however many ask, one

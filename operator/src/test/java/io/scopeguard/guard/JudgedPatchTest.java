@@ -16,6 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.scopeguard.kinds.Json;
 
 /**
  * A hold written as a {@link JudgedPatch} lands though the controller wrote status since it was

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.scopeguard.kinds.GuardedKind;
 
 class OnboardingKindsTest {
 

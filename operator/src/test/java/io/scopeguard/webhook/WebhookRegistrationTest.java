@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class WebhookRegistrationTest {
 
   static final java.util.List<String> GROUPS = java.util.List.of("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io");
-  static final java.util.List<io.scopeguard.guard.GuardedKind> KINDS = java.util.List.of(
+  static final java.util.List<io.scopeguard.kinds.GuardedKind> KINDS = java.util.List.of(
       io.scopeguard.flux.FluxKinds.KUSTOMIZATION, io.scopeguard.flux.FluxKinds.GIT_REPOSITORY,
       io.scopeguard.flux.FluxKinds.BUCKET);
   static final String SELF = "system:serviceaccount:scopeguard-system:scopeguard";

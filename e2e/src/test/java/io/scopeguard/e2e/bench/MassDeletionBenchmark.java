@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
-import io.scopeguard.deletion.RevisionJudge;
+import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;

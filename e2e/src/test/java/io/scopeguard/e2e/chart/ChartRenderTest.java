@@ -23,7 +23,7 @@ import io.scopeguard.e2e.chart.ThirdPartyKinds.Certificate;
 import io.scopeguard.e2e.chart.ThirdPartyKinds.Issuer;
 import io.scopeguard.e2e.chart.ThirdPartyKinds.PrometheusRule;
 import io.scopeguard.e2e.chart.ThirdPartyKinds.ServiceMonitor;
-import io.scopeguard.guard.GuardedKind;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.guard.OnboardingKinds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

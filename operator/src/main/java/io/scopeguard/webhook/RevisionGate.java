@@ -1,4 +1,4 @@
-package io.scopeguard.deletion;
+package io.scopeguard.webhook;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
@@ -12,11 +12,11 @@ import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.Judgement;
 import io.scopeguard.guard.ReadThroughFacts;
 import io.scopeguard.guard.WatchedResources;
-import io.scopeguard.runtime.OperatorSettings.UnknownPolicy;
+import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.scope.Reason;
-import io.scopeguard.webhook.PruneGate;
 import java.time.Duration;
 import java.util.Optional;
+import io.scopeguard.guard.RevisionJudge;
 
 /**
  * The delete guard's decision for one DELETE of an object a Kustomization manages. It is a prune

@@ -1,4 +1,4 @@
-package io.scopeguard.guard;
+package io.scopeguard.kinds;
 
 import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;

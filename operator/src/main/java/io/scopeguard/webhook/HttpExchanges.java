@@ -1,4 +1,4 @@
-package io.scopeguard.runtime;
+package io.scopeguard.webhook;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;

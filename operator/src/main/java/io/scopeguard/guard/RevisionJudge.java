@@ -1,4 +1,4 @@
-package io.scopeguard.deletion;
+package io.scopeguard.guard;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -8,8 +8,7 @@ import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.flux.RefusedRevision;
-import io.scopeguard.guard.GuardedKind;
-import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.Verdict;
 import java.time.Clock;
@@ -26,6 +25,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.scopeguard.deletion.ArtifactFetcher;
+import io.scopeguard.deletion.ArtifactException;
+import io.scopeguard.deletion.ObjectId;
+import io.scopeguard.deletion.DeletionBudgetJudge;
+import io.scopeguard.deletion.Cascade;
+import io.scopeguard.deletion.Budget;
+import io.scopeguard.deletion.ScopedKinds;
+import io.scopeguard.deletion.KustomizationSpecFacts;
+import io.scopeguard.deletion.Budgets;
+import io.scopeguard.deletion.Prediction;
+import io.scopeguard.deletion.ArtifactTree;
+import io.scopeguard.deletion.KustomizePredictor;
 
 /**
  * Judges the revision a Kustomization is about to apply: fetches its source's artifact (digest

@@ -1,4 +1,4 @@
-package io.scopeguard.scope;
+package io.scopeguard.guard;
 
 import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,14 +14,16 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.scopeguard.api.ClusterRef;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterScopeStatus;
-import io.scopeguard.guard.GuardedKind;
-import io.scopeguard.guard.ScopeReport;
-import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.kinds.GuardedKind;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.scopeguard.scope.ScopeValidation;
+import io.scopeguard.scope.ScopeConditions;
+import io.scopeguard.scope.ClusterFacts;
+import io.scopeguard.scope.ClusterScopeValidator;
 
 /**
  * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced Cluster

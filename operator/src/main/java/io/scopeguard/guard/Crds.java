@@ -1,4 +1,4 @@
-package io.scopeguard.runtime;
+package io.scopeguard.guard;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;

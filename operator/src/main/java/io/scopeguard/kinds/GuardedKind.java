@@ -1,4 +1,4 @@
-package io.scopeguard.guard;
+package io.scopeguard.kinds;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.scope.Target;

@@ -1,11 +1,10 @@
-package io.scopeguard.deletion;
+package io.scopeguard.guard;
 
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.flux.FluxStatus;
-import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.scope.Reason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import io.scopeguard.deletion.ArtifactFetcher;
+import io.scopeguard.deletion.ArtifactLimits;
 
 /**
  * Runs the whole judging path once per round on synthetic revisions before scopeguard reports
