@@ -48,6 +48,7 @@ public final class Actuator {
   private final Clock clock;
   private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
   private final Map<String, String> told = new ConcurrentHashMap<>();
+  private final Map<String, Instant> held = new ConcurrentHashMap<>();
 
   public Actuator(KubernetesClient client, WatchedResources watched, Clock clock) {
     this.client = client;
@@ -95,6 +96,10 @@ public final class Actuator {
         }
       }
       case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
+        String hold = key.id() + "|" + decision.reason() + "|" + decision.token() + "|" + fingerprint;
+        if (decision.action() == GuardDecision.Action.SUSPEND && justHeld(hold)) {
+          return false;
+        }
         String since = state.heldAt() != null ? state.heldAt() : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
         send(kind, resource, JudgedPatch.of(resource)
             .annotate(Annotations.SUSPENDED_REASON, decision.reason())
@@ -103,6 +108,7 @@ public final class Actuator {
             .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
             .remove(Annotations.APPROVE)
             .set(kind.pausePointer(), BooleanNode.TRUE));
+        held.put(hold, Instant.now(clock));
         String what = switch (decision.action()) {
           case RESUSPEND -> "was resumed while held; suspended again";
           case UPDATE_HOLD -> "changed while held; still held";
@@ -130,6 +136,7 @@ public final class Actuator {
           resume.annotate(HoldState.approvalAnnotation(decision.reason()), decision.approval());
         }
         send(kind, resource, resume.set(kind.pausePointer(), BooleanNode.FALSE));
+        held.keySet().removeIf(hold -> hold.startsWith(key.id() + "|"));
         String approver = approver(resource);
         event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
             + decision.reason() + "); resumed by scopeguard", null);
@@ -243,7 +250,22 @@ public final class Actuator {
   public void forget(ResourceKey key) {
     lastEvent.remove(key.id());
     told.remove(key.id());
+    held.keySet().removeIf(hold -> hold.startsWith(key.id() + "|"));
   }
+
+  /**
+   * Whether this very hold (resource, reason, token, spec) was written moments ago: the revision gate
+   * and the guard loop can both decide it from the same event, and the second write would only
+   * repeat the Event and the log line. Nobody else can have undone it since (the resume guard
+   * refuses anyone else's resume of a held resource).
+   */
+  private boolean justHeld(String hold) {
+    Instant now = Instant.now(clock);
+    held.values().removeIf(at -> at.isBefore(now.minus(JUST_HELD)));
+    return held.containsKey(hold);
+  }
+
+  private static final java.time.Duration JUST_HELD = java.time.Duration.ofSeconds(5);
 
   /**
    * Writes a hold or a resume: applied only while the spec and the approval are as judged (else the
