@@ -19,26 +19,50 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.scopeguard", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-  private static final String[] DECISIONS = {"io.scopeguard.scope..", "io.scopeguard.approval..", "io.scopeguard.kinds..",
-      "io.scopeguard.deletion..", "io.scopeguard.flux..", "io.scopeguard.capi.."};
+  private static final String[] DECISIONS = {
+    "io.scopeguard.scope..",
+    "io.scopeguard.approval..",
+    "io.scopeguard.kinds..",
+    "io.scopeguard.deletion..",
+    "io.scopeguard.flux..",
+    "io.scopeguard.capi.."
+  };
 
   @ArchTest
-  static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-      .layer("Model").definedBy("io.scopeguard.api..")
-      .layer("Decisions").definedBy(DECISIONS)
-      .layer("Kubernetes I/O").definedBy("io.scopeguard.guard..", "io.scopeguard.webhook..", "io.scopeguard.metrics..")
-      .layer("Runtime").definedBy("io.scopeguard.runtime..", "io.scopeguard")
-      .whereLayer("Runtime").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Kubernetes I/O").mayOnlyBeAccessedByLayers("Runtime")
-      .whereLayer("Decisions").mayOnlyBeAccessedByLayers("Kubernetes I/O", "Runtime")
-      .whereLayer("Model").mayOnlyBeAccessedByLayers("Decisions", "Kubernetes I/O", "Runtime");
+  static final ArchRule layers =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .layer("Model")
+          .definedBy("io.scopeguard.api..")
+          .layer("Decisions")
+          .definedBy(DECISIONS)
+          .layer("Kubernetes I/O")
+          .definedBy("io.scopeguard.guard..", "io.scopeguard.webhook..", "io.scopeguard.metrics..")
+          .layer("Runtime")
+          .definedBy("io.scopeguard.runtime..", "io.scopeguard")
+          .whereLayer("Runtime")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("Kubernetes I/O")
+          .mayOnlyBeAccessedByLayers("Runtime")
+          .whereLayer("Decisions")
+          .mayOnlyBeAccessedByLayers("Kubernetes I/O", "Runtime")
+          .whereLayer("Model")
+          .mayOnlyBeAccessedByLayers("Decisions", "Kubernetes I/O", "Runtime");
 
   @ArchTest
-  static final ArchRule packagesPointOneWay = slices().matching("io.scopeguard.(*)..").should().beFreeOfCycles();
+  static final ArchRule packagesPointOneWay =
+      slices().matching("io.scopeguard.(*)..").should().beFreeOfCycles();
 
   @ArchTest
-  static final ArchRule decisionsTalkToNoApiServer = noClasses().that().resideInAnyPackage(DECISIONS)
-      .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client.dsl..",
-          "io.fabric8.kubernetes.client.informers..")
-      .orShould().dependOnClassesThat().haveFullyQualifiedName("io.fabric8.kubernetes.client.KubernetesClient");
+  static final ArchRule decisionsTalkToNoApiServer =
+      noClasses()
+          .that()
+          .resideInAnyPackage(DECISIONS)
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.fabric8.kubernetes.client.dsl..", "io.fabric8.kubernetes.client.informers..")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("io.fabric8.kubernetes.client.KubernetesClient");
 }

@@ -1,10 +1,10 @@
 package io.scopeguard;
 
-import io.scopeguard.testkit.Identities;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.EmbeddedKubernetes;
+import io.scopeguard.testkit.Identities;
 import java.time.Clock;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -31,13 +31,15 @@ public final class EmbeddedOperator implements BeforeAllCallback, AfterAllCallba
   @Override
   public void beforeAll(ExtensionContext context) {
     api = EmbeddedKubernetes.start();
-    operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
+    operator =
+        ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
   }
 
   /** Stops the operator and starts a new one on the same API: what a pod restart does. */
   public void restart() {
     operator.close();
-    operator = ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
+    operator =
+        ScopeguardOperator.start(api.clientAs(Identities.SCOPEGUARD), settings, Clock.systemUTC());
   }
 
   @Override

@@ -21,7 +21,9 @@ class StartupFailureTest {
       closedPort = socket.getLocalPort();
     }
     Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
+    Files.writeString(
+        kubeconfig,
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -34,16 +36,30 @@ class StartupFailureTest {
         - name: prod-admin
           context: {cluster: prod, user: admin}
         current-context: prod-admin
-        """.formatted(closedPort));
+        """
+            .formatted(closedPort));
     StringWriter err = new StringWriter();
 
-    int exit = ScopeguardMain.run(
-        new String[] {"--kubeconfig", kubeconfig.toString(), "--api-timeout", "2s", "--http-port", "0", "--no-webhook"},
-        new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+    int exit =
+        ScopeguardMain.run(
+            new String[] {
+              "--kubeconfig",
+              kubeconfig.toString(),
+              "--api-timeout",
+              "2s",
+              "--http-port",
+              "0",
+              "--no-webhook"
+            },
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true));
 
     assertThat(exit).isEqualTo(1);
-    assertThat(err.toString().lines().toList()).singleElement().asString()
-        .startsWith("scopeguard: cannot reach the Kubernetes API server at https://127.0.0.1:" + closedPort)
+    assertThat(err.toString().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "scopeguard: cannot reach the Kubernetes API server at https://127.0.0.1:" + closedPort)
         .contains("context prod-admin")
         .endsWith(": connection refused or host unreachable");
   }
@@ -52,10 +68,14 @@ class StartupFailureTest {
   void theWebhookNeedsToKnowHowTheApiServerReachesIt() {
     StringWriter err = new StringWriter();
 
-    int exit = ScopeguardMain.run(new String[] {"--http-port", "0"}, new PrintWriter(new StringWriter()),
-        new PrintWriter(err, true));
+    int exit =
+        ScopeguardMain.run(
+            new String[] {"--http-port", "0"},
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true));
 
     assertThat(exit).isEqualTo(2);
-    assertThat(err.toString()).contains("the webhook needs --webhook-service (in-cluster) or --webhook-url");
+    assertThat(err.toString())
+        .contains("the webhook needs --webhook-service (in-cluster) or --webhook-url");
   }
 }

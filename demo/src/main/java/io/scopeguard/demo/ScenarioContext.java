@@ -29,7 +29,10 @@ public final class ScenarioContext {
    * @param client the person's client (the cluster admin)
    * @param identities a client acting as the given user, for controllers and tools
    */
-  public ScenarioContext(KubernetesClient client, Function<String, KubernetesClient> identities, PrintWriter out,
+  public ScenarioContext(
+      KubernetesClient client,
+      Function<String, KubernetesClient> identities,
+      PrintWriter out,
       Duration timeout) {
     this.client = client;
     this.identities = identities;
@@ -66,8 +69,12 @@ public final class ScenarioContext {
       return made;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        throw new IllegalStateException(resource.getKind() + " " + resource.getMetadata().getName()
-            + " already exists; the scenario does not overwrite objects it did not create", e);
+        throw new IllegalStateException(
+            resource.getKind()
+                + " "
+                + resource.getMetadata().getName()
+                + " already exists; the scenario does not overwrite objects it did not create",
+            e);
       }
       throw e;
     }
@@ -90,14 +97,18 @@ public final class ScenarioContext {
       return Optional.empty();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 422 || e.getCode() == 400) {
-        return Optional.of(e.getStatus() != null && e.getStatus().getMessage() != null
-            ? e.getStatus().getMessage() : e.getMessage());
+        return Optional.of(
+            e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage());
       }
       throw e;
     }
   }
 
-  /** Waits until {@code condition} yields a non-null value, or fails after the context's timeout. */
+  /**
+   * Waits until {@code condition} yields a non-null value, or fails after the context's timeout.
+   */
   public <T> T await(String what, Supplier<T> condition) {
     Instant deadline = Instant.now().plus(timeout);
     while (true) {
@@ -106,7 +117,8 @@ public final class ScenarioContext {
         return value;
       }
       if (Instant.now().isAfter(deadline)) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+        throw new IllegalStateException(
+            "timed out after " + timeout.toSeconds() + "s waiting for " + what);
       }
       try {
         Thread.sleep(50);

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * ClusterScopes as a person writes them: one for the local cluster, one for a Cluster API
- * workload cluster that exists, one naming a Cluster that does not (reported, not guessed), and
- * one declaring two clusters at once (refused by the CRD's rule on a real API server; stored by
- * the embedded API, which runs no CEL, and then reported by scopeguard).
+ * ClusterScopes as a person writes them: one for the local cluster, one for a Cluster API workload
+ * cluster that exists, one naming a Cluster that does not (reported, not guessed), and one
+ * declaring two clusters at once (refused by the CRD's rule on a real API server; stored by the
+ * embedded API, which runs no CEL, and then reported by scopeguard).
  */
 public final class ScopeValidationScenario implements Scenario {
 
@@ -39,37 +39,72 @@ public final class ScopeValidationScenario implements Scenario {
 
   @Override
   public void play(ScenarioContext context) {
-    var clusterKind = Crds.servedKind(context.client(), ClusterApi.CLUSTERS_CRD).orElseThrow(() ->
-        new IllegalStateException("this scenario needs Cluster API's Cluster kind"));
-    context.create(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
-    context.create(new GenericKubernetesResourceBuilder()
-        .withApiVersion(clusterKind.apiVersion())
-        .withKind(clusterKind.getKind())
-        .withNewMetadata().withNamespace(NAMESPACE).withName(DEV_SCOPE).endMetadata()
-        .withAdditionalProperties(Map.of("spec", Map.of("paused", false)))
-        .build());
+    var clusterKind =
+        Crds.servedKind(context.client(), ClusterApi.CLUSTERS_CRD)
+            .orElseThrow(
+                () -> new IllegalStateException("this scenario needs Cluster API's Cluster kind"));
+    context.create(
+        new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build());
+    context.create(
+        new GenericKubernetesResourceBuilder()
+            .withApiVersion(clusterKind.apiVersion())
+            .withKind(clusterKind.getKind())
+            .withNewMetadata()
+            .withNamespace(NAMESPACE)
+            .withName(DEV_SCOPE)
+            .endMetadata()
+            .withAdditionalProperties(Map.of("spec", Map.of("paused", false)))
+            .build());
 
     List<ClusterScope> stored = new ArrayList<>();
-    for (ClusterScope scope : List.of(
-        scope(LOCAL_SCOPE, ClusterTarget.local(), "management", "ssh://git@github.com/acme/management"),
-        scope(DEV_SCOPE, ClusterTarget.clusterRef(NAMESPACE, DEV_SCOPE), "development", "oci://ghcr.io/acme/manifests/*"),
-        scope(MISSING_SCOPE, ClusterTarget.clusterRef(NAMESPACE, MISSING_SCOPE), "production", "ssh://git@github.com/acme/prod-fleet"),
-        twoTargets())) {
+    for (ClusterScope scope :
+        List.of(
+            scope(
+                LOCAL_SCOPE,
+                ClusterTarget.local(),
+                "management",
+                "ssh://git@github.com/acme/management"),
+            scope(
+                DEV_SCOPE,
+                ClusterTarget.clusterRef(NAMESPACE, DEV_SCOPE),
+                "development",
+                "oci://ghcr.io/acme/manifests/*"),
+            scope(
+                MISSING_SCOPE,
+                ClusterTarget.clusterRef(NAMESPACE, MISSING_SCOPE),
+                "production",
+                "ssh://git@github.com/acme/prod-fleet"),
+            twoTargets())) {
       Optional<String> refusal = context.createOrRefusal(scope);
       if (refusal.isPresent()) {
-        context.out().printf("  %s was refused by the API server: %s%n", scope.getMetadata().getName(), refusal.get());
+        context
+            .out()
+            .printf(
+                "  %s was refused by the API server: %s%n",
+                scope.getMetadata().getName(), refusal.get());
       } else {
         stored.add(scope);
       }
     }
 
-    List<ClusterScope> observed = stored.stream()
-        .map(scope -> context.await("status of ClusterScope " + scope.getMetadata().getName(), () -> {
-          ClusterScope current = context.client().resources(ClusterScope.class)
-              .withName(scope.getMetadata().getName()).get();
-          return current != null && current.readyCondition().isPresent() ? current : null;
-        }))
-        .toList();
+    List<ClusterScope> observed =
+        stored.stream()
+            .map(
+                scope ->
+                    context.await(
+                        "status of ClusterScope " + scope.getMetadata().getName(),
+                        () -> {
+                          ClusterScope current =
+                              context
+                                  .client()
+                                  .resources(ClusterScope.class)
+                                  .withName(scope.getMetadata().getName())
+                                  .get();
+                          return current != null && current.readyCondition().isPresent()
+                              ? current
+                              : null;
+                        }))
+            .toList();
     StatusReport.printScopes(context.out(), observed);
   }
 
@@ -79,7 +114,8 @@ public final class ScopeValidationScenario implements Scenario {
     return scope(TWO_TARGETS_SCOPE, both, "staging", "ssh://git@github.com/acme/staging");
   }
 
-  private static ClusterScope scope(String name, ClusterTarget cluster, String environment, String source) {
+  private static ClusterScope scope(
+      String name, ClusterTarget cluster, String environment, String source) {
     ClusterScope scope = new ClusterScope();
     scope.getMetadata().setName(name);
     scope.getSpec().setCluster(cluster);

@@ -36,20 +36,22 @@ import java.util.concurrent.TimeUnit;
  * A stand-in for Flux's source-controller and the Git server it fetches from, faithful where the
  * revision gate lives. {@link #push} puts a revision of a directory at a Git URL; every
  * GitRepository pointing at that URL reconciles at once (what source-controller does on its next
- * interval), as does one created, changed or asked to ({@code reconcile.fluxcd.io/requestedAt}).
- * A reconcile packs the directory as a {@code .tar.gz} artifact, serves it over plain HTTP on
- * loopback, and then publishes it as source-controller does: a status write of progress
- * conditions, then one of the final conditions ("stored artifact for revision …"), then one of
- * {@code status.artifact} (url, revision, sha256 digest), each passing admission. A refused write
- * fails the reconcile, which is retried with source-controller's backoff (750 ms doubling, up to
- * {@code maxRetryDelay}); a reconcile request skips the wait. A suspended GitRepository is never
+ * interval), as does one created, changed or asked to ({@code reconcile.fluxcd.io/requestedAt}). A
+ * reconcile packs the directory as a {@code .tar.gz} artifact, serves it over plain HTTP on
+ * loopback, and then publishes it as source-controller does: a status write of progress conditions,
+ * then one of the final conditions ("stored artifact for revision …"), then one of {@code
+ * status.artifact} (url, revision, sha256 digest), each passing admission. A refused write fails
+ * the reconcile, which is retried with source-controller's backoff (750 ms doubling, up to {@code
+ * maxRetryDelay}); a reconcile request skips the wait. A suspended GitRepository is never
  * reconciled, read at the moment of the event, as Flux reads it.
  */
 public final class StandInSourceController implements AutoCloseable {
 
   public static final String API_VERSION = "source.toolkit.fluxcd.io/v1";
+
   /** source-controller's {@code --min-retry-delay}. */
   public static final Duration MIN_RETRY_DELAY = Duration.ofMillis(750);
+
   private static final String REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
 
   private record Content(Path dir, String revision) {}
@@ -66,7 +68,9 @@ public final class StandInSourceController implements AutoCloseable {
   private final ScheduledExecutorService workers = Executors.newSingleThreadScheduledExecutor();
   private SharedIndexInformer<GenericKubernetesResource> repositories;
 
-  /** @param client acting as source-controller */
+  /**
+   * @param client acting as source-controller
+   */
   public StandInSourceController(KubernetesClient client) throws IOException {
     this(client, Duration.ofMinutes(15));
   }
@@ -75,47 +79,60 @@ public final class StandInSourceController implements AutoCloseable {
    * @param client acting as source-controller
    * @param maxRetryDelay source-controller's {@code --max-retry-delay}
    */
-  public StandInSourceController(KubernetesClient client, Duration maxRetryDelay) throws IOException {
+  public StandInSourceController(KubernetesClient client, Duration maxRetryDelay)
+      throws IOException {
     this.client = client;
     this.maxRetryDelay = maxRetryDelay;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        byte[] body = artifacts.get(exchange.getRequestURI().getPath());
-        if (body == null) {
-          exchange.sendResponseHeaders(404, -1);
-          return;
-        }
-        exchange.getResponseHeaders().set("Content-Type", "application/gzip");
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            byte[] body = artifacts.get(exchange.getRequestURI().getPath());
+            if (body == null) {
+              exchange.sendResponseHeaders(404, -1);
+              return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/gzip");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          }
+        });
     server.start();
   }
 
-  /** Watches GitRepositories and reconciles each at once when it is created, changed or asked to reconcile. */
+  /**
+   * Watches GitRepositories and reconciles each at once when it is created, changed or asked to
+   * reconcile.
+   */
   public StandInSourceController start() {
-    repositories = client.genericKubernetesResources(API_VERSION, "GitRepository").inAnyNamespace()
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(GenericKubernetesResource repository) {
-            reconcileNow(repository);
-          }
+    repositories =
+        client
+            .genericKubernetesResources(API_VERSION, "GitRepository")
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(GenericKubernetesResource repository) {
+                    reconcileNow(repository);
+                  }
 
-          @Override
-          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-            if (!Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())
-                || !Objects.equals(requestedAt(before), requestedAt(after))) {
-              reconcileNow(after);
-            }
-          }
+                  @Override
+                  public void onUpdate(
+                      GenericKubernetesResource before, GenericKubernetesResource after) {
+                    if (!Objects.equals(
+                            before.getMetadata().getGeneration(),
+                            after.getMetadata().getGeneration())
+                        || !Objects.equals(requestedAt(before), requestedAt(after))) {
+                      reconcileNow(after);
+                    }
+                  }
 
-          @Override
-          public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
-        });
+                  @Override
+                  public void onDelete(GenericKubernetesResource repository, boolean unknown) {}
+                });
     return this;
   }
 
@@ -124,11 +141,15 @@ public final class StandInSourceController implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** A new revision of {@code dir} at the Git URL {@code url}; GitRepositories pointing there reconcile now. */
+  /**
+   * A new revision of {@code dir} at the Git URL {@code url}; GitRepositories pointing there
+   * reconcile now.
+   */
   public void push(String url, Path dir, String revision) {
     remote.put(url, new Content(dir, revision));
     if (repositories != null) {
-      repositories.getStore().list().stream().filter(r -> url.equals(Json.text(r, "/spec/url").orElse(null)))
+      repositories.getStore().list().stream()
+          .filter(r -> url.equals(Json.text(r, "/spec/url").orElse(null)))
           .forEach(this::reconcileNow);
     }
   }
@@ -149,14 +170,21 @@ public final class StandInSourceController implements AutoCloseable {
     if (waiting != null) {
       waiting.cancel(false);
     }
-    workers.execute(() -> reconcile(repository.getMetadata().getNamespace(), repository.getMetadata().getName()));
+    workers.execute(
+        () ->
+            reconcile(repository.getMetadata().getNamespace(), repository.getMetadata().getName()));
   }
 
   private void reconcile(String namespace, String name) {
-    GenericKubernetesResource repository = repositories == null ? null
-        : repositories.getStore().getByKey(namespace + "/" + name);
+    GenericKubernetesResource repository =
+        repositories == null ? null : repositories.getStore().getByKey(namespace + "/" + name);
     if (repository == null) {
-      repository = client.genericKubernetesResources(API_VERSION, "GitRepository").inNamespace(namespace).withName(name).get();
+      repository =
+          client
+              .genericKubernetesResources(API_VERSION, "GitRepository")
+              .inNamespace(namespace)
+              .withName(name)
+              .get();
     }
     String url = repository == null ? null : Json.text(repository, "/spec/url").orElse(null);
     Content content = url == null ? null : remote.get(url);
@@ -165,7 +193,9 @@ public final class StandInSourceController implements AutoCloseable {
     }
     String key = namespace + "/" + name;
     try {
-      if (!content.revision().equals(Json.text(repository, "/status/artifact/revision").orElse(null))) {
+      if (!content
+          .revision()
+          .equals(Json.text(repository, "/status/artifact/revision").orElse(null))) {
         byte[] tarGz = pack(content.dir());
         fetched.add(url);
         Attempt attempt = publish(namespace, name, tarGz, content.revision());
@@ -177,11 +207,18 @@ public final class StandInSourceController implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       failures.add(key + ": " + e.getMessage());
       int failed = failuresInARow.merge(key, 1, Integer::sum);
-      long delay = Math.min(maxRetryDelay.toMillis(), MIN_RETRY_DELAY.toMillis() << Math.min(20, failed - 1));
-      retries.put(key, workers.schedule(() -> {
-        retries.remove(key);
-        reconcile(namespace, name);
-      }, delay, TimeUnit.MILLISECONDS));
+      long delay =
+          Math.min(
+              maxRetryDelay.toMillis(), MIN_RETRY_DELAY.toMillis() << Math.min(20, failed - 1));
+      retries.put(
+          key,
+          workers.schedule(
+              () -> {
+                retries.remove(key);
+                reconcile(namespace, name);
+              },
+              delay,
+              TimeUnit.MILLISECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -193,7 +230,8 @@ public final class StandInSourceController implements AutoCloseable {
    *
    * @throws KubernetesClientException when admission refuses one of the status writes
    */
-  public String publish(String namespace, String name, Path dir, String revision) throws IOException, InterruptedException {
+  public String publish(String namespace, String name, Path dir, String revision)
+      throws IOException, InterruptedException {
     Attempt attempt = publish(namespace, name, pack(dir), revision);
     if (attempt.refused() != null) {
       throw attempt.refused();
@@ -202,14 +240,21 @@ public final class StandInSourceController implements AutoCloseable {
   }
 
   /**
-   * One reconcile's status writes, for a benchmark: the digest, when the write of
-   * {@code status.artifact} started and ended ({@link System#nanoTime()}), and the refusal of one
-   * of the writes, if any.
+   * One reconcile's status writes, for a benchmark: the digest, when the write of {@code
+   * status.artifact} started and ended ({@link System#nanoTime()}), and the refusal of one of the
+   * writes, if any.
    */
-  public record Attempt(String digest, long artifactWriteStarted, long artifactWriteEnded, KubernetesClientException refused) {}
+  public record Attempt(
+      String digest,
+      long artifactWriteStarted,
+      long artifactWriteEnded,
+      KubernetesClientException refused) {}
 
-  /** As {@link #publish(String, String, Path, String)}, measured; a refusal is returned, not thrown. */
-  public Attempt attempt(String namespace, String name, Path dir, String revision) throws IOException, InterruptedException {
+  /**
+   * As {@link #publish(String, String, Path, String)}, measured; a refusal is returned, not thrown.
+   */
+  public Attempt attempt(String namespace, String name, Path dir, String revision)
+      throws IOException, InterruptedException {
     return publish(namespace, name, pack(dir), revision);
   }
 
@@ -221,19 +266,57 @@ public final class StandInSourceController implements AutoCloseable {
    */
   private Attempt publish(String namespace, String name, byte[] tarGz, String revision) {
     String digest = "sha256:" + sha256(tarGz);
-    String path = "/gitrepository/" + namespace + "/" + name + "/" + digest.substring(7, 19) + ".tar.gz";
+    String path =
+        "/gitrepository/" + namespace + "/" + name + "/" + digest.substring(7, 19) + ".tar.gz";
     artifacts.put(path, tarGz);
-    var repository = client.genericKubernetesResources(API_VERSION, "GitRepository").inNamespace(namespace).withName(name);
+    var repository =
+        client
+            .genericKubernetesResources(API_VERSION, "GitRepository")
+            .inNamespace(namespace)
+            .withName(name);
     String now = Instant.now().toString();
-    patchStatus(repository, Map.of("conditions", List.of(
-        condition("Reconciling", "True", "ProgressingWithRetry", "building artifact: new upstream revision '" + revision + "'", now),
-        condition("ArtifactOutdated", "True", "NewRevision", "new upstream revision '" + revision + "'", now),
-        condition("Ready", "Unknown", "Progressing", "building artifact: new upstream revision '" + revision + "'", now))));
+    patchStatus(
+        repository,
+        Map.of(
+            "conditions",
+            List.of(
+                condition(
+                    "Reconciling",
+                    "True",
+                    "ProgressingWithRetry",
+                    "building artifact: new upstream revision '" + revision + "'",
+                    now),
+                condition(
+                    "ArtifactOutdated",
+                    "True",
+                    "NewRevision",
+                    "new upstream revision '" + revision + "'",
+                    now),
+                condition(
+                    "Ready",
+                    "Unknown",
+                    "Progressing",
+                    "building artifact: new upstream revision '" + revision + "'",
+                    now))));
     KubernetesClientException refused = null;
     try {
-      patchStatus(repository, Map.of("conditions", List.of(
-          condition("Ready", "True", "Succeeded", "stored artifact for revision '" + revision + "'", now),
-          condition("ArtifactInStorage", "True", "Succeeded", "stored artifact for revision '" + revision + "'", now))));
+      patchStatus(
+          repository,
+          Map.of(
+              "conditions",
+              List.of(
+                  condition(
+                      "Ready",
+                      "True",
+                      "Succeeded",
+                      "stored artifact for revision '" + revision + "'",
+                      now),
+                  condition(
+                      "ArtifactInStorage",
+                      "True",
+                      "Succeeded",
+                      "stored artifact for revision '" + revision + "'",
+                      now))));
     } catch (KubernetesClientException e) {
       refused = e;
     }
@@ -263,7 +346,8 @@ public final class StandInSourceController implements AutoCloseable {
     return new Attempt(digest, started, System.nanoTime(), refused);
   }
 
-  private static Map<String, Object> condition(String type, String status, String reason, String message, String now) {
+  private static Map<String, Object> condition(
+      String type, String status, String reason, String message, String now) {
     Map<String, Object> condition = new LinkedHashMap<>();
     condition.put("type", type);
     condition.put("status", status);
@@ -273,22 +357,31 @@ public final class StandInSourceController implements AutoCloseable {
     return condition;
   }
 
-  private static void patchStatus(io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> repository,
+  private static void patchStatus(
+      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> repository,
       Map<String, Object> status) {
-    repository.subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-        Serialization.asJson(Map.of("status", status)));
+    repository
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", status)));
   }
 
   /** The GitRepository as stored now, or null. */
   public GenericKubernetesResource repository(String namespace, String name) {
-    return client.genericKubernetesResources(API_VERSION, "GitRepository").inNamespace(namespace).withName(name).get();
+    return client
+        .genericKubernetesResources(API_VERSION, "GitRepository")
+        .inNamespace(namespace)
+        .withName(name)
+        .get();
   }
 
   static byte[] pack(Path dir) throws IOException, InterruptedException {
     Path out = Files.createTempFile("artifact", ".tar.gz");
     try {
-      Process tar = new ProcessBuilder("tar", "-czf", out.toString(), "-C", dir.toString(), ".")
-          .redirectErrorStream(true).start();
+      Process tar =
+          new ProcessBuilder("tar", "-czf", out.toString(), "-C", dir.toString(), ".")
+              .redirectErrorStream(true)
+              .start();
       String output = new String(tar.getInputStream().readAllBytes());
       if (!tar.waitFor(30, TimeUnit.SECONDS) || tar.exitValue() != 0) {
         throw new IOException("tar failed: " + output);

@@ -12,12 +12,17 @@ public final class StatusReport {
 
   /** One block per ClusterScope: cluster, Ready with reason, and the message. */
   public static void printScopes(PrintWriter out, List<ClusterScope> scopes) {
-    out.printf("  %-16s %-18s %-12s %-6s %s%n", "CLUSTERSCOPE", "CLUSTER", "ENVIRONMENT", "READY", "REASON");
+    out.printf(
+        "  %-16s %-18s %-12s %-6s %s%n",
+        "CLUSTERSCOPE", "CLUSTER", "ENVIRONMENT", "READY", "REASON");
     for (ClusterScope scope : scopes) {
       Condition ready = scope.readyCondition().orElse(null);
-      out.printf("  %-16s %-18s %-12s %-6s %s%n",
+      out.printf(
+          "  %-16s %-18s %-12s %-6s %s%n",
           scope.getMetadata().getName(),
-          scope.getStatus() == null || scope.getStatus().getCluster() == null ? "-" : scope.getStatus().getCluster(),
+          scope.getStatus() == null || scope.getStatus().getCluster() == null
+              ? "-"
+              : scope.getStatus().getCluster(),
           scope.getSpec().getEnvironment(),
           ready == null ? "?" : ready.getStatus(),
           ready == null ? "" : ready.getReason());

@@ -23,7 +23,8 @@ class AlertRulesTest {
     command.addAll(List.of(args));
     Process process;
     try {
-      process = new ProcessBuilder(command).directory(CHART.toFile()).redirectErrorStream(true).start();
+      process =
+          new ProcessBuilder(command).directory(CHART.toFile()).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new IllegalStateException("promtool is not installed: apt-get install prometheus", e);
     }

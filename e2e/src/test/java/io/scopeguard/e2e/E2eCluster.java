@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Where the end-to-end scenarios run, with scopeguard running in-process against it: the embedded
  * Kubernetes API, or a real cluster when {@code KUBECONFIG} and {@code SCOPEGUARD_E2E_CONTEXT} are
- * both set (see {@link TargetCluster}; the webhook is then served at
- * {@code SCOPEGUARD_E2E_WEBHOOK_URL}). On a real cluster every object a scenario created is deleted
+ * both set (see {@link TargetCluster}; the webhook is then served at {@code
+ * SCOPEGUARD_E2E_WEBHOOK_URL}). On a real cluster every object a scenario created is deleted
  * afterwards.
  */
 public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
@@ -43,9 +43,16 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
     if (!cluster.isEmbedded()) {
       System.out.println("e2e: running on " + cluster.describe());
     }
-    OperatorSettings settings = cluster.reachable(customize.apply(OperatorSettings.embedded()), "SCOPEGUARD_E2E_WEBHOOK_URL");
+    OperatorSettings settings =
+        cluster.reachable(
+            customize.apply(OperatorSettings.embedded()), "SCOPEGUARD_E2E_WEBHOOK_URL");
     operator = ScopeguardOperator.start(cluster.scopeguardClient(), settings, Clock.systemUTC());
-    scenario = new ScenarioContext(cluster.client(), this::clientAs, new PrintWriter(printed, true), Duration.ofSeconds(60));
+    scenario =
+        new ScenarioContext(
+            cluster.client(),
+            this::clientAs,
+            new PrintWriter(printed, true),
+            Duration.ofSeconds(60));
   }
 
   /** A client acting as {@code username}: see {@link TargetCluster#clientAs}. */

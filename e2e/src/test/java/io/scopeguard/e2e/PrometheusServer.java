@@ -36,25 +36,28 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A real Prometheus server (Debian package {@code prometheus}; {@code .ci/run} installs it) on
- * loopback, for the tests of a class: it loads a rules file as shipped, scrapes scopeguard's
- * {@code /metrics} every second as job {@code scopeguard} and evaluates the rules every second.
- * Its log goes to a file, printed when a test fails; the process is always stopped after the
- * class. A machine without {@code prometheus} on the PATH skips the class.
+ * loopback, for the tests of a class: it loads a rules file as shipped, scrapes scopeguard's {@code
+ * /metrics} every second as job {@code scopeguard} and evaluates the rules every second. Its log
+ * goes to a file, printed when a test fails; the process is always stopped after the class. A
+ * machine without {@code prometheus} on the PATH skips the class.
  */
-public final class PrometheusServer implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class PrometheusServer
+    implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, TestWatcher {
 
   /** The scrape job's name; the chart's rules select {@code job=~".*scopeguard.*"}. */
   public static final String JOB = "scopeguard";
 
   /** One alert as {@code /api/v1/alerts} reports it; {@code labels} include {@code alertname}. */
-  public record Alert(String name, String state, Map<String, String> labels, Map<String, String> annotations) {}
+  public record Alert(
+      String name, String state, Map<String, String> labels, Map<String, String> annotations) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private final Path rules;
   private final IntSupplier scrapePort;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Path directory;
   private Path log;
   private Process process;
@@ -62,7 +65,8 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
 
   /**
    * @param rules the rules file to load, as shipped
-   * @param scrapePort the port of scopeguard's {@code /metrics} on 127.0.0.1, asked for when the class starts
+   * @param scrapePort the port of scopeguard's {@code /metrics} on 127.0.0.1, asked for when the
+   *     class starts
    */
   public PrometheusServer(Path rules, IntSupplier scrapePort) {
     this.rules = rules.toAbsolutePath().normalize();
@@ -71,9 +75,11 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    return onPath("prometheus").isPresent() ? ConditionEvaluationResult.enabled("prometheus is on the PATH")
-        : ConditionEvaluationResult.disabled("prometheus is not on the PATH: apt-get install prometheus"
-            + " (CI's .ci/run installs it)");
+    return onPath("prometheus").isPresent()
+        ? ConditionEvaluationResult.enabled("prometheus is on the PATH")
+        : ConditionEvaluationResult.disabled(
+            "prometheus is not on the PATH: apt-get install prometheus"
+                + " (CI's .ci/run installs it)");
   }
 
   @Override
@@ -82,7 +88,9 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
     directory = Files.createTempDirectory("scopeguard-prometheus");
     log = directory.resolve("prometheus.log");
     Path config = directory.resolve("prometheus.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         global:
           scrape_interval: 1s
           scrape_timeout: 1s
@@ -93,26 +101,37 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
           - job_name: %s
             static_configs:
               - targets: ["127.0.0.1:%d"]
-        """.formatted(JSON.writeValueAsString(rules.toString()), JOB, scrapePort.getAsInt()));
+        """
+            .formatted(JSON.writeValueAsString(rules.toString()), JOB, scrapePort.getAsInt()));
     int port = freeLoopbackPort();
     base = URI.create("http://127.0.0.1:" + port);
-    process = new ProcessBuilder(binary.toString(),
-        "--config.file=" + config,
-        "--web.listen-address=127.0.0.1:" + port,
-        "--storage.tsdb.path=" + directory.resolve("data"))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    process =
+        new ProcessBuilder(
+                binary.toString(),
+                "--config.file=" + config,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--storage.tsdb.path=" + directory.resolve("data"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
-      await("Prometheus to be ready at " + base).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("Prometheus exited with " + process.exitValue() + ":\n" + log());
-        }
-        return ready();
-      });
+      await("Prometheus to be ready at " + base)
+          .atMost(START_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(
+                      "Prometheus exited with " + process.exitValue() + ":\n" + log());
+                }
+                return ready();
+              });
       // Prometheus hands its targets to the scrapers only some seconds after it starts; a test that
-      // acts before the first scrape would find counters that already stood above 0 when first seen.
-      await("Prometheus's first scrape of scopeguard").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200))
+      // acts before the first scrape would find counters that already stood above 0 when first
+      // seen.
+      await("Prometheus's first scrape of scopeguard")
+          .atMost(START_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> query("up{job=\"" + JOB + "\"}").containsValue("1"));
     } catch (RuntimeException e) {
       System.out.println("Prometheus log (" + log + "):\n" + log());
@@ -145,7 +164,12 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
     List<Alert> alerts = new ArrayList<>();
     for (JsonNode alert : api("/api/v1/alerts").path("alerts")) {
       Map<String, String> labels = strings(alert.path("labels"));
-      alerts.add(new Alert(labels.get("alertname"), alert.path("state").asText(), labels, strings(alert.path("annotations"))));
+      alerts.add(
+          new Alert(
+              labels.get("alertname"),
+              alert.path("state").asText(),
+              labels,
+              strings(alert.path("annotations"))));
     }
     return alerts;
   }
@@ -153,7 +177,9 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
   /** The labels and value of each sample of an instant query ({@code /api/v1/query}). */
   public Map<Map<String, String>, String> query(String promql) {
     Map<Map<String, String>, String> samples = new LinkedHashMap<>();
-    for (JsonNode sample : api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).path("result")) {
+    for (JsonNode sample :
+        api("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+            .path("result")) {
       samples.put(strings(sample.path("metric")), sample.path("value").path(1).asText());
     }
     return samples;
@@ -181,18 +207,25 @@ public final class PrometheusServer implements ExecutionCondition, BeforeAllCall
     try {
       JsonNode body = JSON.readTree(response.body());
       if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
-        throw new IllegalStateException("Prometheus answered " + response.statusCode() + " to " + pathAndQuery + ": "
-            + response.body());
+        throw new IllegalStateException(
+            "Prometheus answered "
+                + response.statusCode()
+                + " to "
+                + pathAndQuery
+                + ": "
+                + response.body());
       }
       return body.path("data");
     } catch (IOException e) {
-      throw new UncheckedIOException("Prometheus answered " + pathAndQuery + " with no JSON: " + response.body(), e);
+      throw new UncheckedIOException(
+          "Prometheus answered " + pathAndQuery + " with no JSON: " + response.body(), e);
     }
   }
 
   private HttpResponse<String> get(String pathAndQuery) {
     try {
-      return http.send(HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
+      return http.send(
+          HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reach Prometheus at " + base + pathAndQuery, e);

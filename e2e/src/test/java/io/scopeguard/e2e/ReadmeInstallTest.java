@@ -30,6 +30,7 @@ class ReadmeInstallTest {
   @RegisterExtension static final E2eCluster CLUSTER = new E2eCluster();
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
   /** What a user puts in place of the README's placeholder. */
   private static final String REGISTRY = "registry.example.com/platform";
 
@@ -45,14 +46,20 @@ class ReadmeInstallTest {
   }
 
   private static String helmInstall(String commands) {
-    return commands.lines().filter(line -> line.startsWith("helm install ")).findFirst().orElseThrow();
+    return commands
+        .lines()
+        .filter(line -> line.startsWith("helm install "))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
-  void theHelmInstallCommandRendersTheImageItNamesWithTwoReplicasAndTheLeaseItShows() throws Exception {
+  void theHelmInstallCommandRendersTheImageItNamesWithTwoReplicasAndTheLeaseItShows()
+      throws Exception {
     String commands = installSection();
     List<String> words = List.of(helmInstall(commands).trim().split("\\s+"));
-    assertThat(words.subList(0, 4)).containsExactly("helm", "install", "scopeguard", "helm/scopeguard");
+    assertThat(words.subList(0, 4))
+        .containsExactly("helm", "install", "scopeguard", "helm/scopeguard");
     String namespace = words.get(words.indexOf("-n") + 1);
     Map<String, String> sets = new LinkedHashMap<>();
     for (int i = 0; i < words.size(); i++) {
@@ -69,20 +76,33 @@ class ReadmeInstallTest {
     Manifests objects = HelmChart.template(Serialization.asYaml(values));
 
     Deployment deployment = objects.one(Deployment.class);
-    assertThat(deployment.getMetadata().getName()).as("the name `rollout status` waits for")
-        .isEqualTo(commands.lines().filter(l -> l.contains("rollout status")).findFirst().orElseThrow()
-            .replaceAll(".*deployment/(\\S+).*", "$1"));
+    assertThat(deployment.getMetadata().getName())
+        .as("the name `rollout status` waits for")
+        .isEqualTo(
+            commands
+                .lines()
+                .filter(l -> l.contains("rollout status"))
+                .findFirst()
+                .orElseThrow()
+                .replaceAll(".*deployment/(\\S+).*", "$1"));
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(namespace);
     assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo(REGISTRY + "/scopeguard:0.1.0");
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
-    String lease = commands.lines().filter(l -> l.contains("get lease")).findFirst().orElseThrow()
-        .replaceAll(".*get lease (\\S+).*", "$1");
+    String lease =
+        commands
+            .lines()
+            .filter(l -> l.contains("get lease"))
+            .findFirst()
+            .orElseThrow()
+            .replaceAll(".*get lease (\\S+).*", "$1");
     Role role = objects.one(Role.class);
-    assertThat(role.getRules()).anySatisfy(rule -> {
-      assertThat(rule.getResources()).containsExactly("leases");
-      assertThat(rule.getResourceNames()).containsExactly(lease);
-    });
+    assertThat(role.getRules())
+        .anySatisfy(
+            rule -> {
+              assertThat(rule.getResources()).containsExactly("leases");
+              assertThat(rule.getResourceNames()).containsExactly(lease);
+            });
   }
 
   /** {@code --set a.b=c} as the values file {@code a: {b: c}}. */
@@ -90,7 +110,9 @@ class ReadmeInstallTest {
   private static void put(Map<String, Object> values, String[] path, String value) {
     Map<String, Object> level = values;
     for (int i = 0; i < path.length - 1; i++) {
-      level = (Map<String, Object>) level.computeIfAbsent(path[i], key -> new LinkedHashMap<String, Object>());
+      level =
+          (Map<String, Object>)
+              level.computeIfAbsent(path[i], key -> new LinkedHashMap<String, Object>());
     }
     level.put(path[path.length - 1], value);
   }
@@ -100,15 +122,21 @@ class ReadmeInstallTest {
     String commands = installSection();
     Matcher heredoc = Pattern.compile("<<'YAML'\\n(.*?)\\nYAML", Pattern.DOTALL).matcher(commands);
     assertThat(heredoc.find()).isTrue();
-    ClusterScope scope = CLUSTER.scenario().create(Serialization.unmarshal(heredoc.group(1), ClusterScope.class));
+    ClusterScope scope =
+        CLUSTER.scenario().create(Serialization.unmarshal(heredoc.group(1), ClusterScope.class));
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      ClusterScope now = CLUSTER.client().resource(scope).get();
-      assertThat(now.getStatus()).isNotNull();
-      assertThat(now.getStatus().getConditions()).anySatisfy(condition -> {
-        assertThat(condition.getType()).isEqualTo(ClusterScope.READY);
-        assertThat(condition.getStatus()).isEqualTo("True");
-      });
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              ClusterScope now = CLUSTER.client().resource(scope).get();
+              assertThat(now.getStatus()).isNotNull();
+              assertThat(now.getStatus().getConditions())
+                  .anySatisfy(
+                      condition -> {
+                        assertThat(condition.getType()).isEqualTo(ClusterScope.READY);
+                        assertThat(condition.getStatus()).isEqualTo("True");
+                      });
+            });
   }
 }

@@ -18,8 +18,8 @@ import io.scopeguard.demo.StandInKustomizeController;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.demo.WorkloadClusters;
 import io.scopeguard.flux.FluxStatus;
-import io.scopeguard.kinds.Json;
 import io.scopeguard.guard.Crds;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
@@ -50,7 +50,8 @@ class RevisionGateReplayTest {
   private static final String FLEET = "fleet";
 
   @RegisterExtension
-  static final E2eCluster CLUSTER = new E2eCluster(settings -> settings.withWebhook(OperatorSettings.Webhook.onLoopback()));
+  static final E2eCluster CLUSTER =
+      new E2eCluster(settings -> settings.withWebhook(OperatorSettings.Webhook.onLoopback()));
 
   private static StandInSourceController source;
   private static StandInKustomizeController flux;
@@ -60,10 +61,15 @@ class RevisionGateReplayTest {
   @BeforeAll
   static void standIns() throws IOException {
     source = new StandInSourceController(CLUSTER.clientAs(Identities.SOURCE_CONTROLLER)).start();
-    flux = new StandInKustomizeController(CLUSTER.clientAs(Identities.KUSTOMIZE_CONTROLLER), CLUSTER::clientAs).start();
+    flux =
+        new StandInKustomizeController(
+                CLUSTER.clientAs(Identities.KUSTOMIZE_CONTROLLER), CLUSTER::clientAs)
+            .start();
     workloads = new WorkloadClusters();
     repositories = Files.createTempDirectory("revision-gate");
-    CLUSTER.scenario().create(new NamespaceBuilder().withNewMetadata().withName(FLEET).endMetadata().build());
+    CLUSTER
+        .scenario()
+        .create(new NamespaceBuilder().withNewMetadata().withName(FLEET).endMetadata().build());
   }
 
   @AfterAll
@@ -84,58 +90,110 @@ class RevisionGateReplayTest {
   }
 
   @Test
-  void emptyingAWorkloadClustersRepositoryDeletesNothingThereUntilApprovedAndABenignRevisionPasses() throws IOException {
+  void emptyingAWorkloadClustersRepositoryDeletesNothingThereUntilApprovedAndABenignRevisionPasses()
+      throws IOException {
     var clusterKind = Crds.servedKind(client(), ClusterApi.CLUSTERS_CRD).orElseThrow();
-    EmbeddedKubernetes prod1 = workloads.register(CLUSTER.scenario(), clusterKind.apiVersion(), FLEET, "prod-1");
+    EmbeddedKubernetes prod1 =
+        workloads.register(CLUSTER.scenario(), clusterKind.apiVersion(), FLEET, "prod-1");
     scope("prod-1", ClusterTarget.clusterRef(FLEET, "prod-1"));
     scope("management", ClusterTarget.local());
-    // the management cluster's own GitOps inventory, larger than prod-1's: prod-1's budget must not count it
+    // the management cluster's own GitOps inventory, larger than prod-1's: prod-1's budget must not
+    // count it
     kustomization("management", "mgmt-apps", null, configMaps("mgmt-apps", "v1", "mgmt", 300), "1");
-    await("the management cluster's apps applied").atMost(WAIT).until(() -> inventory("mgmt-apps") == 300);
+    await("the management cluster's apps applied")
+        .atMost(WAIT)
+        .until(() -> inventory("mgmt-apps") == 300);
 
-    kustomization("prod-1", "prod-1-apps", "prod-1", configMaps("prod-1-apps", "v1", "apps", 204), "1");
-    await("prod-1's apps applied on prod-1").atMost(WAIT)
+    kustomization(
+        "prod-1", "prod-1-apps", "prod-1", configMaps("prod-1-apps", "v1", "apps", 204), "1");
+    await("prod-1's apps applied on prod-1")
+        .atMost(WAIT)
         .until(() -> configMaps(prod1.client(), "apps") == 204 && inventory("prod-1-apps") == 204);
 
     source.push(url("prod-1-apps"), configMaps("prod-1-apps", "v2", "apps", 205), revision("2"));
-    await("a benign revision passes untouched").atMost(WAIT).until(() -> configMaps(prod1.client(), "apps") == 205
-        && revision("2").equals(published("prod-1-apps")) && inventory("prod-1-apps") == 205);
+    await("a benign revision passes untouched")
+        .atMost(WAIT)
+        .until(
+            () ->
+                configMaps(prod1.client(), "apps") == 205
+                    && revision("2").equals(published("prod-1-apps"))
+                    && inventory("prod-1-apps") == 205);
     assertThat(suspended(kustomization("prod-1-apps"))).isFalse();
 
     int deletesBefore = flux.deletes() + flux.refusedDeletes();
     source.push(url("prod-1-apps"), configMaps("prod-1-apps", "empty", "apps", 0), revision("3"));
 
-    HeldReconciliation row = await("held with MassDeletion").atMost(WAIT).until(() -> row("prod-1", "prod-1-apps"),
-        Optional::isPresent).orElseThrow();
+    HeldReconciliation row =
+        await("held with MassDeletion")
+            .atMost(WAIT)
+            .until(() -> row("prod-1", "prod-1-apps"), Optional::isPresent)
+            .orElseThrow();
     GenericKubernetesResource held = kustomization("prod-1-apps");
     assertThat(annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
     assertThat(annotation(held, Annotations.SUSPENDED_TOKEN)).isEqualTo(revision("3"));
-    assertThat(row.getMessage()).contains("would delete 205 objects: 205 of the 205 in its own inventory (100%), 205 of"
-        + " the cluster's 205 GitOps-managed objects (100%)");
-    assertThat(row.getApprove()).isEqualTo("kubectl -n fleet annotate kustomization prod-1-apps scopeguard.io/approve="
-        + revision("3") + " --overwrite");
-    await("source-controller retried and was refused again").atMost(WAIT).until(() -> source.failures().stream()
-        .filter(f -> f.startsWith(FLEET + "/prod-1-apps") && f.contains("revision-gate.scopeguard.io")).count() >= 2);
-    assertThat(configMaps(prod1.client(), "apps")).as("zero objects deleted on prod-1").isEqualTo(205);
-    assertThat(flux.deletes() + flux.refusedDeletes()).as("kustomize-controller never saw the empty revision")
+    assertThat(row.getMessage())
+        .contains(
+            "would delete 205 objects: 205 of the 205 in its own inventory (100%), 205 of"
+                + " the cluster's 205 GitOps-managed objects (100%)");
+    assertThat(row.getApprove())
+        .isEqualTo(
+            "kubectl -n fleet annotate kustomization prod-1-apps scopeguard.io/approve="
+                + revision("3")
+                + " --overwrite");
+    await("source-controller retried and was refused again")
+        .atMost(WAIT)
+        .until(
+            () ->
+                source.failures().stream()
+                        .filter(
+                            f ->
+                                f.startsWith(FLEET + "/prod-1-apps")
+                                    && f.contains("revision-gate.scopeguard.io"))
+                        .count()
+                    >= 2);
+    assertThat(configMaps(prod1.client(), "apps"))
+        .as("zero objects deleted on prod-1")
+        .isEqualTo(205);
+    assertThat(flux.deletes() + flux.refusedDeletes())
+        .as("kustomize-controller never saw the empty revision")
         .isEqualTo(deletesBefore);
     GenericKubernetesResource repository = source.repository(FLEET, "prod-1-apps");
-    assertThat(Json.text(repository, "/status/artifact/revision")).as("flux get sources: REVISION").contains(revision("2"));
-    assertThat(readyMessage(repository)).as("flux get sources: MESSAGE never claims the refused revision stored")
+    assertThat(Json.text(repository, "/status/artifact/revision"))
+        .as("flux get sources: REVISION")
+        .contains(revision("2"));
+    assertThat(readyMessage(repository))
+        .as("flux get sources: MESSAGE never claims the refused revision stored")
         .isEqualTo("building artifact: new upstream revision '" + revision("3") + "'");
-    assertThat(client().v1().events().inNamespace(FLEET).list().getItems()).anySatisfy(event -> {
-      assertThat(event.getReason()).isEqualTo("RevisionRefused");
-      assertThat(event.getInvolvedObject().getName()).isEqualTo("prod-1-apps");
-      assertThat(event.getMessage()).contains("revision " + revision("3") + " of GitRepository fleet/prod-1-apps is not"
-          + " published").contains("scopeguard.io/approve=" + revision("3"));
-    });
+    assertThat(client().v1().events().inNamespace(FLEET).list().getItems())
+        .anySatisfy(
+            event -> {
+              assertThat(event.getReason()).isEqualTo("RevisionRefused");
+              assertThat(event.getInvolvedObject().getName()).isEqualTo("prod-1-apps");
+              assertThat(event.getMessage())
+                  .contains(
+                      "revision "
+                          + revision("3")
+                          + " of GitRepository fleet/prod-1-apps is not"
+                          + " published")
+                  .contains("scopeguard.io/approve=" + revision("3"));
+            });
 
     long approved = System.nanoTime();
-    FluxObjects.annotate(client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", FLEET, "prod-1-apps", Annotations.APPROVE,
+    FluxObjects.annotate(
+        client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        FLEET,
+        "prod-1-apps",
+        Annotations.APPROVE,
         revision("3"));
-    await("the approved revision published").atMost(WAIT).until(() -> revision("3").equals(published("prod-1-apps")));
-    System.out.printf("revision gate: approved revision published %.2f s after the approval (%d status writes of it"
-        + " refused before)%n", (System.nanoTime() - approved) / 1e9,
+    await("the approved revision published")
+        .atMost(WAIT)
+        .until(() -> revision("3").equals(published("prod-1-apps")));
+    System.out.printf(
+        "revision gate: approved revision published %.2f s after the approval (%d status writes of it"
+            + " refused before)%n",
+        (System.nanoTime() - approved) / 1e9,
         source.failures().stream().filter(f -> f.startsWith(FLEET + "/prod-1-apps")).count());
     await("and pruned on prod-1").atMost(WAIT).until(() -> configMaps(prod1.client(), "apps") == 0);
     assertThat(suspended(kustomization("prod-1-apps"))).isFalse();
@@ -145,20 +203,33 @@ class RevisionGateReplayTest {
   @Test
   void aLocalRevisionOverBudgetAppliesNothingEither() throws IOException {
     scope("local", ClusterTarget.local());
-    kustomization("local", "local-apps", null, configMaps("local-apps", "v1", "local-apps", 10), "1");
+    kustomization(
+        "local", "local-apps", null, configMaps("local-apps", "v1", "local-apps", 10), "1");
     await("applied").atMost(WAIT).until(() -> inventory("local-apps") == 10);
     Path replaced = configMaps("local-apps", "replaced", "local-apps", 0);
-    Files.writeString(replaced.resolve("apps/configmaps.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new-0,"
-        + " namespace: local-apps}\n");
-    Files.writeString(replaced.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
+    Files.writeString(
+        replaced.resolve("apps/configmaps.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: new-0," + " namespace: local-apps}\n");
+    Files.writeString(
+        replaced.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
 
     source.push(url("local-apps"), replaced, revision("2"));
 
-    await("held").atMost(WAIT).until(() -> "MassDeletion".equals(annotation(kustomization("local-apps"),
-        Annotations.SUSPENDED_REASON)));
-    await("source-controller refused").atMost(WAIT).until(() -> source.failures().stream()
-        .anyMatch(f -> f.startsWith(FLEET + "/local-apps") && f.contains(revision("2"))));
-    assertThat(flux.applies()).as("no object of the over-budget revision applied")
+    await("held")
+        .atMost(WAIT)
+        .until(
+            () ->
+                "MassDeletion"
+                    .equals(annotation(kustomization("local-apps"), Annotations.SUSPENDED_REASON)));
+    await("source-controller refused")
+        .atMost(WAIT)
+        .until(
+            () ->
+                source.failures().stream()
+                    .anyMatch(
+                        f -> f.startsWith(FLEET + "/local-apps") && f.contains(revision("2"))));
+    assertThat(flux.applies())
+        .as("no object of the over-budget revision applied")
         .noneMatch(applied -> applied.contains("local-apps/new-0"));
     assertThat(client().configMaps().inNamespace("local-apps").withName("new-0").get()).isNull();
     assertThat(configMaps(client(), "local-apps")).isEqualTo(10);
@@ -174,14 +245,16 @@ class RevisionGateReplayTest {
     await("applied").atMost(WAIT).until(() -> inventory("paths") == 10);
 
     int deletesBefore = flux.deletes();
-    FluxObjects.setSpec(client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", FLEET, "paths", "path", "./empty");
+    FluxObjects.setSpec(
+        client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", FLEET, "paths", "path", "./empty");
 
     GenericKubernetesResource stored = kustomization("paths");
     assertThat(suspended(stored)).as("stored suspended in the write that re-pointed it").isTrue();
     assertThat(annotation(stored, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
     assertThat(annotation(stored, Annotations.SUSPENDED_TOKEN)).isEqualTo(revision("1"));
     await("listed").atMost(WAIT).until(() -> row("paths", "paths").isPresent());
-    assertThat(row("paths", "paths").orElseThrow().getMessage()).contains("would delete 10 objects");
+    assertThat(row("paths", "paths").orElseThrow().getMessage())
+        .contains("would delete 10 objects");
     assertThat(configMaps(client(), "paths")).isEqualTo(10);
     assertThat(flux.deletes()).isEqualTo(deletesBefore);
   }
@@ -194,32 +267,55 @@ class RevisionGateReplayTest {
     writeConfigMaps(repo.resolve("b"), "shared-b", 10);
     source.push(url("shared"), repo, revision("1"));
     for (String consumer : List.of("a", "b")) {
-      GenericKubernetesResource k = FluxObjects.kustomization(FLEET, "shared-" + consumer, "shared", null, "shared");
+      GenericKubernetesResource k =
+          FluxObjects.kustomization(FLEET, "shared-" + consumer, "shared", null, "shared");
       spec(k).put("path", "./" + consumer);
       CLUSTER.scenario().create(k);
     }
     CLUSTER.scenario().create(FluxObjects.gitRepository(FLEET, "shared", url("shared")));
-    await("both applied").atMost(WAIT).until(() -> inventory("shared-a") == 10 && inventory("shared-b") == 10);
+    await("both applied")
+        .atMost(WAIT)
+        .until(() -> inventory("shared-a") == 10 && inventory("shared-b") == 10);
 
     Path v2 = repositories.resolve("shared-v2");
     writeConfigMaps(v2.resolve("a"), "shared-a", 0);
     writeConfigMaps(v2.resolve("b"), "shared-b", 11);
     source.push(url("shared"), v2, revision("2"));
 
-    await("a held").atMost(WAIT).until(() -> "MassDeletion".equals(annotation(kustomization("shared-a"),
-        Annotations.SUSPENDED_REASON)));
-    await("source-controller retried").atMost(WAIT).until(() -> source.failures().stream()
-        .filter(f -> f.startsWith(FLEET + "/shared:")).count() >= 2);
-    assertThat(FluxStatus.lastAppliedRevision(kustomization("shared-b"))).as("b waits: the revision is not published")
+    await("a held")
+        .atMost(WAIT)
+        .until(
+            () ->
+                "MassDeletion"
+                    .equals(annotation(kustomization("shared-a"), Annotations.SUSPENDED_REASON)));
+    await("source-controller retried")
+        .atMost(WAIT)
+        .until(
+            () ->
+                source.failures().stream().filter(f -> f.startsWith(FLEET + "/shared:")).count()
+                    >= 2);
+    assertThat(FluxStatus.lastAppliedRevision(kustomization("shared-b")))
+        .as("b waits: the revision is not published")
         .contains(revision("1"));
-    assertThat(suspended(kustomization("shared-b"))).as("b is not held: it would delete nothing").isFalse();
+    assertThat(suspended(kustomization("shared-b")))
+        .as("b is not held: it would delete nothing")
+        .isFalse();
 
     long approved = System.nanoTime();
-    FluxObjects.annotate(client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", FLEET, "shared-a", Annotations.APPROVE,
+    FluxObjects.annotate(
+        client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        FLEET,
+        "shared-a",
+        Annotations.APPROVE,
         revision("2"));
-    await("both on the new revision").atMost(WAIT).until(() -> configMaps(client(), "shared-b") == 11
-        && configMaps(client(), "shared-a") == 0);
-    System.out.printf("revision gate, shared source: both consumers applied the revision %.2f s after the approval%n",
+    await("both on the new revision")
+        .atMost(WAIT)
+        .until(
+            () -> configMaps(client(), "shared-b") == 11 && configMaps(client(), "shared-a") == 0);
+    System.out.printf(
+        "revision gate, shared source: both consumers applied the revision %.2f s after the approval%n",
         (System.nanoTime() - approved) / 1e9);
   }
 
@@ -232,14 +328,18 @@ class RevisionGateReplayTest {
     CLUSTER.scenario().create(scope);
   }
 
-  /** A GitRepository of its own name at revision {@code r} of {@code dir}, and a Kustomization applying {@code ./apps}. */
+  /**
+   * A GitRepository of its own name at revision {@code r} of {@code dir}, and a Kustomization
+   * applying {@code ./apps}.
+   */
   private static void kustomization(String scope, String name, String cluster, Path dir, String r) {
     source.push(url(name), dir, revision(r));
     CLUSTER.scenario().create(FluxObjects.kustomization(FLEET, name, scope, cluster, name));
     CLUSTER.scenario().create(FluxObjects.gitRepository(FLEET, name, url(name)));
   }
 
-  private static Path configMaps(String repository, String version, String namespace, int count) throws IOException {
+  private static Path configMaps(String repository, String version, String namespace, int count)
+      throws IOException {
     Path dir = repositories.resolve(repository + "-" + version);
     writeConfigMaps(dir.resolve("apps"), namespace, count);
     return dir;
@@ -249,11 +349,16 @@ class RevisionGateReplayTest {
     Files.createDirectories(dir);
     StringBuilder yaml = new StringBuilder();
     for (int i = 0; i < count; i++) {
-      yaml.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append(", namespace: ")
-          .append(namespace).append("}\ndata: {key: value}\n");
+      yaml.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-")
+          .append(i)
+          .append(", namespace: ")
+          .append(namespace)
+          .append("}\ndata: {key: value}\n");
     }
     Files.writeString(dir.resolve("configmaps.yaml"), yaml.toString());
-    Files.writeString(dir.resolve("kustomization.yaml"), count == 0 ? "resources: []\n" : "resources: [configmaps.yaml]\n");
+    Files.writeString(
+        dir.resolve("kustomization.yaml"),
+        count == 0 ? "resources: []\n" : "resources: [configmaps.yaml]\n");
   }
 
   private static String url(String repository) {
@@ -265,7 +370,8 @@ class RevisionGateReplayTest {
   }
 
   private static String published(String repository) {
-    return Json.text(source.repository(FLEET, repository), "/status/artifact/revision").orElse(null);
+    return Json.text(source.repository(FLEET, repository), "/status/artifact/revision")
+        .orElse(null);
   }
 
   private static String readyMessage(GenericKubernetesResource repository) {
@@ -278,7 +384,13 @@ class RevisionGateReplayTest {
   }
 
   private static int configMaps(KubernetesClient cluster, String namespace) {
-    return cluster.configMaps().inNamespace(namespace).withLabel("kustomize.toolkit.fluxcd.io/name").list().getItems().size();
+    return cluster
+        .configMaps()
+        .inNamespace(namespace)
+        .withLabel("kustomize.toolkit.fluxcd.io/name")
+        .list()
+        .getItems()
+        .size();
   }
 
   private static int inventory(String name) {
@@ -287,14 +399,20 @@ class RevisionGateReplayTest {
   }
 
   private static GenericKubernetesResource kustomization(String name) {
-    return client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace(FLEET)
-        .withName(name).get();
+    return client()
+        .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+        .inNamespace(FLEET)
+        .withName(name)
+        .get();
   }
 
   private static Optional<HeldReconciliation> row(String scope, String name) {
     ClusterScope found = client().resources(ClusterScope.class).withName(scope).get();
-    return found == null || found.getStatus() == null ? Optional.empty()
-        : found.getStatus().getSuspended().stream().filter(r -> name.equals(r.getName())).findFirst();
+    return found == null || found.getStatus() == null
+        ? Optional.empty()
+        : found.getStatus().getSuspended().stream()
+            .filter(r -> name.equals(r.getName()))
+            .findFirst();
   }
 
   @SuppressWarnings("unchecked")

@@ -20,7 +20,13 @@ class ScopesScenarioTest {
   }
 
   private static Condition ready(String name) {
-    return CLUSTER.client().resources(ClusterScope.class).withName(name).get().readyCondition().orElseThrow();
+    return CLUSTER
+        .client()
+        .resources(ClusterScope.class)
+        .withName(name)
+        .get()
+        .readyCondition()
+        .orElseThrow();
   }
 
   @Test
@@ -40,15 +46,21 @@ class ScopesScenarioTest {
 
   @Test
   void aScopeDeclaringTwoClustersIsRefusedOrReported() {
-    ClusterScope stored = CLUSTER.client().resources(ClusterScope.class)
-        .withName(ScopeValidationScenario.TWO_TARGETS_SCOPE).get();
+    ClusterScope stored =
+        CLUSTER
+            .client()
+            .resources(ClusterScope.class)
+            .withName(ScopeValidationScenario.TWO_TARGETS_SCOPE)
+            .get();
 
     if (stored == null) {
-      assertThat(CLUSTER.printed()).contains("two-targets was refused by the API server")
+      assertThat(CLUSTER.printed())
+          .contains("two-targets was refused by the API server")
           .contains("set exactly one of local: true or clusterRef");
     } else {
       // The embedded API runs no CEL and stores it; scopeguard then refuses to treat it as usable.
-      assertThat(ready(ScopeValidationScenario.TWO_TARGETS_SCOPE).getReason()).isEqualTo("InvalidSpec");
+      assertThat(ready(ScopeValidationScenario.TWO_TARGETS_SCOPE).getReason())
+          .isEqualTo("InvalidSpec");
     }
   }
 

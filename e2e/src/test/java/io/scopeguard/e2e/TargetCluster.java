@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>By default: the embedded Kubernetes API.
  *   <li>A real cluster when {@code KUBECONFIG} is set <em>and</em> the given context variable
- *       ({@code SCOPEGUARD_E2E_CONTEXT}, {@code SCOPEGUARD_BENCH_CONTEXT}) names the context to use.
- *       Both are required so that a KUBECONFIG left pointing at production never turns a test run
- *       into a production change (incident B began that way).
+ *       ({@code SCOPEGUARD_E2E_CONTEXT}, {@code SCOPEGUARD_BENCH_CONTEXT}) names the context to
+ *       use. Both are required so that a KUBECONFIG left pointing at production never turns a test
+ *       run into a production change (incident B began that way).
  * </ul>
  *
  * On a real cluster the ClusterScope CRD is created when absent, and the minimal third-party CRDs
@@ -47,21 +47,42 @@ public final class TargetCluster implements AutoCloseable {
   public static TargetCluster open(String contextVariable) {
     String context = System.getenv(contextVariable);
     if (System.getenv("KUBECONFIG") != null && context != null && !context.isBlank()) {
-      TargetCluster cluster = new TargetCluster(null,
-          new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build(), context);
-      if (cluster.client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").get() != null
-          || cluster.client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").get() != null) {
+      TargetCluster cluster =
+          new TargetCluster(
+              null,
+              new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build(),
+              context);
+      if (cluster
+                  .client
+                  .admissionRegistration()
+                  .v1()
+                  .validatingWebhookConfigurations()
+                  .withName("scopeguard")
+                  .get()
+              != null
+          || cluster
+                  .client
+                  .admissionRegistration()
+                  .v1()
+                  .mutatingWebhookConfigurations()
+                  .withName("scopeguard")
+                  .get()
+              != null) {
         cluster.close();
-        throw new IllegalStateException("context " + context + " already runs a scopeguard (webhook configuration"
-            + " 'scopeguard'): the e2e suite and the benchmarks register their own under that name and judge every"
-            + " namespace; run them on a disposable cluster without scopeguard, Flux or Cluster API controllers");
+        throw new IllegalStateException(
+            "context "
+                + context
+                + " already runs a scopeguard (webhook configuration"
+                + " 'scopeguard'): the e2e suite and the benchmarks register their own under that name and judge every"
+                + " namespace; run them on a disposable cluster without scopeguard, Flux or Cluster API controllers");
       }
       cluster.ensureCrd(EmbeddedKubernetes.SCOPEGUARD_CRD);
       EmbeddedKubernetes.THIRD_PARTY_CRDS.forEach(cluster::ensureCrd);
       return cluster;
     }
     if (System.getenv("KUBECONFIG") != null) {
-      System.out.println("KUBECONFIG is set but " + contextVariable + " is not: running on the embedded API");
+      System.out.println(
+          "KUBECONFIG is set but " + contextVariable + " is not: running on the embedded API");
     }
     EmbeddedKubernetes embedded = EmbeddedKubernetes.start();
     return new TargetCluster(embedded, embedded.client(), null);
@@ -83,26 +104,37 @@ public final class TargetCluster implements AutoCloseable {
 
   /**
    * A client acting as {@code username}: a controller, a tool, another person. On the embedded API
-   * an endpoint of its own; on a real cluster the kubeconfig's user impersonating it, with the group
-   * {@code system:masters} so that it may do what the scenario needs.
+   * an endpoint of its own; on a real cluster the kubeconfig's user impersonating it, with the
+   * group {@code system:masters} so that it may do what the scenario needs.
    */
   public KubernetesClient clientAs(String username) {
     if (embedded != null) {
       return embedded.clientAs(username);
     }
-    return impersonating.computeIfAbsent(username, user -> new KubernetesClientBuilder().withConfig(new ConfigBuilder(
-        client.getConfiguration()).withImpersonateUsername(user).withImpersonateGroups("system:masters").build()).build());
+    return impersonating.computeIfAbsent(
+        username,
+        user ->
+            new KubernetesClientBuilder()
+                .withConfig(
+                    new ConfigBuilder(client.getConfiguration())
+                        .withImpersonateUsername(user)
+                        .withImpersonateGroups("system:masters")
+                        .build())
+                .build());
   }
 
-  /** The client scopeguard runs with: its own identity on the embedded API, the kubeconfig's user on a cluster. */
+  /**
+   * The client scopeguard runs with: its own identity on the embedded API, the kubeconfig's user on
+   * a cluster.
+   */
   public KubernetesClient scopeguardClient() {
     return embedded == null ? client : embedded.clientAs(Identities.SCOPEGUARD);
   }
 
   /**
    * The settings with the webhook served where the API server reaches it: on a real cluster the
-   * https address of this machine given in {@code webhookUrlVariable} (e.g.
-   * {@code https://172.18.0.1:9443} for kind); a loopback URL would leave every guarded write failing.
+   * https address of this machine given in {@code webhookUrlVariable} (e.g. {@code
+   * https://172.18.0.1:9443} for kind); a loopback URL would leave every guarded write failing.
    */
   public OperatorSettings reachable(OperatorSettings settings, String webhookUrlVariable) {
     if (embedded != null || !settings.webhook().enabled()) {
@@ -110,12 +142,16 @@ public final class TargetCluster implements AutoCloseable {
     }
     String url = System.getenv(webhookUrlVariable);
     if (url == null || url.isBlank()) {
-      throw new IllegalStateException("on a real cluster, set " + webhookUrlVariable + " to an https address of this"
-          + " machine the API server reaches (its port is served here)");
+      throw new IllegalStateException(
+          "on a real cluster, set "
+              + webhookUrlVariable
+              + " to an https address of this"
+              + " machine the API server reaches (its port is served here)");
     }
     URI uri = URI.create(url);
-    return settings.withWebhook(OperatorSettings.Webhook.atUrl(uri.getPort() > 0 ? uri.getPort() : 443, url)
-        .ownedBy(settings.webhook().ownerClusterRole()));
+    return settings.withWebhook(
+        OperatorSettings.Webhook.atUrl(uri.getPort() > 0 ? uri.getPort() : 443, url)
+            .ownedBy(settings.webhook().ownerClusterRole()));
   }
 
   /** Where this runs, for a report's header: the context and API server, with its version. */
@@ -132,11 +168,23 @@ public final class TargetCluster implements AutoCloseable {
     return "context " + context + " at " + client.getMasterUrl() + ", Kubernetes " + version;
   }
 
-  /** Removes the webhook configurations scopeguard registered, so none points at a stopped process. */
+  /**
+   * Removes the webhook configurations scopeguard registered, so none points at a stopped process.
+   */
   public void removeWebhooks() {
     if (embedded == null) {
-      client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").delete();
-      client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").delete();
+      client
+          .admissionRegistration()
+          .v1()
+          .validatingWebhookConfigurations()
+          .withName("scopeguard")
+          .delete();
+      client
+          .admissionRegistration()
+          .v1()
+          .mutatingWebhookConfigurations()
+          .withName("scopeguard")
+          .delete();
     }
   }
 
@@ -144,9 +192,19 @@ public final class TargetCluster implements AutoCloseable {
     CustomResourceDefinition crd = EmbeddedKubernetes.readCrd(resource);
     if (client.resource(crd).get() == null) {
       client.resource(crd).create();
-      client.resource(crd).waitUntilCondition(c -> c != null && c.getStatus() != null
-          && c.getStatus().getConditions().stream().anyMatch(k -> "Established".equals(k.getType())
-              && "True".equals(k.getStatus())), 30, TimeUnit.SECONDS);
+      client
+          .resource(crd)
+          .waitUntilCondition(
+              c ->
+                  c != null
+                      && c.getStatus() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              k ->
+                                  "Established".equals(k.getType())
+                                      && "True".equals(k.getStatus())),
+              30,
+              TimeUnit.SECONDS);
     }
   }
 

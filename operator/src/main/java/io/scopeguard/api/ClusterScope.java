@@ -20,13 +20,34 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("clusterscopes")
 @Singular("clusterscope")
 @ShortNames("cscope")
-@AdditionalPrinterColumn(name = "Cluster", jsonPath = ".status.cluster", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Environment", jsonPath = ".spec.environment", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Enforcement", jsonPath = ".spec.enforcement", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Suspended", jsonPath = ".status.suspendedCount", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Inventory", jsonPath = ".status.inventory.objects", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Cluster",
+    jsonPath = ".status.cluster",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Environment",
+    jsonPath = ".spec.environment",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Enforcement",
+    jsonPath = ".spec.enforcement",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Suspended",
+    jsonPath = ".status.suspendedCount",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Inventory",
+    jsonPath = ".status.inventory.objects",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
 public class ClusterScope extends CustomResource<ClusterScopeSpec, ClusterScopeStatus> {
 
   public static final String GROUP = "scopeguard.io";

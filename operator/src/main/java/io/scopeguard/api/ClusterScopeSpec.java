@@ -10,7 +10,8 @@ import java.util.List;
 public class ClusterScopeSpec {
 
   @Required
-  @JsonPropertyDescription("The cluster this scope declares: exactly one of local (the cluster scopeguard runs in) or clusterRef (a Cluster API Cluster).")
+  @JsonPropertyDescription(
+      "The cluster this scope declares: exactly one of local (the cluster scopeguard runs in) or clusterRef (a Cluster API Cluster).")
   private ClusterTarget cluster;
 
   @JsonPropertyDescription("Free text (e.g. production); carried into metrics and alerts.")
@@ -23,7 +24,8 @@ public class ClusterScopeSpec {
   private DeletionBudget deletion = new DeletionBudget();
 
   @Default("Enforce")
-  @JsonPropertyDescription("Enforce suspends offending reconciliations; Audit only records and alerts.")
+  @JsonPropertyDescription(
+      "Enforce suspends offending reconciliations; Audit only records and alerts.")
   private Enforcement enforcement = Enforcement.Enforce;
 
   public ClusterTarget getCluster() {

@@ -13,19 +13,23 @@ public class ClusterScopeStatus {
   @JsonPropertyDescription("The metadata.generation this status was computed for.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Standard conditions; Ready tells whether the spec is usable, with reason and message.")
+  @JsonPropertyDescription(
+      "Standard conditions; Ready tells whether the spec is usable, with reason and message.")
   private List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("The declared cluster, for display: local, or namespace/name of the Cluster API Cluster.")
+  @JsonPropertyDescription(
+      "The declared cluster, for display: local, or namespace/name of the Cluster API Cluster.")
   private String cluster;
 
   @JsonPropertyDescription("GitOps-managed objects and reconcilers known for this cluster.")
   private InventorySummary inventory;
 
-  @JsonPropertyDescription("One row per reconciliation scopeguard holds (or, under Audit, would hold).")
+  @JsonPropertyDescription(
+      "One row per reconciliation scopeguard holds (or, under Audit, would hold).")
   private List<HeldReconciliation> suspended = new ArrayList<>();
 
-  @JsonPropertyDescription("Approvals recorded on reconciliations under this scope: who approved what, and when.")
+  @JsonPropertyDescription(
+      "Approvals recorded on reconciliations under this scope: who approved what, and when.")
   private List<Approval> approvals = new ArrayList<>();
 
   @JsonPropertyDescription("Number of rows in suspended; shown by kubectl get.")

@@ -15,12 +15,14 @@ public class DeletionBudget {
   @Min(1)
   @Max(100)
   @Default("50")
-  @JsonPropertyDescription("Trip when one reconciliation would delete more than this percentage of the inventory (1-100).")
+  @JsonPropertyDescription(
+      "Trip when one reconciliation would delete more than this percentage of the inventory (1-100).")
   private Integer maxPercent = DEFAULT_MAX_PERCENT;
 
   @Min(0)
   @Default("0")
-  @JsonPropertyDescription("Also trip above this absolute number of deletions; 0 turns the absolute limit off.")
+  @JsonPropertyDescription(
+      "Also trip above this absolute number of deletions; 0 turns the absolute limit off.")
   private Integer maxObjects = DEFAULT_MAX_OBJECTS;
 
   @Min(0)

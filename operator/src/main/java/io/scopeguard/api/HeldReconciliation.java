@@ -3,7 +3,10 @@ package io.scopeguard.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** One row of {@code status.suspended}: a reconciliation scopeguard holds, why, and how to approve it. */
+/**
+ * One row of {@code status.suspended}: a reconciliation scopeguard holds, why, and how to approve
+ * it.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HeldReconciliation extends ReconciliationRef {
 
@@ -21,7 +24,8 @@ public class HeldReconciliation extends ReconciliationRef {
   @JsonPropertyDescription("The command that approves exactly what was judged.")
   private String approve;
 
-  @JsonPropertyDescription("Suspended (Enforce) or Recorded (Audit: the violation is recorded, nothing suspended).")
+  @JsonPropertyDescription(
+      "Suspended (Enforce) or Recorded (Audit: the violation is recorded, nothing suspended).")
   private String action;
 
   public String getReason() {

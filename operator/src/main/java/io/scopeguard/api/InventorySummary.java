@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** Counts of the GitOps-managed objects and of the reconcilers known for one cluster. */
 public class InventorySummary {
 
-  @JsonPropertyDescription("GitOps-managed objects in the inventories of this cluster's reconcilers.")
+  @JsonPropertyDescription(
+      "GitOps-managed objects in the inventories of this cluster's reconcilers.")
   private Integer objects;
 
   @JsonPropertyDescription("Guarded reconcilers acting on this cluster.")

@@ -1,6 +1,9 @@
 package io.scopeguard.api;
 
-/** The reconciliation a status row is about: its kind, namespace (absent when cluster-scoped) and name. */
+/**
+ * The reconciliation a status row is about: its kind, namespace (absent when cluster-scoped) and
+ * name.
+ */
 public abstract class ReconciliationRef {
 
   private String kind;

@@ -9,7 +9,8 @@ public class SourceRule {
 
   @Required
   @Size(min = 1, max = 2048)
-  @JsonPropertyDescription("Source URL or glob, e.g. ssh://git@github.com/acme/prod-fleet or oci://ghcr.io/acme/manifests/*.")
+  @JsonPropertyDescription(
+      "Source URL or glob, e.g. ssh://git@github.com/acme/prod-fleet or oci://ghcr.io/acme/manifests/*.")
   private String url;
 
   public SourceRule() {}

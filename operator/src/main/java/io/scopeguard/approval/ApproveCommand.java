@@ -6,7 +6,16 @@ public final class ApproveCommand {
   private ApproveCommand() {}
 
   public static String of(String kubectlKind, String namespace, String name, String token) {
-    return "kubectl " + (namespace == null ? "" : "-n " + namespace + " ") + "annotate " + kubectlKind + " " + name
-        + " " + Annotations.APPROVE + "=" + token + " --overwrite";
+    return "kubectl "
+        + (namespace == null ? "" : "-n " + namespace + " ")
+        + "annotate "
+        + kubectlKind
+        + " "
+        + name
+        + " "
+        + Annotations.APPROVE
+        + "="
+        + token
+        + " --overwrite";
   }
 }

@@ -1,11 +1,11 @@
 package io.scopeguard.approval;
 
-import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.JsonMapping;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * A short fingerprint of what scopeguard judges in a resource: its spec without the pause switch,
- * and its scope label. Pausing and resuming (scopeguard's own writes) leave it unchanged; any
- * other change of spec or label changes it, so the resource is judged afresh.
+ * and its scope label. Pausing and resuming (scopeguard's own writes) leave it unchanged; any other
+ * change of spec or label changes it, so the resource is judged afresh.
  */
 public final class Fingerprint {
 
@@ -26,7 +26,10 @@ public final class Fingerprint {
 
   public static String of(GenericKubernetesResource resource, String pausePointer) {
     Map<String, String> labels = resource.getMetadata().getLabels();
-    return of(resource, pausePointer, labels == null ? "" : labels.getOrDefault(Annotations.SCOPE_LABEL, ""));
+    return of(
+        resource,
+        pausePointer,
+        labels == null ? "" : labels.getOrDefault(Annotations.SCOPE_LABEL, ""));
   }
 
   /**
@@ -34,8 +37,11 @@ public final class Fingerprint {
    * under (its label, or its namespace's) in place of the label alone.
    */
   public static String of(GenericKubernetesResource resource, String pausePointer, String scope) {
-    JsonNode spec = CANONICAL.valueToTree(resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
-    if (spec instanceof ObjectNode object && pausePointer != null && pausePointer.startsWith("/spec/")) {
+    JsonNode spec =
+        CANONICAL.valueToTree(resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
+    if (spec instanceof ObjectNode object
+        && pausePointer != null
+        && pausePointer.startsWith("/spec/")) {
       removeAt(object, pausePointer.substring("/spec".length()));
     }
     String label = scope == null ? "" : scope;
@@ -53,7 +59,8 @@ public final class Fingerprint {
   /** A short digest of some text, for binding approvals to verdicts. */
   public static String digest(String text) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash).substring(0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

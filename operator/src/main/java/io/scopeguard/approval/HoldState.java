@@ -13,19 +13,35 @@ import java.util.Map;
  * @param heldSpec fingerprint of what was judged when it was held
  * @param approve the token a person gave, or null
  * @param approvedSpec fingerprint of a spec a person approved earlier for a scope reason, or null
- * @param approvedRevision fingerprint of a spec and revision a person approved for MassDeletion, or null
+ * @param approvedRevision fingerprint of a spec and revision a person approved for MassDeletion, or
+ *     null
  */
-public record HoldState(boolean paused, String heldReason, String heldAt, String heldToken, String heldSpec,
-    String approve, String approvedSpec, String approvedRevision) {
+public record HoldState(
+    boolean paused,
+    String heldReason,
+    String heldAt,
+    String heldToken,
+    String heldSpec,
+    String approve,
+    String approvedSpec,
+    String approvedRevision) {
 
   public static HoldState of(boolean paused, Map<String, String> annotations) {
     Map<String, String> a = annotations == null ? Map.of() : annotations;
-    return new HoldState(paused, a.get(Annotations.SUSPENDED_REASON), a.get(Annotations.SUSPENDED_AT),
-        a.get(Annotations.SUSPENDED_TOKEN), a.get(Annotations.SUSPENDED_SPEC), a.get(Annotations.APPROVE),
-        a.get(Annotations.APPROVED_SPEC), a.get(Annotations.APPROVED_REVISION));
+    return new HoldState(
+        paused,
+        a.get(Annotations.SUSPENDED_REASON),
+        a.get(Annotations.SUSPENDED_AT),
+        a.get(Annotations.SUSPENDED_TOKEN),
+        a.get(Annotations.SUSPENDED_SPEC),
+        a.get(Annotations.APPROVE),
+        a.get(Annotations.APPROVED_SPEC),
+        a.get(Annotations.APPROVED_REVISION));
   }
 
-  /** Whether a person already approved exactly this judgement (fingerprint) for this kind of reason. */
+  /**
+   * Whether a person already approved exactly this judgement (fingerprint) for this kind of reason.
+   */
   public boolean approves(Reason reason, String fingerprint) {
     return fingerprint.equals(aboutRevision(reason) ? approvedRevision : approvedSpec);
   }
@@ -37,7 +53,8 @@ public record HoldState(boolean paused, String heldReason, String heldAt, String
 
   /** Whether a reason is about a source revision (its token is the revision), not about scope. */
   public static boolean aboutRevision(String reason) {
-    return Reason.MassDeletion.name().equals(reason) || Reason.PredictionUnknown.name().equals(reason);
+    return Reason.MassDeletion.name().equals(reason)
+        || Reason.PredictionUnknown.name().equals(reason);
   }
 
   private static boolean aboutRevision(Reason reason) {

@@ -2,7 +2,10 @@ package io.scopeguard.capi;
 
 import io.scopeguard.kinds.GuardedKind;
 
-/** Cluster API: its {@code Cluster} kind, the inventory of clusters ClusterScopes and targets refer to. */
+/**
+ * Cluster API: its {@code Cluster} kind, the inventory of clusters ClusterScopes and targets refer
+ * to.
+ */
 public final class ClusterApi {
 
   public static final String GROUP = "cluster.x-k8s.io";

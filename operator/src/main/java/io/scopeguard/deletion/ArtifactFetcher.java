@@ -32,21 +32,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * source reports, and only then unpacks it with {@link SafeUntar}.
  *
  * <p>The transport is plain HTTP, so the digest is the artifact's only integrity check: an artifact
- * whose source reports no digest, or one in an algorithm other than sha256, sha384 or sha512, is not
- * fetched. The download is held in memory and cut off as soon as it exceeds
- * {@link ArtifactLimits#maxCompressedBytes()}; the whole exchange, connection to last byte, must
- * finish within the timeout. Redirects are not followed.
+ * whose source reports no digest, or one in an algorithm other than sha256, sha384 or sha512, is
+ * not fetched. The download is held in memory and cut off as soon as it exceeds {@link
+ * ArtifactLimits#maxCompressedBytes()}; the whole exchange, connection to last byte, must finish
+ * within the timeout. Redirects are not followed.
  *
- * <p>With a base URL, the artifact URL's scheme, host and port are replaced by the base URL's and its
- * path and query kept: an operator running outside the cluster reaches source-controller through a
- * port-forward.
+ * <p>With a base URL, the artifact URL's scheme, host and port are replaced by the base URL's and
+ * its path and query kept: an operator running outside the cluster reaches source-controller
+ * through a port-forward.
  */
 public final class ArtifactFetcher {
 
-  private static final Map<String, Algorithm> ALGORITHMS = Map.of(
-      "sha256", new Algorithm("SHA-256", 64),
-      "sha384", new Algorithm("SHA-384", 96),
-      "sha512", new Algorithm("SHA-512", 128));
+  private static final Map<String, Algorithm> ALGORITHMS =
+      Map.of(
+          "sha256", new Algorithm("SHA-256", 64),
+          "sha384", new Algorithm("SHA-384", 96),
+          "sha512", new Algorithm("SHA-512", 128));
 
   private final Optional<URI> baseUrl;
   private final ArtifactLimits limits;
@@ -57,27 +58,29 @@ public final class ArtifactFetcher {
    * @param baseUrl {@code http(s)://host[:port]} that replaces the artifact URLs' own, if present
    * @param limits bounds of the download and of the unpacked tree
    * @param timeout for one whole fetch
-   * @throws IllegalArgumentException when the base URL has a path, query, fragment or user info,
-   *     or is not http(s)
+   * @throws IllegalArgumentException when the base URL has a path, query, fragment or user info, or
+   *     is not http(s)
    */
   public ArtifactFetcher(Optional<URI> baseUrl, ArtifactLimits limits, Duration timeout) {
     baseUrl.ifPresent(ArtifactFetcher::checkBaseUrl);
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("the artifact fetch timeout must be positive, not " + timeout);
+      throw new IllegalArgumentException(
+          "the artifact fetch timeout must be positive, not " + timeout);
     }
     this.baseUrl = baseUrl;
     this.limits = limits;
     this.timeout = timeout;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
   /**
-   * The artifact at {@code artifactUrl} ({@code status.artifact.url}), verified against
-   * {@code digest} ({@code status.artifact.digest}, {@code sha256:<hex>}) and unpacked.
+   * The artifact at {@code artifactUrl} ({@code status.artifact.url}), verified against {@code
+   * digest} ({@code status.artifact.digest}, {@code sha256:<hex>}) and unpacked.
    *
    * @throws ArtifactException {@code UnsupportedDigest} or {@code Malformed} (a bad URL) before any
    *     request; {@code Unreachable}, {@code HttpStatus} or {@code TooLarge} while downloading;
@@ -89,8 +92,14 @@ public final class ArtifactFetcher {
     byte[] body = download(uri);
     String actual = expected.of(body);
     if (!actual.equals(expected.text())) {
-      throw new ArtifactException(Reason.DigestMismatch,
-          "artifact " + uri + " has digest " + actual + ", but its source reports " + expected.text());
+      throw new ArtifactException(
+          Reason.DigestMismatch,
+          "artifact "
+              + uri
+              + " has digest "
+              + actual
+              + ", but its source reports "
+              + expected.text());
     }
     return SafeUntar.unpack(new ByteArrayInputStream(body), limits);
   }
@@ -104,44 +113,59 @@ public final class ArtifactFetcher {
     try {
       uri = new URI(artifactUrl.trim());
     } catch (URISyntaxException e) {
-      throw new ArtifactException(Reason.Malformed, "artifact URL '" + artifactUrl + "' is not a URL: " + e.getReason(), e);
+      throw new ArtifactException(
+          Reason.Malformed, "artifact URL '" + artifactUrl + "' is not a URL: " + e.getReason(), e);
     }
     if (!isHttp(uri) || uri.getHost() == null) {
-      throw new ArtifactException(Reason.Malformed, "artifact URL '" + artifactUrl + "' is not an http(s) URL with a host");
+      throw new ArtifactException(
+          Reason.Malformed, "artifact URL '" + artifactUrl + "' is not an http(s) URL with a host");
     }
     if (baseUrl.isEmpty()) {
       return uri;
     }
     URI base = baseUrl.get();
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return URI.create(base.getScheme() + "://" + base.getRawAuthority() + path
-        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+    return URI.create(
+        base.getScheme()
+            + "://"
+            + base.getRawAuthority()
+            + path
+            + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
   }
 
   private byte[] download(URI uri) throws ArtifactException {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     AtomicReference<BoundedBody> receiving = new AtomicReference<>();
-    CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> {
-      BoundedBody body = new BoundedBody(info.statusCode() / 100 == 2, limits.maxCompressedBytes(),
-          info.headers().firstValueAsLong("Content-Length").orElse(-1));
-      receiving.set(body);
-      return body;
-    });
+    CompletableFuture<HttpResponse<byte[]>> exchange =
+        client.sendAsync(
+            request,
+            info -> {
+              BoundedBody body =
+                  new BoundedBody(
+                      info.statusCode() / 100 == 2,
+                      limits.maxCompressedBytes(),
+                      info.headers().firstValueAsLong("Content-Length").orElse(-1));
+              receiving.set(body);
+              return body;
+            });
     HttpResponse<byte[]> response;
     try {
       response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       abort(exchange, receiving.get());
-      throw new ArtifactException(Reason.Unreachable, "artifact " + uri + " did not arrive within " + within(), e);
+      throw new ArtifactException(
+          Reason.Unreachable, "artifact " + uri + " did not arrive within " + within(), e);
     } catch (InterruptedException e) {
       abort(exchange, receiving.get());
       Thread.currentThread().interrupt();
-      throw new ArtifactException(Reason.Unreachable, "interrupted while fetching artifact " + uri, e);
+      throw new ArtifactException(
+          Reason.Unreachable, "interrupted while fetching artifact " + uri, e);
     } catch (ExecutionException e) {
       throw failure(uri, e.getCause());
     }
     if (response.statusCode() / 100 != 2) {
-      throw new ArtifactException(Reason.HttpStatus,
+      throw new ArtifactException(
+          Reason.HttpStatus,
           "source-controller answered HTTP " + response.statusCode() + " for " + uri);
     }
     return response.body();
@@ -161,13 +185,26 @@ public final class ArtifactFetcher {
         return tooLarge.exception;
       }
     }
-    Throwable root = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable root =
+        cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
     if (root instanceof HttpTimeoutException) {
-      return new ArtifactException(Reason.Unreachable, "artifact " + uri + " did not arrive within " + within(), root);
+      return new ArtifactException(
+          Reason.Unreachable, "artifact " + uri + " did not arrive within " + within(), root);
     }
-    String what = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-    return new ArtifactException(Reason.Unreachable,
-        "cannot reach " + uri.getScheme() + "://" + uri.getRawAuthority() + " for artifact " + uri + ": " + what, root);
+    String what =
+        root.getClass().getSimpleName()
+            + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    return new ArtifactException(
+        Reason.Unreachable,
+        "cannot reach "
+            + uri.getScheme()
+            + "://"
+            + uri.getRawAuthority()
+            + " for artifact "
+            + uri
+            + ": "
+            + what,
+        root);
   }
 
   private String within() {
@@ -180,11 +217,18 @@ public final class ArtifactFetcher {
   }
 
   private static void checkBaseUrl(URI base) {
-    boolean plain = isHttp(base) && base.getHost() != null && base.getRawUserInfo() == null
-        && (base.getRawPath() == null || base.getRawPath().isEmpty() || base.getRawPath().equals("/"))
-        && base.getRawQuery() == null && base.getRawFragment() == null;
+    boolean plain =
+        isHttp(base)
+            && base.getHost() != null
+            && base.getRawUserInfo() == null
+            && (base.getRawPath() == null
+                || base.getRawPath().isEmpty()
+                || base.getRawPath().equals("/"))
+            && base.getRawQuery() == null
+            && base.getRawFragment() == null;
     if (!plain) {
-      throw new IllegalArgumentException("the artifact base URL must be http(s)://host[:port], not " + base);
+      throw new IllegalArgumentException(
+          "the artifact base URL must be http(s)://host[:port], not " + base);
     }
   }
 
@@ -195,7 +239,8 @@ public final class ArtifactFetcher {
 
     static Digest parse(String digest) throws ArtifactException {
       if (digest == null || digest.isBlank()) {
-        throw new ArtifactException(Reason.UnsupportedDigest,
+        throw new ArtifactException(
+            Reason.UnsupportedDigest,
             "source reports no artifact digest, and scopeguard fetches only artifacts it can verify");
       }
       String text = digest.trim().toLowerCase(Locale.ROOT);
@@ -203,13 +248,24 @@ public final class ArtifactFetcher {
       String algorithm = colon < 0 ? text : text.substring(0, colon);
       Algorithm spec = ALGORITHMS.get(algorithm);
       if (colon < 0 || spec == null) {
-        throw new ArtifactException(Reason.UnsupportedDigest, "artifact digest '" + digest
-            + "' is not sha256, sha384 or sha512 (<algorithm>:<hex>), so scopeguard cannot verify it");
+        throw new ArtifactException(
+            Reason.UnsupportedDigest,
+            "artifact digest '"
+                + digest
+                + "' is not sha256, sha384 or sha512 (<algorithm>:<hex>), so scopeguard cannot verify it");
       }
       String hex = text.substring(colon + 1);
-      if (hex.length() != spec.hexLength() || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-        throw new ArtifactException(Reason.UnsupportedDigest,
-            "artifact digest '" + digest + "' is not " + algorithm + ":<" + spec.hexLength() + " hex digits>");
+      if (hex.length() != spec.hexLength()
+          || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        throw new ArtifactException(
+            Reason.UnsupportedDigest,
+            "artifact digest '"
+                + digest
+                + "' is not "
+                + algorithm
+                + ":<"
+                + spec.hexLength()
+                + " hex digits>");
       }
       return new Digest(algorithm, hex, spec);
     }
@@ -220,7 +276,9 @@ public final class ArtifactFetcher {
 
     String of(byte[] bytes) {
       try {
-        return algorithm + ":" + HexFormat.of().formatHex(MessageDigest.getInstance(spec.javaName()).digest(bytes));
+        return algorithm
+            + ":"
+            + HexFormat.of().formatHex(MessageDigest.getInstance(spec.javaName()).digest(bytes));
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException("every Java runtime has " + spec.javaName(), e);
       }
@@ -308,8 +366,13 @@ public final class ArtifactFetcher {
 
     private void tooLarge() {
       subscription.cancel();
-      body.completeExceptionally(new TooLarge(new ArtifactException(Reason.TooLarge, "artifact is larger than "
-          + ArtifactLimits.bytes(max) + " compressed (limit maxCompressedBytes)")));
+      body.completeExceptionally(
+          new TooLarge(
+              new ArtifactException(
+                  Reason.TooLarge,
+                  "artifact is larger than "
+                      + ArtifactLimits.bytes(max)
+                      + " compressed (limit maxCompressedBytes)")));
     }
   }
 }

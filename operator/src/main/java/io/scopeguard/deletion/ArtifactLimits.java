@@ -3,9 +3,9 @@ package io.scopeguard.deletion;
 import java.util.Locale;
 
 /**
- * How much of a source artifact scopeguard is willing to download and hold in memory. Every limit is
- * enforced while the artifact streams in, so a hostile or broken artifact is refused after reading at
- * most a little more than the limit it breaks.
+ * How much of a source artifact scopeguard is willing to download and hold in memory. Every limit
+ * is enforced while the artifact streams in, so a hostile or broken artifact is refused after
+ * reading at most a little more than the limit it breaks.
  *
  * @param maxCompressedBytes the {@code .tar.gz} as downloaded
  * @param maxTotalBytes the sum of the unpacked regular files
@@ -14,10 +14,16 @@ import java.util.Locale;
  *     archives are bounded too
  * @param maxDepth path segments of an entry ({@code a/b/c.yaml} is 3)
  * @param maxRatio bytes inflated per compressed byte read, the gzip-bomb guard; checked once more
- *     than {@link #RATIO_GRACE_BYTES} have been inflated, so small archives of repetitive files pass
+ *     than {@link #RATIO_GRACE_BYTES} have been inflated, so small archives of repetitive files
+ *     pass
  */
-public record ArtifactLimits(long maxCompressedBytes, long maxTotalBytes, long maxFileBytes, int maxFiles,
-    int maxDepth, int maxRatio) {
+public record ArtifactLimits(
+    long maxCompressedBytes,
+    long maxTotalBytes,
+    long maxFileBytes,
+    int maxFiles,
+    int maxDepth,
+    int maxRatio) {
 
   /** Inflated bytes below which the ratio is not judged. */
   public static final long RATIO_GRACE_BYTES = 1L << 20;
@@ -35,8 +41,10 @@ public record ArtifactLimits(long maxCompressedBytes, long maxTotalBytes, long m
     positive("maxDepth", maxDepth);
     positive("maxRatio", maxRatio);
     if (maxCompressedBytes > MAX_ARRAY || maxFileBytes > MAX_ARRAY) {
-      throw new IllegalArgumentException("maxCompressedBytes and maxFileBytes must fit in memory at once: at most "
-          + MAX_ARRAY + " bytes");
+      throw new IllegalArgumentException(
+          "maxCompressedBytes and maxFileBytes must fit in memory at once: at most "
+              + MAX_ARRAY
+              + " bytes");
     }
   }
 

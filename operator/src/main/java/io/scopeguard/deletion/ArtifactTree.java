@@ -19,8 +19,8 @@ import java.util.TreeSet;
  *
  * <p>Paths are relative to the artifact's root, with forward slashes, no {@code ./} and no trailing
  * slash; the root itself is {@code ""}. Paths given to the query methods are read the same way and
- * resolved lexically, so {@code ./apps/../base/} asks for {@code base}; a path that climbs above the
- * root names nothing. Immutable: bytes are copied in and out.
+ * resolved lexically, so {@code ./apps/../base/} asks for {@code base}; a path that climbs above
+ * the root names nothing. Immutable: bytes are copied in and out.
  */
 public final class ArtifactTree {
 
@@ -30,7 +30,9 @@ public final class ArtifactTree {
   private final NavigableSet<String> directories;
   private final long totalBytes;
 
-  /** Takes ownership of both collections; {@code directories} must hold every parent of every file. */
+  /**
+   * Takes ownership of both collections; {@code directories} must hold every parent of every file.
+   */
   ArtifactTree(NavigableMap<String, byte[]> files, NavigableSet<String> directories) {
     this.files = Collections.unmodifiableNavigableMap(files);
     this.directories = Collections.unmodifiableNavigableSet(directories);
@@ -51,15 +53,16 @@ public final class ArtifactTree {
   public static ArtifactTree of(Map<String, byte[]> files) {
     NavigableMap<String, byte[]> copy = new TreeMap<>();
     NavigableSet<String> directories = new TreeSet<>();
-    files.forEach((path, bytes) -> {
-      if (path.isEmpty() || !path.equals(normalize(path))) {
-        throw new IllegalArgumentException("not a normalized file path: '" + path + "'");
-      }
-      copy.put(path, bytes.clone());
-      for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
-        directories.add(path.substring(0, slash));
-      }
-    });
+    files.forEach(
+        (path, bytes) -> {
+          if (path.isEmpty() || !path.equals(normalize(path))) {
+            throw new IllegalArgumentException("not a normalized file path: '" + path + "'");
+          }
+          copy.put(path, bytes.clone());
+          for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            directories.add(path.substring(0, slash));
+          }
+        });
     for (String directory : directories) {
       if (copy.containsKey(directory)) {
         throw new IllegalArgumentException("'" + directory + "' is both a file and a directory");
@@ -99,8 +102,10 @@ public final class ArtifactTree {
   /** The file decoded as UTF-8, malformed sequences replaced; empty when no such file exists. */
   public Optional<String> readUtf8(String path) {
     String key = normalize(path);
-    return key == null ? Optional.empty()
-        : Optional.ofNullable(files.get(key)).map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+    return key == null
+        ? Optional.empty()
+        : Optional.ofNullable(files.get(key))
+            .map(bytes -> new String(bytes, StandardCharsets.UTF_8));
   }
 
   /** Every file, sorted. */
@@ -154,7 +159,10 @@ public final class ArtifactTree {
 
       @Override
       public byte[] readBytes(String path) {
-        return ArtifactTree.this.read(path).orElseThrow(() -> new IllegalArgumentException("no file " + path + " in the artifact"));
+        return ArtifactTree.this
+            .read(path)
+            .orElseThrow(
+                () -> new IllegalArgumentException("no file " + path + " in the artifact"));
       }
     };
   }
@@ -170,8 +178,13 @@ public final class ArtifactTree {
 
   @Override
   public String toString() {
-    return "ArtifactTree[" + ArtifactLimits.count(files.size()) + " files, " + directories.size()
-        + " directories, " + ArtifactLimits.bytes(totalBytes) + "]";
+    return "ArtifactTree["
+        + ArtifactLimits.count(files.size())
+        + " files, "
+        + directories.size()
+        + " directories, "
+        + ArtifactLimits.bytes(totalBytes)
+        + "]";
   }
 
   private static List<String> direct(NavigableSet<String> paths, String directory) {
@@ -190,7 +203,9 @@ public final class ArtifactTree {
     return List.copyOf(result);
   }
 
-  /** Paths that start with {@code directory/}: in a sorted set they run up to {@code directory0}. */
+  /**
+   * Paths that start with {@code directory/}: in a sorted set they run up to {@code directory0}.
+   */
   private static NavigableSet<String> below(NavigableSet<String> paths, String directory) {
     return paths.subSet(directory + '/', true, directory + (char) ('/' + 1), false);
   }

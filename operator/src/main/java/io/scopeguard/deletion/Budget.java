@@ -10,7 +10,10 @@ import java.util.function.BooleanSupplier;
  */
 public interface Budget {
 
-  /** Spends {@code nodes} YAML nodes; throws {@link OverBudget} when that is more than allowed or time is up. */
+  /**
+   * Spends {@code nodes} YAML nodes; throws {@link OverBudget} when that is more than allowed or
+   * time is up.
+   */
   void spend(long nodes);
 
   /**
@@ -26,8 +29,10 @@ public interface Budget {
       public void spend(long nodes) {
         spent += nodes;
         if (spent > maxNodes) {
-          throw new OverBudget("the build produces more than " + ArtifactLimits.count(maxNodes)
-              + " YAML nodes, the judging budget");
+          throw new OverBudget(
+              "the build produces more than "
+                  + ArtifactLimits.count(maxNodes)
+                  + " YAML nodes, the judging budget");
         }
         if ((spent & 0x3FF) < nodes && timeUp.getAsBoolean()) {
           throw new OverBudget("judging took longer than " + timeLimit + ", the judging budget");

@@ -2,10 +2,16 @@ package io.scopeguard.deletion;
 
 import java.util.function.Supplier;
 
-/** The {@link Budget} of the prediction running on this thread, so that the YAML reader deep inside spends it. */
+/**
+ * The {@link Budget} of the prediction running on this thread, so that the YAML reader deep inside
+ * spends it.
+ */
 public final class Budgets {
 
-  /** What a prediction may spend when nobody said: about what a 10,000-object repository needs, twice over. */
+  /**
+   * What a prediction may spend when nobody said: about what a 10,000-object repository needs,
+   * twice over.
+   */
   public static final long DEFAULT_NODES = 2_000_000;
 
   private static final ThreadLocal<Budget> CURRENT = new ThreadLocal<>();

@@ -17,7 +17,9 @@ public final class Cascade {
 
   /** The inventories the cascade follows, read from caches. */
   public interface Inventories {
-    /** What deleting this Kustomization deletes (empty when it deletes nothing or does not exist). */
+    /**
+     * What deleting this Kustomization deletes (empty when it deletes nothing or does not exist).
+     */
     List<ObjectId> kustomization(String namespace, String name);
 
     /** What deleting this HelmRelease uninstalls (empty when suspended or not found). */

@@ -14,11 +14,11 @@ import java.util.TreeMap;
 /**
  * The 10-character suffix kustomize appends to generated ConfigMap and Secret names.
  *
- * <p>kustomize hashes a JSON object with the kind, the data (and binaryData, stringData, type
- * where they apply) and a name that is always empty: it looks the name up with the single key
- * {@code "metadata/name"}, which never exists, so renaming never changes the hash. The JSON is Go's
- * {@code encoding/json} output (sorted keys, HTML characters escaped); the first ten hex digits of
- * its SHA-256 are kept, with 0, 1, 3, a and e replaced by g, h, k, m and t.
+ * <p>kustomize hashes a JSON object with the kind, the data (and binaryData, stringData, type where
+ * they apply) and a name that is always empty: it looks the name up with the single key {@code
+ * "metadata/name"}, which never exists, so renaming never changes the hash. The JSON is Go's {@code
+ * encoding/json} output (sorted keys, HTML characters escaped); the first ten hex digits of its
+ * SHA-256 are kept, with 0, 1, 3, a and e replaced by g, h, k, m and t.
  */
 final class ContentHash {
 
@@ -126,7 +126,8 @@ final class ContentHash {
 
   private static String sha256Hex(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -136,19 +137,21 @@ final class ContentHash {
   private static String suffix(String hex) {
     char[] chars = hex.substring(0, 10).toCharArray();
     for (int i = 0; i < chars.length; i++) {
-      chars[i] = switch (chars[i]) {
-        case '0' -> 'g';
-        case '1' -> 'h';
-        case '3' -> 'k';
-        case 'a' -> 'm';
-        case 'e' -> 't';
-        default -> chars[i];
-      };
+      chars[i] =
+          switch (chars[i]) {
+            case '0' -> 'g';
+            case '1' -> 'h';
+            case '3' -> 'k';
+            case 'a' -> 'm';
+            case 'e' -> 't';
+            default -> chars[i];
+          };
     }
     return new String(chars);
   }
 
   private static int compareUtf8(String a, String b) {
-    return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 }

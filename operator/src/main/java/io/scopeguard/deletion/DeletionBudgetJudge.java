@@ -29,30 +29,58 @@ public final class DeletionBudgetJudge {
    * @param ownInventory objects in the reconciler's own inventory
    * @param clusterInventory objects in every GitOps inventory of the cluster
    */
-  public static Verdict judge(String subject, String revision, int direct, List<String> deletions, int ownInventory,
-      int clusterInventory, DeletionBudget budget) {
+  public static Verdict judge(
+      String subject,
+      String revision,
+      int direct,
+      List<String> deletions,
+      int ownInventory,
+      int clusterInventory,
+      DeletionBudget budget) {
     int total = deletions.size();
-    String counts = "revision " + revision + " would delete " + total + " object" + (total == 1 ? "" : "s")
-        + (total > direct ? " (cascade included)" : "") + ": " + direct + " of the " + ownInventory
-        + " in its own inventory" + (ownInventory > 0 ? " (" + percent(direct, ownInventory) + "%)" : "")
-        + ", " + total + " of the cluster's " + clusterInventory + " GitOps-managed objects"
-        + (clusterInventory > 0 ? " (" + percent(total, clusterInventory) + "%)" : "");
+    String counts =
+        "revision "
+            + revision
+            + " would delete "
+            + total
+            + " object"
+            + (total == 1 ? "" : "s")
+            + (total > direct ? " (cascade included)" : "")
+            + ": "
+            + direct
+            + " of the "
+            + ownInventory
+            + " in its own inventory"
+            + (ownInventory > 0 ? " (" + percent(direct, ownInventory) + "%)" : "")
+            + ", "
+            + total
+            + " of the cluster's "
+            + clusterInventory
+            + " GitOps-managed objects"
+            + (clusterInventory > 0 ? " (" + percent(total, clusterInventory) + "%)" : "");
     if (total == 0) {
       return Verdict.allowed(subject + " " + counts);
     }
     String limit = null;
     if (budget.getMaxObjects() > 0 && total > budget.getMaxObjects()) {
       limit = "more than maxObjects " + budget.getMaxObjects();
-    } else if (ownInventory >= budget.getMinInventory() && over(direct, ownInventory, budget.getMaxPercent())) {
+    } else if (ownInventory >= budget.getMinInventory()
+        && over(direct, ownInventory, budget.getMaxPercent())) {
       limit = "over maxPercent " + budget.getMaxPercent() + "% of its own inventory";
-    } else if (clusterInventory >= budget.getMinInventory() && over(total, clusterInventory, budget.getMaxPercent())) {
+    } else if (clusterInventory >= budget.getMinInventory()
+        && over(total, clusterInventory, budget.getMaxPercent())) {
       limit = "over maxPercent " + budget.getMaxPercent() + "% of the cluster's GitOps inventory";
     }
     if (limit == null) {
-      return Verdict.allowed(subject + " " + counts + ", within budget " + budget.getMaxPercent() + "%");
+      return Verdict.allowed(
+          subject + " " + counts + ", within budget " + budget.getMaxPercent() + "%");
     }
-    String named = String.join(", ", deletions.subList(0, Math.min(NAMED, total))) + (total > NAMED ? ", …" : "");
-    return Verdict.held(Reason.MassDeletion, subject + " " + counts + ": " + limit + "; would delete " + named,
+    String named =
+        String.join(", ", deletions.subList(0, Math.min(NAMED, total)))
+            + (total > NAMED ? ", …" : "");
+    return Verdict.held(
+        Reason.MassDeletion,
+        subject + " " + counts + ": " + limit + "; would delete " + named,
         "revision=" + revision);
   }
 

@@ -11,7 +11,8 @@ import java.util.Set;
 final class Docs {
 
   /** How YAML 1.1 (kustomize's configuration reader) spells true. */
-  private static final Set<String> TRUE = Set.of("true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON");
+  private static final Set<String> TRUE =
+      Set.of("true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES", "on", "On", "ON");
 
   private Docs() {}
 
@@ -34,7 +35,9 @@ final class Docs {
   static Map<String, String> stringMap(JsonNode node) {
     Map<String, String> map = new LinkedHashMap<>();
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+      node.fields()
+          .forEachRemaining(
+              e -> map.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
     }
     return map;
   }

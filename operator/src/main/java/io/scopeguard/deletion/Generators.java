@@ -41,8 +41,11 @@ final class Generators {
 
   private Resource generate(String kind, JsonNode args) {
     String name = Docs.text(args, "name");
-    String origin = (kind.equals("Secret") ? "secretGenerator " : "configMapGenerator ") + name + " in "
-        + kustomization.path;
+    String origin =
+        (kind.equals("Secret") ? "secretGenerator " : "configMapGenerator ")
+            + name
+            + " in "
+            + kustomization.path;
     if (name.isEmpty()) {
       throw new BuildFailure("a " + kind + " generator in " + kustomization.path + " has no name");
     }
@@ -67,24 +70,27 @@ final class Generators {
       ObjectNode data = doc.putObject("data");
       pairs.forEach((key, value) -> data.put(key, base64(value)));
     } else {
-      pairs.forEach((key, value) -> {
-        String text = utf8(value);
-        String field = text == null ? "binaryData" : "data";
-        ObjectNode map = doc.has(field) ? (ObjectNode) doc.get(field) : doc.putObject(field);
-        map.put(key, text == null ? base64(value) : text);
-      });
+      pairs.forEach(
+          (key, value) -> {
+            String text = utf8(value);
+            String field = text == null ? "binaryData" : "data";
+            ObjectNode map = doc.has(field) ? (ObjectNode) doc.get(field) : doc.putObject(field);
+            map.put(key, text == null ? base64(value) : text);
+          });
     }
     if (Docs.flag(local, "immutable") || Docs.flag(global, "immutable")) {
       doc.put("immutable", "true");
     }
 
     Resource resource = new Resource(doc, origin);
-    resource.needsHash = !Docs.flag(local, "disableNameSuffixHash") && !Docs.flag(global, "disableNameSuffixHash");
+    resource.needsHash =
+        !Docs.flag(local, "disableNameSuffixHash") && !Docs.flag(global, "disableNameSuffixHash");
     String behavior = Docs.text(args, "behavior");
-    resource.behavior = switch (behavior) {
-      case "create", "merge", "replace" -> behavior;
-      default -> "";
-    };
+    resource.behavior =
+        switch (behavior) {
+          case "create", "merge", "replace" -> behavior;
+          default -> "";
+        };
     return resource;
   }
 
@@ -104,10 +110,13 @@ final class Generators {
     for (String literal : Docs.strings(args, "literals", kustomization.path)) {
       int equals = literal.indexOf('=');
       if (equals <= 0) {
-        throw new BuildFailure("invalid literal source " + literal + " in " + origin + ", expected key=value");
+        throw new BuildFailure(
+            "invalid literal source " + literal + " in " + origin + ", expected key=value");
       }
-      loaded.add(Map.entry(literal.substring(0, equals),
-          removeQuotes(literal.substring(equals + 1)).getBytes(StandardCharsets.UTF_8)));
+      loaded.add(
+          Map.entry(
+              literal.substring(0, equals),
+              removeQuotes(literal.substring(equals + 1)).getBytes(StandardCharsets.UTF_8)));
     }
     for (String source : Docs.strings(args, "files", kustomization.path)) {
       loaded.add(fileSource(source, origin));
@@ -158,7 +167,10 @@ final class Generators {
       }
       int equals = line.indexOf('=');
       String key = equals < 0 ? line : line.substring(0, equals);
-      pairs.add(Map.entry(key, (equals < 0 ? "" : line.substring(equals + 1)).getBytes(StandardCharsets.UTF_8)));
+      pairs.add(
+          Map.entry(
+              key,
+              (equals < 0 ? "" : line.substring(equals + 1)).getBytes(StandardCharsets.UTF_8)));
     }
     return pairs;
   }
@@ -178,7 +190,8 @@ final class Generators {
     return content;
   }
 
-  private static void putMerged(ObjectNode metadata, String field, JsonNode local, JsonNode global) {
+  private static void putMerged(
+      ObjectNode metadata, String field, JsonNode local, JsonNode global) {
     Map<String, String> merged = new LinkedHashMap<>(Docs.stringMap(global));
     merged.putAll(Docs.stringMap(local));
     if (!merged.isEmpty()) {
@@ -208,8 +221,14 @@ final class Generators {
     int i = 0;
     while (i < line.length()) {
       int c = line.codePointAt(i);
-      boolean space = c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == 0x85
-          || Character.isSpaceChar(c);
+      boolean space =
+          c == '\t'
+              || c == '\n'
+              || c == 0x0B
+              || c == '\f'
+              || c == '\r'
+              || c == 0x85
+              || Character.isSpaceChar(c);
       if (!space) {
         break;
       }
@@ -241,15 +260,21 @@ final class Generators {
   /** The text, or null when the bytes are not valid UTF-8. */
   static String utf8(byte[] bytes) {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
     } catch (CharacterCodingException e) {
       return null;
     }
   }
 
-  /** Base64 as kustomize writes generated data: lines of 70, each ending in \n, once longer than one line. */
+  /**
+   * Base64 as kustomize writes generated data: lines of 70, each ending in \n, once longer than one
+   * line.
+   */
   static String base64(byte[] value) {
     String encoded = Base64.getEncoder().encodeToString(value);
     if (encoded.length() < 70) {

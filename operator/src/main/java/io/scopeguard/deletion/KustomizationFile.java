@@ -14,25 +14,58 @@ import java.util.Set;
  */
 final class KustomizationFile {
 
-  static final List<String> FILE_NAMES = List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
+  static final List<String> FILE_NAMES =
+      List.of("kustomization.yaml", "kustomization.yml", "Kustomization");
 
-  private static final Set<String> FIELDS = Set.of("apiVersion", "kind", "metadata", "openapi", "namePrefix",
-      "nameSuffix", "namespace", "commonLabels", "labels", "commonAnnotations", "patchesStrategicMerge",
-      "patchesJson6902", "patches", "images", "imageTags", "replacements", "replicas", "vars", "sortOptions",
-      "resources", "components", "crds", "bases", "configMapGenerator", "secretGenerator", "helmGlobals",
-      "helmCharts", "helmChartInflationGenerator", "generatorOptions", "configurations", "generators",
-      "transformers", "validators", "buildMetadata");
+  private static final Set<String> FIELDS =
+      Set.of(
+          "apiVersion",
+          "kind",
+          "metadata",
+          "openapi",
+          "namePrefix",
+          "nameSuffix",
+          "namespace",
+          "commonLabels",
+          "labels",
+          "commonAnnotations",
+          "patchesStrategicMerge",
+          "patchesJson6902",
+          "patches",
+          "images",
+          "imageTags",
+          "replacements",
+          "replicas",
+          "vars",
+          "sortOptions",
+          "resources",
+          "components",
+          "crds",
+          "bases",
+          "configMapGenerator",
+          "secretGenerator",
+          "helmGlobals",
+          "helmCharts",
+          "helmChartInflationGenerator",
+          "generatorOptions",
+          "configurations",
+          "generators",
+          "transformers",
+          "validators",
+          "buildMetadata");
+
   /** Fields whose effect on names and namespaces scopeguard does not model. */
-  private static final Map<String, String> UNPREDICTABLE = Map.of(
-      "replacements", "replacements",
-      "helmCharts", "helmCharts",
-      "helmChartInflationGenerator", "helmChartInflationGenerator",
-      "helmGlobals", "helmGlobals",
-      "configurations", "custom transformer configurations",
-      "generators", "generator plugins",
-      "transformers", "transformer plugins",
-      "validators", "validator plugins",
-      "openapi", "a custom OpenAPI schema");
+  private static final Map<String, String> UNPREDICTABLE =
+      Map.of(
+          "replacements", "replacements",
+          "helmCharts", "helmCharts",
+          "helmChartInflationGenerator", "helmChartInflationGenerator",
+          "helmGlobals", "helmGlobals",
+          "configurations", "custom transformer configurations",
+          "generators", "generator plugins",
+          "transformers", "transformer plugins",
+          "validators", "validator plugins",
+          "openapi", "a custom OpenAPI schema");
 
   final String dir;
   final String path;
@@ -54,7 +87,8 @@ final class KustomizationFile {
       }
     }
     if (found.size() > 1) {
-      throw new BuildFailure("found multiple kustomization files in " + display(dir) + ": " + found);
+      throw new BuildFailure(
+          "found multiple kustomization files in " + display(dir) + ": " + found);
     }
     return found.isEmpty() ? null : found.get(0);
   }
@@ -62,16 +96,18 @@ final class KustomizationFile {
   /**
    * Reads the kustomization in {@code dir}.
    *
-   * @param strict kustomize refuses unknown fields; Flux rewrites the top-level file through its own
-   *     types first, which silently drops them there
+   * @param strict kustomize refuses unknown fields; Flux rewrites the top-level file through its
+   *     own types first, which silently drops them there
    */
   static KustomizationFile load(SourceFiles files, String dir, boolean strict) {
     String path = find(files, dir);
     if (path == null) {
-      throw new BuildFailure("no kustomization.yaml, kustomization.yml or Kustomization in " + display(dir));
+      throw new BuildFailure(
+          "no kustomization.yaml, kustomization.yml or Kustomization in " + display(dir));
     }
     List<JsonNode> documents = YamlDocs.parse(YamlDocs.text(files, path), path);
-    JsonNode first = documents.stream().filter(d -> d != null && !d.isNull()).findFirst().orElse(null);
+    JsonNode first =
+        documents.stream().filter(d -> d != null && !d.isNull()).findFirst().orElse(null);
     ObjectNode content;
     if (first == null) {
       content = JsonNodeFactory.instance.objectNode();
@@ -87,37 +123,51 @@ final class KustomizationFile {
 
   private void check(boolean strict) {
     if (strict) {
-      content.fieldNames().forEachRemaining(field -> {
-        if (!FIELDS.contains(field)) {
-          throw new BuildFailure("invalid Kustomization in " + path + ": unknown field \"" + field + "\"");
-        }
-      });
+      content
+          .fieldNames()
+          .forEachRemaining(
+              field -> {
+                if (!FIELDS.contains(field)) {
+                  throw new BuildFailure(
+                      "invalid Kustomization in " + path + ": unknown field \"" + field + "\"");
+                }
+              });
     }
     String kind = Docs.text(content, "kind");
     String apiVersion = Docs.text(content, "apiVersion");
     if (!kind.isEmpty() && !kind.equals("Kustomization") && !kind.equals("Component")) {
       throw new BuildFailure(path + ": kind should be Kustomization or Component");
     }
-    String required = isComponent() ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
+    String required =
+        isComponent() ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
     if (!apiVersion.isEmpty() && !apiVersion.equals(required)) {
-      throw new BuildFailure(path + ": apiVersion for " + (isComponent() ? "Component" : "Kustomization")
-          + " should be " + required);
+      throw new BuildFailure(
+          path
+              + ": apiVersion for "
+              + (isComponent() ? "Component" : "Kustomization")
+              + " should be "
+              + required);
     }
     if (strict && isEmpty()) {
       throw new BuildFailure(path + ": kustomization.yaml is empty");
     }
-    UNPREDICTABLE.forEach((field, construct) -> {
-      JsonNode value = content.path(field);
-      if (!value.isMissingNode() && !value.isNull() && !(value.isContainerNode() && value.isEmpty())) {
-        throw new Unpredictable(construct + " in " + path);
-      }
-    });
+    UNPREDICTABLE.forEach(
+        (field, construct) -> {
+          JsonNode value = content.path(field);
+          if (!value.isMissingNode()
+              && !value.isNull()
+              && !(value.isContainerNode() && value.isEmpty())) {
+            throw new Unpredictable(construct + " in " + path);
+          }
+        });
   }
 
   private boolean isEmpty() {
     for (var fields = content.fields(); fields.hasNext(); ) {
       var field = fields.next();
-      if (!field.getKey().equals("apiVersion") && !field.getKey().equals("kind") && !field.getValue().isNull()) {
+      if (!field.getKey().equals("apiVersion")
+          && !field.getKey().equals("kind")
+          && !field.getValue().isNull()) {
         return false;
       }
     }

@@ -1,8 +1,8 @@
 package io.scopeguard.deletion;
 
-import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.JsonMapping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,12 +65,14 @@ public record KustomizationSpecFacts(
 
   /** A spec that only sets the path. */
   public static KustomizationSpecFacts ofPath(String path) {
-    return new KustomizationSpecFacts(path, "", "", "", List.of(), false, List.of(), List.of(), false, Map.of(), false);
+    return new KustomizationSpecFacts(
+        path, "", "", "", List.of(), false, List.of(), List.of(), false, Map.of(), false);
   }
 
   /** The facts of a Flux Kustomization object. */
   public static KustomizationSpecFacts of(GenericKubernetesResource kustomization) {
-    return fromSpec(JsonMapping.MAPPER.valueToTree(kustomization.getAdditionalProperties().get("spec")));
+    return fromSpec(
+        JsonMapping.MAPPER.valueToTree(kustomization.getAdditionalProperties().get("spec")));
   }
 
   /** The facts of a Kustomization's {@code spec}, as JSON or YAML tree. */
@@ -80,14 +82,20 @@ public record KustomizationSpecFacts(
     List<Patch> patches = new ArrayList<>();
     for (JsonNode patch : spec.path("patches")) {
       Map<String, String> target = new LinkedHashMap<>();
-      patch.path("target").fields().forEachRemaining(e -> target.put(e.getKey(), e.getValue().asText()));
+      patch
+          .path("target")
+          .fields()
+          .forEachRemaining(e -> target.put(e.getKey(), e.getValue().asText()));
       patches.add(new Patch(patch.path("patch").asText(""), target));
     }
     List<String> images = new ArrayList<>();
     spec.path("images").forEach(i -> images.add(i.path("name").asText("")));
     JsonNode postBuild = spec.path("postBuild");
     Map<String, String> substitute = new LinkedHashMap<>();
-    postBuild.path("substitute").fields().forEachRemaining(e -> substitute.put(e.getKey(), e.getValue().asText()));
+    postBuild
+        .path("substitute")
+        .fields()
+        .forEachRemaining(e -> substitute.put(e.getKey(), e.getValue().asText()));
     return new KustomizationSpecFacts(
         spec.path("path").asText(""),
         spec.path("targetNamespace").asText(""),

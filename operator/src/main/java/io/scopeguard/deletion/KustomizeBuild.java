@@ -15,19 +15,24 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * kustomize's build as far as it decides which objects come out and what they are called:
- * resources (files and nested kustomizations), generators, components, patches, namespace,
- * prefix and suffix, at each level in kustomize's order, then the content hashes of generated
- * names. Object content is followed only where it matters to names (generated data) or to which
- * objects are selected (labels and annotations).
+ * kustomize's build as far as it decides which objects come out and what they are called: resources
+ * (files and nested kustomizations), generators, components, patches, namespace, prefix and suffix,
+ * at each level in kustomize's order, then the content hashes of generated names. Object content is
+ * followed only where it matters to names (generated data) or to which objects are selected (labels
+ * and annotations).
  */
 final class KustomizeBuild {
 
   private static final String LOCAL_CONFIG = "config.kubernetes.io/local-config";
-  private static final Set<String> IDENTITY_PATHS = Set.of("/metadata/name", "/metadata/namespace", "/kind", "/apiVersion");
+  private static final Set<String> IDENTITY_PATHS =
+      Set.of("/metadata/name", "/metadata/namespace", "/kind", "/apiVersion");
 
   private final SourceFiles files;
-  /** The directories being built, outermost first: kustomize refuses to enter one of them or a parent again. */
+
+  /**
+   * The directories being built, outermost first: kustomize refuses to enter one of them or a
+   * parent again.
+   */
   private final Deque<String> visiting = new ArrayDeque<>();
 
   KustomizeBuild(SourceFiles files) {
@@ -43,8 +48,10 @@ final class KustomizeBuild {
         resource.setName(resource.name() + "-" + ContentHash.of(resource.doc));
       }
     }
-    resources.removeIf(r -> r.annotations().containsKey(LOCAL_CONFIG)
-        && !"false".equals(r.annotations().get(LOCAL_CONFIG)));
+    resources.removeIf(
+        r ->
+            r.annotations().containsKey(LOCAL_CONFIG)
+                && !"false".equals(r.annotations().get(LOCAL_CONFIG)));
     return resources;
   }
 
@@ -86,13 +93,20 @@ final class KustomizeBuild {
   private void refuseCycle(String dir, String entry, KustomizationFile k) {
     for (String visited : visiting) {
       if (SourcePaths.isSameOrAbove(dir, visited)) {
-        throw new BuildFailure("cycle: " + entry + " in " + k.path + " contains " + KustomizationFile.display(visited)
-            + ", which is being built");
+        throw new BuildFailure(
+            "cycle: "
+                + entry
+                + " in "
+                + k.path
+                + " contains "
+                + KustomizationFile.display(visited)
+                + ", which is being built");
       }
     }
   }
 
-  private void addResource(KustomizationFile k, String entry, List<Resource> objects, Map<String, Resource> byId) {
+  private void addResource(
+      KustomizationFile k, String entry, List<Resource> objects, Map<String, Resource> byId) {
     if (SourcePaths.isRemote(entry)) {
       throw new Unpredictable("remote base " + entry + " in " + k.path);
     }
@@ -103,7 +117,8 @@ final class KustomizeBuild {
       refuseCycle(path, entry, k);
       KustomizationFile base = KustomizationFile.load(files, path, true);
       if (base.isComponent()) {
-        throw new BuildFailure(entry + " in " + k.path + " is a Component; list it under components");
+        throw new BuildFailure(
+            entry + " in " + k.path + " is a Component; list it under components");
       }
       appendAll(objects, accumulate(base, new ArrayList<>()), byId);
     } else {
@@ -117,13 +132,23 @@ final class KustomizeBuild {
     appendAll(objects, List.of(resource), byId);
   }
 
-  /** Adds objects, refusing an identity already there; {@code byId} indexes {@code objects} and is kept up to date. */
-  private static void appendAll(List<Resource> objects, List<Resource> added, Map<String, Resource> byId) {
+  /**
+   * Adds objects, refusing an identity already there; {@code byId} indexes {@code objects} and is
+   * kept up to date.
+   */
+  private static void appendAll(
+      List<Resource> objects, List<Resource> added, Map<String, Resource> byId) {
     for (Resource resource : added) {
       Resource existing = byId.putIfAbsent(resource.currentId().key(), resource);
       if (existing != null) {
-        throw new BuildFailure("may not add resource with an already registered id: " + resource.currentId()
-            + " (from " + existing.origin + " and " + resource.origin + ")");
+        throw new BuildFailure(
+            "may not add resource with an already registered id: "
+                + resource.currentId()
+                + " (from "
+                + existing.origin
+                + " and "
+                + resource.origin
+                + ")");
       }
       objects.add(resource);
     }
@@ -132,10 +157,12 @@ final class KustomizeBuild {
   /** A generated object joins the others: created, or merged into or replacing the one it names. */
   private static void absorb(List<Resource> objects, Resource generated) {
     ResId id = generated.currentId();
-    List<Resource> matches = objects.stream().filter(r -> r.allIds().stream().anyMatch(id::sameAs)).toList();
+    List<Resource> matches =
+        objects.stream().filter(r -> r.allIds().stream().anyMatch(id::sameAs)).toList();
     if (matches.isEmpty()) {
       if (generated.behavior.equals("merge") || generated.behavior.equals("replace")) {
-        throw new BuildFailure(generated.origin + ": " + id + " does not exist; cannot " + generated.behavior);
+        throw new BuildFailure(
+            generated.origin + ": " + id + " does not exist; cannot " + generated.behavior);
       }
       append(objects, generated);
       return;
@@ -145,7 +172,8 @@ final class KustomizeBuild {
     }
     Resource old = matches.get(0);
     if (!generated.behavior.equals("merge") && !generated.behavior.equals("replace")) {
-      throw new BuildFailure(generated.origin + ": " + id + " exists; behavior must be merge or replace");
+      throw new BuildFailure(
+          generated.origin + ": " + id + " exists; behavior must be merge or replace");
     }
     Map<String, String> labels = new LinkedHashMap<>(old.labels());
     labels.putAll(generated.labels());
@@ -233,8 +261,18 @@ final class KustomizeBuild {
     for (Resource resource : objects) {
       Resource existing = byId.putIfAbsent(resource.currentId().key(), resource);
       if (existing != null) {
-        throw new BuildFailure("namespace " + namespace + " in " + where + " gives two objects the id "
-            + resource.currentId() + " (from " + existing.origin + " and " + resource.origin + ")");
+        throw new BuildFailure(
+            "namespace "
+                + namespace
+                + " in "
+                + where
+                + " gives two objects the id "
+                + resource.currentId()
+                + " (from "
+                + existing.origin
+                + " and "
+                + resource.origin
+                + ")");
       }
     }
   }
@@ -242,8 +280,11 @@ final class KustomizeBuild {
   private static void rename(List<Resource> objects, String affix, boolean prefix) {
     for (Resource resource : objects) {
       ResId original = resource.originalId();
-      boolean exempt = original.kind().equals("CustomResourceDefinition") || original.kind().equals("Namespace")
-          || (original.kind().equals("APIService") && original.group().equals("apiregistration.k8s.io"));
+      boolean exempt =
+          original.kind().equals("CustomResourceDefinition")
+              || original.kind().equals("Namespace")
+              || (original.kind().equals("APIService")
+                  && original.group().equals("apiregistration.k8s.io"));
       if (exempt || affix.isEmpty()) {
         continue;
       }
@@ -254,21 +295,26 @@ final class KustomizeBuild {
 
   /**
    * One entry of {@code patches}, or with {@code legacy} of {@code patchesJson6902}, which must
-   * name its target and is always a JSON patch. As kustomize decides, text starting with
-   * {@code [} is a JSON patch only if it is JSON; other text is one if it is a YAML sequence.
+   * name its target and is always a JSON patch. As kustomize decides, text starting with {@code [}
+   * is a JSON patch only if it is JSON; other text is one if it is a YAML sequence.
    */
-  private void applyPatch(KustomizationFile k, JsonNode entry, List<Resource> objects, boolean legacy) {
+  private void applyPatch(
+      KustomizationFile k, JsonNode entry, List<Resource> objects, boolean legacy) {
     JsonNode options = entry.path("options");
     if (Docs.flag(options, "allowNameChange") || Docs.flag(options, "allowKindChange")) {
-      throw new Unpredictable("patch with " + (Docs.flag(options, "allowNameChange") ? "allowNameChange" : "allowKindChange")
-          + " in " + k.path);
+      throw new Unpredictable(
+          "patch with "
+              + (Docs.flag(options, "allowNameChange") ? "allowNameChange" : "allowKindChange")
+              + " in "
+              + k.path);
     }
     String inline = legacy ? Docs.text(entry, "patch") : Docs.text(entry, "patch").strip();
     String file = Docs.text(entry, "path");
     if (inline.isEmpty() == file.isEmpty()) {
       throw new BuildFailure("a patch in " + k.path + " must have exactly one of patch and path");
     }
-    String where = inline.isEmpty() ? SourcePaths.resolve(k.dir, file, k.path) : "a patch in " + k.path;
+    String where =
+        inline.isEmpty() ? SourcePaths.resolve(k.dir, file, k.path) : "a patch in " + k.path;
     String text = inline.isEmpty() ? YamlDocs.text(files, existingFile(k, file, "patch")) : inline;
     if (Sops.isEncrypted(text)) {
       throw new Unpredictable("SOPS-encrypted patch " + where);
@@ -296,7 +342,8 @@ final class KustomizeBuild {
     List<Resource> patches = ResourceFiles.read(text, where);
     if (target != null && !patches.isEmpty()) {
       if (patches.size() > 1) {
-        throw new BuildFailure(where + ": a patch with a target must hold one strategic merge patch");
+        throw new BuildFailure(
+            where + ": a patch with a target must hold one strategic merge patch");
       }
       applyStrategicMerge(objects, target.select(objects), patches.get(0), where);
       return;
@@ -314,12 +361,18 @@ final class KustomizeBuild {
     return path;
   }
 
-  private static Resource uniqueTarget(List<Resource> objects, Resource patch, KustomizationFile k) {
+  private static Resource uniqueTarget(
+      List<Resource> objects, Resource patch, KustomizationFile k) {
     ResId id = patch.currentId();
-    List<Resource> matches = objects.stream().filter(r -> r.allIds().stream().anyMatch(id::sameAs)).toList();
+    List<Resource> matches =
+        objects.stream().filter(r -> r.allIds().stream().anyMatch(id::sameAs)).toList();
     if (matches.size() != 1) {
-      throw new BuildFailure((matches.isEmpty() ? "no" : "multiple") + " matches for strategic merge patch " + id
-          + " in " + k.path);
+      throw new BuildFailure(
+          (matches.isEmpty() ? "no" : "multiple")
+              + " matches for strategic merge patch "
+              + id
+              + " in "
+              + k.path);
     }
     return matches.get(0);
   }
@@ -329,12 +382,17 @@ final class KustomizeBuild {
    * restores name, namespace and kind); it can delete the object, and it can change labels and
    * annotations, which later selectors see.
    */
-  private static void applyStrategicMerge(List<Resource> objects, List<Resource> targets, Resource patch, String where) {
+  private static void applyStrategicMerge(
+      List<Resource> objects, List<Resource> targets, Resource patch, String where) {
     JsonNode directive = patch.doc.path("$patch");
     for (Resource target : targets) {
       if (target.needsHash && !onlyMetadata(patch.doc)) {
-        throw new Unpredictable("patch " + where + " changes the content of generated " + target.currentId()
-            + ", and so its name hash");
+        throw new Unpredictable(
+            "patch "
+                + where
+                + " changes the content of generated "
+                + target.currentId()
+                + ", and so its name hash");
       }
       if (directive.isValueNode() && directive.asText().equals("delete")) {
         objects.remove(target);
@@ -343,18 +401,23 @@ final class KustomizeBuild {
       boolean replace = directive.isValueNode() && directive.asText().equals("replace");
       for (String field : List.of("labels", "annotations")) {
         JsonNode change = patch.doc.path("metadata").path(field);
-        Map<String, String> values = replace ? new LinkedHashMap<>()
-            : new LinkedHashMap<>(Docs.stringMap(target.doc.path("metadata").path(field)));
+        Map<String, String> values =
+            replace
+                ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(Docs.stringMap(target.doc.path("metadata").path(field)));
         if (change.isNull()) {
           values.clear();
         }
-        change.fields().forEachRemaining(e -> {
-          if (e.getValue().isNull()) {
-            values.remove(e.getKey());
-          } else {
-            values.put(e.getKey(), e.getValue().asText());
-          }
-        });
+        change
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (e.getValue().isNull()) {
+                    values.remove(e.getKey());
+                  } else {
+                    values.put(e.getKey(), e.getValue().asText());
+                  }
+                });
         setOrRemove(target, field, values);
       }
     }
@@ -412,14 +475,25 @@ final class KustomizeBuild {
         if (op.equals("test")) {
           continue;
         }
-        if (touchesIdentity(path) || (op.equals("move") && touchesIdentity(Docs.text(operation, "from")))) {
-          throw new Unpredictable("JSON patch " + where + " changes " + (touchesIdentity(path) ? path
-              : Docs.text(operation, "from")) + " of " + resource.currentId());
+        if (touchesIdentity(path)
+            || (op.equals("move") && touchesIdentity(Docs.text(operation, "from")))) {
+          throw new Unpredictable(
+              "JSON patch "
+                  + where
+                  + " changes "
+                  + (touchesIdentity(path) ? path : Docs.text(operation, "from"))
+                  + " of "
+                  + resource.currentId());
         }
-        boolean metadataMap = isUnder(path, "/metadata/labels") || isUnder(path, "/metadata/annotations");
+        boolean metadataMap =
+            isUnder(path, "/metadata/labels") || isUnder(path, "/metadata/annotations");
         if (resource.needsHash && !metadataMap) {
-          throw new Unpredictable("JSON patch " + where + " changes the content of generated "
-              + resource.currentId() + ", and so its name hash");
+          throw new Unpredictable(
+              "JSON patch "
+                  + where
+                  + " changes the content of generated "
+                  + resource.currentId()
+                  + ", and so its name hash");
         }
         if (metadataMap) {
           applyToMetadataMap(resource, op, path, operation.path("value"));
@@ -438,12 +512,17 @@ final class KustomizeBuild {
       return path.equals(prefix) || path.startsWith(prefix + "/");
     }
 
-    private static void applyToMetadataMap(Resource resource, String op, String path, JsonNode value) {
+    private static void applyToMetadataMap(
+        Resource resource, String op, String path, JsonNode value) {
       String field = path.startsWith("/metadata/labels") ? "labels" : "annotations";
       String rest = path.substring(("/metadata/" + field).length());
-      Map<String, String> values = new LinkedHashMap<>(Docs.stringMap(resource.doc.path("metadata").path(field)));
+      Map<String, String> values =
+          new LinkedHashMap<>(Docs.stringMap(resource.doc.path("metadata").path(field)));
       if (rest.isEmpty()) {
-        values = op.equals("remove") ? new LinkedHashMap<>() : new LinkedHashMap<>(Docs.stringMap(value));
+        values =
+            op.equals("remove")
+                ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(Docs.stringMap(value));
       } else {
         String key = unescape(rest.substring(1));
         if (op.equals("remove")) {

@@ -16,19 +16,19 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li>{@code spec.path} is resolved inside the artifact ({@code ..} stops at the root); a missing
- *       path fails the reconciliation before anything is pruned.</li>
+ *       path fails the reconciliation before anything is pruned.
  *   <li>Without a kustomization file there, Flux generates one listing every {@code *.yaml} and
  *       {@code *.yml} below the path, taking a subdirectory with its own kustomization file as one
- *       entry without looking inside. An empty path builds to nothing, which prunes everything.</li>
+ *       entry without looking inside. An empty path builds to nothing, which prunes everything.
  *   <li>The spec's {@code targetNamespace}, {@code namePrefix} and {@code nameSuffix} replace the
  *       top-level kustomization's {@code namespace}, {@code namePrefix} and {@code nameSuffix}; its
- *       {@code patches} and {@code components} are appended to the top-level ones.</li>
- *   <li>kustomize builds (see {@link KustomizeBuild}); every object needs an apiVersion, a kind and a
- *       name.</li>
+ *       {@code patches} and {@code components} are appended to the top-level ones.
+ *   <li>kustomize builds (see {@link KustomizeBuild}); every object needs an apiVersion, a kind and
+ *       a name.
  *   <li>{@code postBuild} substitution where a name or namespace holds a {@code ${...}} expression
- *       (see {@link Substitution}).</li>
+ *       (see {@link Substitution}).
  *   <li>Cluster-scoped kinds lose their namespace, as the API server drops it: the built-in kinds,
- *       those of {@code kinds}, and those of cluster-scoped CRDs in the same build.</li>
+ *       those of {@code kinds}, and those of cluster-scoped CRDs in the same build.
  * </ol>
  *
  * <p>Pure: reads only {@code files}, no clock, no cluster, no logging.
@@ -39,8 +39,12 @@ public final class KustomizePredictor {
 
   private KustomizePredictor() {}
 
-  /** As {@link #predict(SourceFiles, KustomizationSpecFacts, ScopedKinds, Budget)}, within the default node budget. */
-  public static Prediction predict(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
+  /**
+   * As {@link #predict(SourceFiles, KustomizationSpecFacts, ScopedKinds, Budget)}, within the
+   * default node budget.
+   */
+  public static Prediction predict(
+      SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
     return predict(files, spec, kinds, Budget.nodes(Budgets.DEFAULT_NODES));
   }
 
@@ -49,22 +53,29 @@ public final class KustomizePredictor {
    *
    * @param kinds the cluster-scoped kinds the API server knows
    */
-  public static Prediction predict(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds, Budget budget) {
+  public static Prediction predict(
+      SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds, Budget budget) {
     return Budgets.within(budget, () -> predictWithin(files, spec, kinds));
   }
 
-  private static Prediction predictWithin(SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
+  private static Prediction predictWithin(
+      SourceFiles files, KustomizationSpecFacts spec, ScopedKinds kinds) {
     try {
       String dir = SourcePaths.clamp(spec.path());
       if (!files.isDirectory(dir)) {
-        return Prediction.buildFails(files.isFile(dir)
-            ? "kustomization path " + spec.path() + " is a file, not a directory"
-            : "kustomization path not found: " + (spec.path().isEmpty() ? "(artifact root)" : spec.path()));
+        return Prediction.buildFails(
+            files.isFile(dir)
+                ? "kustomization path " + spec.path() + " is a file, not a directory"
+                : "kustomization path not found: "
+                    + (spec.path().isEmpty() ? "(artifact root)" : spec.path()));
       }
       List<Resource> built = new KustomizeBuild(files).run(fluxRoot(files, dir, spec));
       for (Resource resource : built) {
-        if (resource.name().isEmpty() || resource.kind().isEmpty() || resource.apiVersion().isEmpty()) {
-          return Prediction.buildFails("an object from " + resource.origin + " has no apiVersion, kind or name");
+        if (resource.name().isEmpty()
+            || resource.kind().isEmpty()
+            || resource.apiVersion().isEmpty()) {
+          return Prediction.buildFails(
+              "an object from " + resource.origin + " has no apiVersion, kind or name");
         }
       }
       if (spec.postBuild()) {
@@ -85,10 +96,12 @@ public final class KustomizePredictor {
   }
 
   /** The top-level kustomization as Flux rewrites it before building. */
-  private static KustomizationFile fluxRoot(SourceFiles files, String dir, KustomizationSpecFacts spec) {
-    KustomizationFile root = KustomizationFile.find(files, dir) != null
-        ? KustomizationFile.load(files, dir, false)
-        : generated(files, dir);
+  private static KustomizationFile fluxRoot(
+      SourceFiles files, String dir, KustomizationSpecFacts spec) {
+    KustomizationFile root =
+        KustomizationFile.find(files, dir) != null
+            ? KustomizationFile.load(files, dir, false)
+            : generated(files, dir);
     ObjectNode content = root.content.deepCopy();
     if (!spec.targetNamespace().isEmpty()) {
       content.put("namespace", spec.targetNamespace());
@@ -109,10 +122,13 @@ public final class KustomizePredictor {
     }
     for (String component : spec.components()) {
       if (SourcePaths.isRemote(component) || component.startsWith("/")) {
-        throw new BuildFailure("component path '" + component + "' in spec.components must be local and relative");
+        throw new BuildFailure(
+            "component path '" + component + "' in spec.components must be local and relative");
       }
       String componentDir = SourcePaths.resolve(dir, component, "spec.components");
-      if (spec.ignoreMissingComponents() && !files.isDirectory(componentDir) && !files.isFile(componentDir)) {
+      if (spec.ignoreMissingComponents()
+          && !files.isDirectory(componentDir)
+          && !files.isFile(componentDir)) {
         continue;
       }
       array(content, "components").add(component);
@@ -131,7 +147,8 @@ public final class KustomizePredictor {
       ArrayNode list = content.putArray("resources");
       resources.forEach(list::add);
     }
-    return new KustomizationFile(dir, SourcePaths.join(dir, "kustomization.yaml") + " (generated by Flux)", content);
+    return new KustomizationFile(
+        dir, SourcePaths.join(dir, "kustomization.yaml") + " (generated by Flux)", content);
   }
 
   private static void scan(SourceFiles files, String root, String dir, List<String> resources) {
@@ -157,7 +174,8 @@ public final class KustomizePredictor {
   }
 
   private static void substitute(List<Resource> built, KustomizationSpecFacts spec) {
-    Substitution substitution = new Substitution(spec.postBuildSubstitute(), spec.postBuildSubstituteFrom());
+    Substitution substitution =
+        new Substitution(spec.postBuildSubstitute(), spec.postBuildSubstituteFrom());
     boolean runs = !spec.postBuildSubstitute().isEmpty() || spec.postBuildSubstituteFrom();
     for (Resource resource : built) {
       if ("disabled".equals(resource.labels().get(SUBSTITUTE_ANNOTATION))
@@ -170,12 +188,15 @@ public final class KustomizePredictor {
           throw new Unpredictable("postBuild substitution in the " + field + " of " + where);
         }
       }
-      if (!Substitution.hasExpression(resource.name()) && !Substitution.hasExpression(resource.namespace())) {
+      if (!Substitution.hasExpression(resource.name())
+          && !Substitution.hasExpression(resource.namespace())) {
         continue;
       }
       if (!runs) {
-        throw new Unpredictable("${...} in the name or namespace of " + where
-            + " while spec.postBuild sets no variables");
+        throw new Unpredictable(
+            "${...} in the name or namespace of "
+                + where
+                + " while spec.postBuild sets no variables");
       }
       resource.setName(substitution.resolve(resource.name(), where));
       resource.setNamespace(substitution.resolve(resource.namespace(), where));
@@ -186,10 +207,13 @@ public final class KustomizePredictor {
     Set<String> crds = new HashSet<>();
     for (Resource resource : built) {
       ResId id = resource.currentId();
-      if (id.group().equals("apiextensions.k8s.io") && id.kind().equals("CustomResourceDefinition")
+      if (id.group().equals("apiextensions.k8s.io")
+          && id.kind().equals("CustomResourceDefinition")
           && Docs.text(resource.doc.path("spec"), "scope").equals("Cluster")) {
-        crds.add(ScopedKinds.key(Docs.text(resource.doc.path("spec"), "group"),
-            Docs.text(resource.doc.path("spec").path("names"), "kind")));
+        crds.add(
+            ScopedKinds.key(
+                Docs.text(resource.doc.path("spec"), "group"),
+                Docs.text(resource.doc.path("spec").path("names"), "kind")));
       }
     }
     ScopedKinds scoped = kinds.or((group, kind) -> crds.contains(ScopedKinds.key(group, kind)));

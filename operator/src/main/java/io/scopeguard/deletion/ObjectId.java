@@ -9,16 +9,21 @@ import java.util.Set;
  * cluster-scoped objects), name, API group (empty for the core group) and kind. The version is not
  * part of it.
  *
- * <p>{@link #inventoryId()} and {@link #parse(String)} use Flux's text form
- * {@code <namespace>_<name>_<group>_<kind>}, in which a {@code :} in the name of an RBAC object is
- * written {@code __}.
+ * <p>{@link #inventoryId()} and {@link #parse(String)} use Flux's text form {@code
+ * <namespace>_<name>_<group>_<kind>}, in which a {@code :} in the name of an RBAC object is written
+ * {@code __}.
  */
-public record ObjectId(String namespace, String name, String group, String kind) implements Comparable<ObjectId> {
+public record ObjectId(String namespace, String name, String group, String kind)
+    implements Comparable<ObjectId> {
 
   private static final String RBAC_GROUP = "rbac.authorization.k8s.io";
-  private static final Set<String> RBAC_KINDS = Set.of("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding");
-  private static final Comparator<ObjectId> ORDER = Comparator.comparing(ObjectId::group)
-      .thenComparing(ObjectId::kind).thenComparing(ObjectId::namespace).thenComparing(ObjectId::name);
+  private static final Set<String> RBAC_KINDS =
+      Set.of("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding");
+  private static final Comparator<ObjectId> ORDER =
+      Comparator.comparing(ObjectId::group)
+          .thenComparing(ObjectId::kind)
+          .thenComparing(ObjectId::namespace)
+          .thenComparing(ObjectId::name);
 
   public ObjectId {
     namespace = namespace == null ? "" : namespace;
@@ -34,8 +39,8 @@ public record ObjectId(String namespace, String name, String group, String kind)
   }
 
   /**
-   * Reads an inventory entry id: the namespace runs up to the first {@code _}, the last two
-   * {@code _}-separated fields are group and kind, the rest is the name.
+   * Reads an inventory entry id: the namespace runs up to the first {@code _}, the last two {@code
+   * _}-separated fields are group and kind, the rest is the name.
    *
    * @throws IllegalArgumentException when the id does not have that shape
    */
@@ -47,17 +52,21 @@ public record ObjectId(String namespace, String name, String group, String kind)
     int last = id.lastIndexOf('_');
     int beforeLast = last > 0 ? id.lastIndexOf('_', last - 1) : -1;
     if (first < 0 || beforeLast <= first) {
-      throw new IllegalArgumentException("inventory id '" + id
-          + "' is not <namespace>_<name>_<group>_<kind>: it needs at least three '_' separators");
+      throw new IllegalArgumentException(
+          "inventory id '"
+              + id
+              + "' is not <namespace>_<name>_<group>_<kind>: it needs at least three '_' separators");
     }
     String namespace = id.substring(0, first);
     String name = id.substring(first + 1, beforeLast);
     String group = id.substring(beforeLast + 1, last);
     String kind = id.substring(last + 1);
     if (name.isEmpty() || kind.isEmpty()) {
-      throw new IllegalArgumentException("inventory id '" + id + "' has an empty " + (name.isEmpty() ? "name" : "kind"));
+      throw new IllegalArgumentException(
+          "inventory id '" + id + "' has an empty " + (name.isEmpty() ? "name" : "kind"));
     }
-    return new ObjectId(namespace, isRbac(group, kind) ? name.replace("__", ":") : name, group, kind);
+    return new ObjectId(
+        namespace, isRbac(group, kind) ? name.replace("__", ":") : name, group, kind);
   }
 
   public boolean isClusterScoped() {
@@ -72,7 +81,11 @@ public record ObjectId(String namespace, String name, String group, String kind)
   /** Readable form for messages, e.g. {@code Deployment.apps podinfo/podinfo}. */
   @Override
   public String toString() {
-    return kind + (group.isEmpty() ? "" : "." + group) + " " + (namespace.isEmpty() ? "" : namespace + "/") + name;
+    return kind
+        + (group.isEmpty() ? "" : "." + group)
+        + " "
+        + (namespace.isEmpty() ? "" : namespace + "/")
+        + name;
   }
 
   private static boolean isRbac(String group, String kind) {

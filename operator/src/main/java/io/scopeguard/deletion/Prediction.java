@@ -9,15 +9,15 @@ import java.util.TreeSet;
  * What scopeguard expects Flux to apply for one revision of a Kustomization.
  *
  * <ul>
- *   <li>{@link Outcome#KNOWN}: Flux builds exactly {@link #ids()}. An empty set is a real answer: an
- *       empty path or source builds to nothing, and Flux then prunes the whole inventory.</li>
+ *   <li>{@link Outcome#KNOWN}: Flux builds exactly {@link #ids()}. An empty set is a real answer:
+ *       an empty path or source builds to nothing, and Flux then prunes the whole inventory.
  *   <li>{@link Outcome#BUILD_FAILS}: Flux's build (or its path check) fails, so it applies nothing
- *       and prunes nothing; {@link #reason()} says why.</li>
- *   <li>{@link Outcome#UNKNOWN}: the build depends on something scopeguard cannot predict;
- *       {@link #reason()} names the construct and where it is.</li>
- *   <li>{@link Outcome#UNREADABLE}: the artifact cannot be read within bounds (its YAML expands past
- *       the judging budget, or judging takes too long); {@link #reason()} says which bound. Unlike
- *       an unknown but valid build, this is refused, never let through by policy.</li>
+ *       and prunes nothing; {@link #reason()} says why.
+ *   <li>{@link Outcome#UNKNOWN}: the build depends on something scopeguard cannot predict; {@link
+ *       #reason()} names the construct and where it is.
+ *   <li>{@link Outcome#UNREADABLE}: the artifact cannot be read within bounds (its YAML expands
+ *       past the judging budget, or judging takes too long); {@link #reason()} says which bound.
+ *       Unlike an unknown but valid build, this is refused, never let through by policy.
  * </ul>
  *
  * @param outcome which of the three
@@ -27,14 +27,21 @@ import java.util.TreeSet;
 public record Prediction(Outcome outcome, Set<ObjectId> ids, String reason) {
 
   /** The three kinds of answer. */
-  public enum Outcome { KNOWN, BUILD_FAILS, UNKNOWN, UNREADABLE }
+  public enum Outcome {
+    KNOWN,
+    BUILD_FAILS,
+    UNKNOWN,
+    UNREADABLE
+  }
 
   public Prediction {
     Objects.requireNonNull(outcome, "outcome");
     ids = Collections.unmodifiableSortedSet(new TreeSet<>(ids == null ? Set.of() : ids));
-    boolean consistent = outcome == Outcome.KNOWN ? reason == null : reason != null && ids.isEmpty();
+    boolean consistent =
+        outcome == Outcome.KNOWN ? reason == null : reason != null && ids.isEmpty();
     if (!consistent) {
-      throw new IllegalArgumentException(outcome + " prediction with reason " + reason + " and " + ids.size() + " ids");
+      throw new IllegalArgumentException(
+          outcome + " prediction with reason " + reason + " and " + ids.size() + " ids");
     }
   }
 

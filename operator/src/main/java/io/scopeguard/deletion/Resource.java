@@ -8,17 +8,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One object while kustomize builds: its document, every identity it had before (kustomize
- * matches patches and generator merges against any of them), and for generated ConfigMaps and
- * Secrets whether a content hash is still to be appended to the name.
+ * One object while kustomize builds: its document, every identity it had before (kustomize matches
+ * patches and generator merges against any of them), and for generated ConfigMaps and Secrets
+ * whether a content hash is still to be appended to the name.
  */
 final class Resource {
 
   final ObjectNode doc;
+
   /** Where the object comes from, for messages: a file or a generator. */
   final String origin;
+
   final List<ResId> previousIds = new ArrayList<>();
   boolean needsHash;
+
   /** For generated objects: create, merge or replace. */
   String behavior = "";
 
@@ -99,7 +102,8 @@ final class Resource {
     if (values.isEmpty()) {
       return;
     }
-    Map<String, String> merged = new LinkedHashMap<>(Docs.stringMap(doc.path("metadata").path(field)));
+    Map<String, String> merged =
+        new LinkedHashMap<>(Docs.stringMap(doc.path("metadata").path(field)));
     merged.putAll(values);
     setMetadataMap(field, merged);
   }

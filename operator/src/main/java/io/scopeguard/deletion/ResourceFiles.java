@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Objects read from YAML the way kustomize reads a resource file: every document, empty ones
- * skipped, {@code *List} kinds with {@code items} expanded, each object required to have a kind
- * and (unless it is a list) a name.
+ * skipped, {@code *List} kinds with {@code items} expanded, each object required to have a kind and
+ * (unless it is a list) a name.
  */
 final class ResourceFiles {
 

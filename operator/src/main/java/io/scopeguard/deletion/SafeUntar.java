@@ -23,8 +23,8 @@ import java.util.zip.ZipException;
  * {@code path}/{@code linkpath}, sizes from pax {@code size}; pax global headers are skipped.
  * Regular files are kept; directories are implied by the files in them, and directory entries are
  * kept as directories (an empty directory Flux can build). Symlinks and hardlinks are never
- * followed: one whose target, resolved lexically, lies outside the tree is refused
- * ({@code LinkOutsideTree}); one inside is ignored, as are devices and fifos. Sparse and multi-volume
+ * followed: one whose target, resolved lexically, lies outside the tree is refused ({@code
+ * LinkOutsideTree}); one inside is ignored, as are devices and fifos. Sparse and multi-volume
  * entries are refused.
  *
  * <p>Every name is checked: an absolute path, a backslash or any {@code ..} segment is refused
@@ -34,15 +34,18 @@ import java.util.zip.ZipException;
  *
  * <p>An archive with no files is a valid, empty tree: Flux builds it into zero objects, which is
  * exactly what the guard must see. So is a gzip stream that holds no tar data at all, which Flux's
- * reader also takes for an empty archive; only zero bytes of input are {@code Empty}. An archive that stops at an entry boundary without the
- * end-of-archive blocks is read as complete, as Flux's own tar reader reads it; one that stops inside
- * a header or an entry's data, or a gzip stream that stops before its trailer, is {@code Truncated}.
+ * reader also takes for an empty archive; only zero bytes of input are {@code Empty}. An archive
+ * that stops at an entry boundary without the end-of-archive blocks is read as complete, as Flux's
+ * own tar reader reads it; one that stops inside a header or an entry's data, or a gzip stream that
+ * stops before its trailer, is {@code Truncated}.
  */
 public final class SafeUntar {
 
   private static final int BLOCK = 512;
+
   /** The largest pax or GNU long-name entry read, as Go's tar reader allows. */
   private static final int MAX_METADATA_BYTES = 1 << 20;
+
   private static final int MAX_NAME_CHARS = 4096;
   private static final int MAX_QUOTED_CHARS = 160;
 
@@ -54,7 +57,8 @@ public final class SafeUntar {
    * @throws ArtifactException for any archive that is not a complete, well-formed tar.gz within
    *     {@code limits}, with the reason and a message naming the limit
    */
-  public static ArtifactTree unpack(InputStream gzip, ArtifactLimits limits) throws ArtifactException {
+  public static ArtifactTree unpack(InputStream gzip, ArtifactLimits limits)
+      throws ArtifactException {
     Compressed compressed = new Compressed(gzip, limits.maxCompressedBytes());
     try {
       int first = compressed.read();
@@ -79,9 +83,11 @@ public final class SafeUntar {
     } catch (EOFException e) {
       throw new ArtifactException(Reason.Truncated, "artifact's gzip stream ends early", e);
     } catch (ZipException e) {
-      throw new ArtifactException(Reason.Malformed, "artifact's gzip stream is corrupt: " + e.getMessage(), e);
+      throw new ArtifactException(
+          Reason.Malformed, "artifact's gzip stream is corrupt: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new ArtifactException(Reason.Truncated, "artifact could not be read to its end: " + e, e);
+      throw new ArtifactException(
+          Reason.Truncated, "artifact could not be read to its end: " + e, e);
     }
   }
 
@@ -138,18 +144,28 @@ public final class SafeUntar {
     }
 
     private void entry(Header header, Extended extended) throws IOException, ArtifactException {
-      String name = extended.longName != null ? extended.longName
-          : extended.paxPath != null ? extended.paxPath : header.name;
-      String link = extended.longLink != null ? extended.longLink
-          : extended.paxLinkpath != null ? extended.paxLinkpath : header.linkName;
+      String name =
+          extended.longName != null
+              ? extended.longName
+              : extended.paxPath != null ? extended.paxPath : header.name;
+      String link =
+          extended.longLink != null
+              ? extended.longLink
+              : extended.paxLinkpath != null ? extended.paxLinkpath : header.linkName;
       long size = extended.paxSize >= 0 ? extended.paxSize : header.size;
       char type = header.type == '\0' ? (name.endsWith("/") ? '5' : '0') : header.type;
       if (++entries > limits.maxFiles()) {
-        throw new ArtifactException(Reason.TooManyFiles,
-            "artifact holds more than " + ArtifactLimits.count(limits.maxFiles()) + " entries (limit maxFiles)");
+        throw new ArtifactException(
+            Reason.TooManyFiles,
+            "artifact holds more than "
+                + ArtifactLimits.count(limits.maxFiles())
+                + " entries (limit maxFiles)");
       }
       if (extended.sparse || type == 'S' || type == 'M') {
-        throw malformed("artifact entry " + quote(name) + " is a sparse or multi-volume file, which scopeguard does not read");
+        throw malformed(
+            "artifact entry "
+                + quote(name)
+                + " is a sparse or multi-volume file, which scopeguard does not read");
       }
       switch (type) {
         case '0', '7' -> file(path(name), size);
@@ -173,12 +189,20 @@ public final class SafeUntar {
         throw malformed("artifact has a file entry without a name");
       }
       if (size > limits.maxFileBytes()) {
-        throw new ArtifactException(Reason.TooLarge, "artifact file " + quote(path) + " is larger than "
-            + ArtifactLimits.bytes(limits.maxFileBytes()) + " (limit maxFileBytes)");
+        throw new ArtifactException(
+            Reason.TooLarge,
+            "artifact file "
+                + quote(path)
+                + " is larger than "
+                + ArtifactLimits.bytes(limits.maxFileBytes())
+                + " (limit maxFileBytes)");
       }
       if (fileBytes + size > limits.maxTotalBytes()) {
-        throw new ArtifactException(Reason.TooLarge,
-            "artifact expands beyond " + ArtifactLimits.bytes(limits.maxTotalBytes()) + " (limit maxTotalBytes)");
+        throw new ArtifactException(
+            Reason.TooLarge,
+            "artifact expands beyond "
+                + ArtifactLimits.bytes(limits.maxTotalBytes())
+                + " (limit maxTotalBytes)");
       }
       byte[] data = new byte[(int) size];
       if (readFully(data, data.length) < data.length) {
@@ -197,10 +221,17 @@ public final class SafeUntar {
     }
 
     /** Links are not followed; only where they point matters. */
-    private void link(String path, String target, String kind, String base) throws ArtifactException {
+    private void link(String path, String target, String kind, String base)
+        throws ArtifactException {
       if (escapes(base, target)) {
-        throw new ArtifactException(Reason.LinkOutsideTree,
-            "artifact " + kind + " " + quote(path) + " points outside the tree, to " + quote(target));
+        throw new ArtifactException(
+            Reason.LinkOutsideTree,
+            "artifact "
+                + kind
+                + " "
+                + quote(path)
+                + " points outside the tree, to "
+                + quote(target));
       }
     }
 
@@ -225,34 +256,47 @@ public final class SafeUntar {
         throw malformed("artifact has an entry without a name");
       }
       if (name.length() > MAX_NAME_CHARS) {
-        throw malformed("artifact has an entry name longer than " + ArtifactLimits.count(MAX_NAME_CHARS) + " characters");
+        throw malformed(
+            "artifact has an entry name longer than "
+                + ArtifactLimits.count(MAX_NAME_CHARS)
+                + " characters");
       }
       if (name.startsWith("/")) {
-        throw new ArtifactException(Reason.PathTraversal, "artifact entry " + quote(name) + " is an absolute path");
+        throw new ArtifactException(
+            Reason.PathTraversal, "artifact entry " + quote(name) + " is an absolute path");
       }
       if (name.indexOf('\\') >= 0) {
-        throw new ArtifactException(Reason.PathTraversal, "artifact entry " + quote(name) + " has a backslash in its path");
+        throw new ArtifactException(
+            Reason.PathTraversal, "artifact entry " + quote(name) + " has a backslash in its path");
       }
       StringBuilder path = new StringBuilder();
       int depth = 0;
       for (String segment : name.split("/")) {
         if (segment.equals("..")) {
-          throw new ArtifactException(Reason.PathTraversal, "artifact entry " + quote(name) + " has a '..' segment");
+          throw new ArtifactException(
+              Reason.PathTraversal, "artifact entry " + quote(name) + " has a '..' segment");
         }
         if (!segment.isEmpty() && !segment.equals(".")) {
           path.append(depth++ == 0 ? "" : "/").append(segment);
         }
       }
       if (depth > limits.maxDepth()) {
-        throw new ArtifactException(Reason.TooDeep, "artifact entry " + quote(name) + " is deeper than "
-            + limits.maxDepth() + " path segments (limit maxDepth)");
+        throw new ArtifactException(
+            Reason.TooDeep,
+            "artifact entry "
+                + quote(name)
+                + " is deeper than "
+                + limits.maxDepth()
+                + " path segments (limit maxDepth)");
       }
       return path.toString();
     }
 
     private byte[] readMetadata(long size) throws IOException, ArtifactException {
       if (size > MAX_METADATA_BYTES) {
-        throw malformed("artifact has an extended tar header larger than " + ArtifactLimits.bytes(MAX_METADATA_BYTES));
+        throw malformed(
+            "artifact has an extended tar header larger than "
+                + ArtifactLimits.bytes(MAX_METADATA_BYTES));
       }
       byte[] data = new byte[(int) size];
       if (readFully(data, data.length) < data.length) {
@@ -376,7 +420,8 @@ public final class SafeUntar {
         signed += b;
       }
       if (stored != unsigned && stored != signed) {
-        throw malformed("artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged");
+        throw malformed(
+            "artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged");
       }
       String name = cString(block, 0, 100);
       if (Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length)) {
@@ -446,12 +491,19 @@ public final class SafeUntar {
       while (position < data.length) {
         int space = position;
         long length = 0;
-        while (space < data.length && data[space] >= '0' && data[space] <= '9' && length < data.length) {
+        while (space < data.length
+            && data[space] >= '0'
+            && data[space] <= '9'
+            && length < data.length) {
           length = length * 10 + (data[space++] - '0');
         }
         long end = position + length;
-        if (space == position || space >= data.length || data[space] != ' ' || end > data.length
-            || end <= space + 1 || data[(int) end - 1] != '\n') {
+        if (space == position
+            || space >= data.length
+            || data[space] != ' '
+            || end > data.length
+            || end <= space + 1
+            || data[(int) end - 1] != '\n') {
           throw malformed("artifact has a malformed pax header");
         }
         String record = new String(data, space + 1, (int) end - space - 2, StandardCharsets.UTF_8);
@@ -472,7 +524,9 @@ public final class SafeUntar {
         case "path" -> paxPath = value.isEmpty() ? null : value;
         case "linkpath" -> paxLinkpath = value.isEmpty() ? null : value;
         case "size" -> {
-          if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+          if (value.isEmpty()
+              || value.length() > 18
+              || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw malformed("artifact has a pax size that is not a number: " + quote(value));
           }
           paxSize = Long.parseLong(value);
@@ -529,8 +583,13 @@ public final class SafeUntar {
       if (n > 0) {
         count += n;
         if (count > max) {
-          refusal = new Refusal(new ArtifactException(Reason.TooLarge, "artifact is larger than "
-              + ArtifactLimits.bytes(max) + " compressed (limit maxCompressedBytes)"));
+          refusal =
+              new Refusal(
+                  new ArtifactException(
+                      Reason.TooLarge,
+                      "artifact is larger than "
+                          + ArtifactLimits.bytes(max)
+                          + " compressed (limit maxCompressedBytes)"));
           throw refusal;
         }
       }
@@ -568,8 +627,12 @@ public final class SafeUntar {
       if (n > 0) {
         count += n;
         if (count > ArtifactLimits.RATIO_GRACE_BYTES && count > compressed.count() * maxRatio) {
-          throw new Refusal(new ArtifactException(Reason.CompressionRatio,
-              "artifact expands more than " + maxRatio + " times its compressed size (limit maxRatio)"));
+          throw new Refusal(
+              new ArtifactException(
+                  Reason.CompressionRatio,
+                  "artifact expands more than "
+                      + maxRatio
+                      + " times its compressed size (limit maxRatio)"));
         }
       }
       return n;

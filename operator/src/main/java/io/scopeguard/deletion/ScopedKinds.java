@@ -19,8 +19,8 @@ public interface ScopedKinds {
   }
 
   /**
-   * The built-in kinds plus {@code clusterScoped}, each written {@code Kind.group} (or just
-   * {@code Kind} for the core group), e.g. the cluster-scoped CRDs installed on the cluster.
+   * The built-in kinds plus {@code clusterScoped}, each written {@code Kind.group} (or just {@code
+   * Kind} for the core group), e.g. the cluster-scoped CRDs installed on the cluster.
    */
   static ScopedKinds builtInAnd(Collection<String> clusterScoped) {
     Set<String> extra = Set.copyOf(clusterScoped);

@@ -5,7 +5,9 @@ final class Sops {
 
   private Sops() {}
 
-  /** Encrypted values ({@code ENC[AES256_GCM,...]}) or SOPS metadata in YAML, JSON or dotenv form. */
+  /**
+   * Encrypted values ({@code ENC[AES256_GCM,...]}) or SOPS metadata in YAML, JSON or dotenv form.
+   */
   static boolean isEncrypted(String content) {
     return content.contains("ENC[AES256_GCM,")
         || content.contains("sops_mac=")

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * The files of an unpacked source artifact, as the predictor reads them.
  *
- * <p>Paths are relative to the artifact root, separated by {@code /}, without {@code .} or
- * {@code ..} segments and without a leading or trailing {@code /}; the root itself is {@code ""}.
+ * <p>Paths are relative to the artifact root, separated by {@code /}, without {@code .} or {@code
+ * ..} segments and without a leading or trailing {@code /}; the root itself is {@code ""}.
  */
 public interface SourceFiles {
 
@@ -15,7 +15,9 @@ public interface SourceFiles {
 
   boolean isDirectory(String path);
 
-  /** The names (not paths) of the files and directories directly inside {@code dir}, in any order. */
+  /**
+   * The names (not paths) of the files and directories directly inside {@code dir}, in any order.
+   */
   List<String> list(String dir);
 
   /** The content of the file at {@code path}. */

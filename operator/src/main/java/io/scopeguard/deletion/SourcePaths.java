@@ -10,7 +10,17 @@ import java.util.regex.Pattern;
 final class SourcePaths {
 
   private static final List<String> REMOTE_PREFIXES =
-      List.of("git::", "gh:", "ssh://", "https://", "http://", "file://", "git@", "github.com:", "github.com/");
+      List.of(
+          "git::",
+          "gh:",
+          "ssh://",
+          "https://",
+          "http://",
+          "file://",
+          "git@",
+          "github.com:",
+          "github.com/");
+
   /** SCP-like {@code user@host:path}, which kustomize also takes for a git repository. */
   private static final Pattern SCP_LIKE = Pattern.compile("^[^/@:]+@[^/:]+:.*");
 
@@ -61,7 +71,8 @@ final class SourcePaths {
   /** Whether kustomize would fetch this entry from a URL or a git repository. */
   static boolean isRemote(String entry) {
     String lower = entry.toLowerCase(Locale.ROOT);
-    return REMOTE_PREFIXES.stream().anyMatch(lower::startsWith) || SCP_LIKE.matcher(entry).matches();
+    return REMOTE_PREFIXES.stream().anyMatch(lower::startsWith)
+        || SCP_LIKE.matcher(entry).matches();
   }
 
   static String join(String dir, String name) {

@@ -8,16 +8,17 @@ import java.util.regex.Pattern;
  * Flux's {@code postBuild} variable substitution, applied to the fields that make an identity.
  *
  * <p>Only forms whose result does not depend on the controller's flags or on cluster data are
- * resolved: {@code ${VAR}} with {@code VAR} in {@code spec.postBuild.substitute}, and
- * {@code ${VAR:-default}} / {@code ${VAR:=default}}, which give the variable's value when it is set
- * and not empty and the default otherwise. A variable only {@code substituteFrom} could supply, the
+ * resolved: {@code ${VAR}} with {@code VAR} in {@code spec.postBuild.substitute}, and {@code
+ * ${VAR:-default}} / {@code ${VAR:=default}}, which give the variable's value when it is set and
+ * not empty and the default otherwise. A variable only {@code substituteFrom} could supply, the
  * {@code -}/{@code =} defaults (strict and lenient substitution disagree on them), bash string
  * operations and {@code $$} escapes make the prediction unknown.
  */
 final class Substitution {
 
   private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([^{}$]*)}");
-  private static final Pattern VARIABLE = Pattern.compile("([_a-zA-Z][_a-zA-Z0-9]*)(?:(:-|:=)([^{}$]*))?");
+  private static final Pattern VARIABLE =
+      Pattern.compile("([_a-zA-Z][_a-zA-Z0-9]*)(?:(:-|:=)([^{}$]*))?");
 
   private final Map<String, String> inline;
   private final boolean fromCluster;
@@ -43,7 +44,8 @@ final class Substitution {
     Matcher expressions = EXPRESSION.matcher(text);
     StringBuilder out = new StringBuilder();
     while (expressions.find()) {
-      expressions.appendReplacement(out, Matcher.quoteReplacement(evaluate(expressions.group(1), where)));
+      expressions.appendReplacement(
+          out, Matcher.quoteReplacement(evaluate(expressions.group(1), where)));
     }
     expressions.appendTail(out);
     if (out.indexOf("${") >= 0) {

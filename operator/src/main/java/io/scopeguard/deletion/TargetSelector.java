@@ -46,10 +46,14 @@ final class TargetSelector {
     for (Resource resource : resources) {
       ResId current = resource.currentId();
       ResId original = resource.originalId();
-      if ((namespace.test(original.effectiveNamespace()) || namespace.test(current.effectiveNamespace()))
+      if ((namespace.test(original.effectiveNamespace())
+              || namespace.test(current.effectiveNamespace()))
           && (name.test(original.name()) || name.test(current.name()))
-          && group.test(current.group()) && version.test(current.version()) && kind.test(current.kind())
-          && labels.test(resource.labels()) && annotations.test(resource.annotations())) {
+          && group.test(current.group())
+          && version.test(current.version())
+          && kind.test(current.kind())
+          && labels.test(resource.labels())
+          && annotations.test(resource.annotations())) {
         selected.add(resource);
       }
     }
@@ -95,7 +99,8 @@ final class TargetSelector {
     @Override
     public char charAt(int index) {
       if (++reads[0] > MAX_READS) {
-        throw new Unpredictable("patch target pattern '" + pattern + "' in " + where + " takes too long to match");
+        throw new Unpredictable(
+            "patch target pattern '" + pattern + "' in " + where + " takes too long to match");
       }
       return text.charAt(index);
     }
@@ -129,7 +134,10 @@ final class TargetSelector {
     var setMatcher = Pattern.compile("^(\\S+)\\s+(in|notin)\\s*\\((.*)\\)$").matcher(r);
     if (setMatcher.matches()) {
       String key = setMatcher.group(1);
-      Set<String> values = Arrays.stream(setMatcher.group(3).split(",")).map(String::trim).collect(Collectors.toSet());
+      Set<String> values =
+          Arrays.stream(setMatcher.group(3).split(","))
+              .map(String::trim)
+              .collect(Collectors.toSet());
       return setMatcher.group(2).equals("in")
           ? labels -> labels.containsKey(key) && values.contains(labels.get(key))
           : labels -> !labels.containsKey(key) || !values.contains(labels.get(key));

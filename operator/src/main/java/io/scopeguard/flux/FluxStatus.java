@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What Flux writes in its objects that the mass-deletion guard reads: artifacts and inventories. */
+/**
+ * What Flux writes in its objects that the mass-deletion guard reads: artifacts and inventories.
+ */
 public final class FluxStatus {
 
   /** A source's current artifact ({@code status.artifact}). */
@@ -21,7 +23,8 @@ public final class FluxStatus {
     String url = artifact.at("/url").asText("");
     String revision = artifact.at("/revision").asText("");
     String digest = artifact.at("/digest").asText("");
-    return url.isEmpty() || revision.isEmpty() || digest.isEmpty() ? Optional.empty()
+    return url.isEmpty() || revision.isEmpty() || digest.isEmpty()
+        ? Optional.empty()
         : Optional.of(new Artifact(url, revision, digest));
   }
 

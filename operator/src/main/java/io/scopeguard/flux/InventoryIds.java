@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.RandomAccess;
 
 /**
- * A reconciler's inventory as the informer caches keep it: the ids of {@code status.inventory.entries}
- * in one array, in place of the entries' maps. An inventory entry as parsed costs about 250 bytes of
- * maps besides its id; 500,000 of them (a large Cluster API management cluster) are most of what
- * scopeguard would hold. Only the ids are read (the entries' {@code v} is not), and a cached object
- * is never written back whole, only patched.
+ * A reconciler's inventory as the informer caches keep it: the ids of {@code
+ * status.inventory.entries} in one array, in place of the entries' maps. An inventory entry as
+ * parsed costs about 250 bytes of maps besides its id; 500,000 of them (a large Cluster API
+ * management cluster) are most of what scopeguard would hold. Only the ids are read (the entries'
+ * {@code v} is not), and a cached object is never written back whole, only patched.
  */
 public final class InventoryIds extends AbstractList<String> implements RandomAccess {
 
@@ -22,11 +22,15 @@ public final class InventoryIds extends AbstractList<String> implements RandomAc
     this.ids = ids;
   }
 
-  /** Replaces the resource's inventory entries by their ids, in place; a resource without an inventory is left as is. */
+  /**
+   * Replaces the resource's inventory entries by their ids, in place; a resource without an
+   * inventory is left as is.
+   */
   public static void compact(GenericKubernetesResource reconciler) {
     if (reconciler.getAdditionalProperties().get("status") instanceof Map<?, ?> status
         && status.get("inventory") instanceof Map<?, ?> inventory
-        && inventory.get("entries") instanceof List<?> entries && !(entries instanceof InventoryIds)) {
+        && inventory.get("entries") instanceof List<?> entries
+        && !(entries instanceof InventoryIds)) {
       @SuppressWarnings("unchecked")
       Map<String, Object> writable = (Map<String, Object>) inventory;
       writable.put("entries", of(entries));

@@ -23,13 +23,17 @@ import java.util.Optional;
  * 15 minutes while it has a revision to publish).
  *
  * @param artifact the refused artifact (url, revision, digest)
- * @param reason why: the reason the first consumer it trips is held for (MassDeletion, PredictionUnknown)
+ * @param reason why: the reason the first consumer it trips is held for (MassDeletion,
+ *     PredictionUnknown)
  * @param refusedAt when the gate last refused it
  */
 public record RefusedRevision(FluxStatus.Artifact artifact, String reason, Instant refusedAt) {
 
-  /** Longer than source-controller's longest retry delay (15 minutes, {@code --max-retry-delay}). */
+  /**
+   * Longer than source-controller's longest retry delay (15 minutes, {@code --max-retry-delay}).
+   */
   public static final Duration FORGOTTEN_AFTER = Duration.ofMinutes(20);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The refusal recorded on a source, whether or not it is still pending. */
@@ -47,8 +51,11 @@ public record RefusedRevision(FluxStatus.Artifact artifact, String reason, Insta
       if (url.isEmpty() || revision.isEmpty() || digest.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(new RefusedRevision(new FluxStatus.Artifact(url, revision, digest), node.path("reason").asText(""),
-          Instant.parse(node.path("refusedAt").asText(""))));
+      return Optional.of(
+          new RefusedRevision(
+              new FluxStatus.Artifact(url, revision, digest),
+              node.path("reason").asText(""),
+              Instant.parse(node.path("refusedAt").asText(""))));
     } catch (IOException | DateTimeParseException e) {
       return Optional.empty();
     }
@@ -60,8 +67,10 @@ public record RefusedRevision(FluxStatus.Artifact artifact, String reason, Insta
    */
   public static Optional<RefusedRevision> pending(GenericKubernetesResource source, Instant now) {
     Optional<String> published = FluxStatus.artifact(source).map(FluxStatus.Artifact::revision);
-    Optional<Instant> publishedAt = Json.text(source, "/status/artifact/lastUpdateTime").flatMap(RefusedRevision::instant);
-    return of(source).filter(refused -> !published.map(refused.artifact().revision()::equals).orElse(false))
+    Optional<Instant> publishedAt =
+        Json.text(source, "/status/artifact/lastUpdateTime").flatMap(RefusedRevision::instant);
+    return of(source)
+        .filter(refused -> !published.map(refused.artifact().revision()::equals).orElse(false))
         .filter(refused -> publishedAt.map(at -> !at.isAfter(refused.refusedAt())).orElse(true))
         .filter(refused -> now.isBefore(refused.refusedAt().plus(FORGOTTEN_AFTER)));
   }
@@ -82,6 +91,10 @@ public record RefusedRevision(FluxStatus.Artifact artifact, String reason, Insta
     node.put("digest", artifact.digest());
     node.put("reason", reason);
     node.put("refusedAt", refusedAt.toString());
-    return Map.of(Annotations.REFUSED_REVISION, artifact.revision(), Annotations.REFUSED_ARTIFACT, node.toString());
+    return Map.of(
+        Annotations.REFUSED_REVISION,
+        artifact.revision(),
+        Annotations.REFUSED_ARTIFACT,
+        node.toString());
   }
 }

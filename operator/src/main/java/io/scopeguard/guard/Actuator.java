@@ -19,6 +19,8 @@ import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.RefusedRevision;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,8 +28,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.scopeguard.kinds.GuardedKind;
-import io.scopeguard.kinds.Json;
 
 /**
  * Applies guard decisions to the cluster: pauses and resumes guarded resources through their own
@@ -59,11 +59,16 @@ public final class Actuator {
   /**
    * Acts on a decision.
    *
-   * @return whether a hold took effect now: this call suspended the resource, or it is the first
-   *     to tell of a hold admission wrote into the resource's own write
+   * @return whether a hold took effect now: this call suspended the resource, or it is the first to
+   *     tell of a hold admission wrote into the resource's own write
    */
-  public boolean apply(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement, HoldState state,
-      Decision decision, String fingerprint) {
+  public boolean apply(
+      GuardedKind kind,
+      GenericKubernetesResource resource,
+      Judgement judgement,
+      HoldState state,
+      Decision decision,
+      String fingerprint) {
     ResourceKey key = ResourceKey.of(kind, resource);
     String message = judgement.verdict().message();
     switch (decision.action()) {
@@ -75,61 +80,119 @@ public final class Actuator {
         }
       }
       case KEEP -> {
-        if (state.approvalMismatch() && eventOnce(key, resource, "Warning", "ApprovalIgnored", Annotations.APPROVE
-            + "=" + state.approve() + " does not match the token " + state.heldToken() + "; nothing resumed. To approve: "
-            + approve(kind, resource, state.heldToken()))) {
-          LOG.info("{}: approval {} ignored, expected token {}", key, state.approve(), state.heldToken());
+        if (state.approvalMismatch()
+            && eventOnce(
+                key,
+                resource,
+                "Warning",
+                "ApprovalIgnored",
+                Annotations.APPROVE
+                    + "="
+                    + state.approve()
+                    + " does not match the token "
+                    + state.heldToken()
+                    + "; nothing resumed. To approve: "
+                    + approve(kind, resource, state.heldToken()))) {
+          LOG.info(
+              "{}: approval {} ignored, expected token {}",
+              key,
+              state.approve(),
+              state.heldToken());
         }
         String approveCommand = approve(kind, resource, state.heldToken());
-        if (holdTold(key, resource, state.heldReason(), state.heldToken(), message
-            + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: " + approveCommand)) {
-          decision(key, state.heldReason(), judgement, "held").log("{}: held at admission ({}): {}; approve: {}", key,
-              state.heldReason(), message, approveCommand);
+        if (holdTold(
+            key,
+            resource,
+            state.heldReason(),
+            state.heldToken(),
+            message
+                + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: "
+                + approveCommand)) {
+          decision(key, state.heldReason(), judgement, "held")
+              .log(
+                  "{}: held at admission ({}): {}; approve: {}",
+                  key,
+                  state.heldReason(),
+                  message,
+                  approveCommand);
           return true;
         }
       }
       case RECORD -> {
-        if (eventOnce(key, resource, "Warning", decision.reason(), "Audit: " + message
-            + ". ClusterScope " + judgement.homeName() + " enforces Audit: nothing suspended")) {
-          decision(key, decision.reason(), judgement, "recorded").log("{}: recorded {} (Audit, not suspended): {}", key,
-              decision.reason(), message);
+        if (eventOnce(
+            key,
+            resource,
+            "Warning",
+            decision.reason(),
+            "Audit: "
+                + message
+                + ". ClusterScope "
+                + judgement.homeName()
+                + " enforces Audit: nothing suspended")) {
+          decision(key, decision.reason(), judgement, "recorded")
+              .log("{}: recorded {} (Audit, not suspended): {}", key, decision.reason(), message);
         }
       }
       case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
-        String hold = key.id() + "|" + decision.reason() + "|" + decision.token() + "|" + fingerprint;
+        String hold =
+            key.id() + "|" + decision.reason() + "|" + decision.token() + "|" + fingerprint;
         if (decision.action() == GuardDecision.Action.SUSPEND && justHeld(hold)) {
           return false;
         }
-        String since = state.heldAt() != null ? state.heldAt() : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        send(kind, resource, JudgedPatch.of(resource)
-            .annotate(Annotations.SUSPENDED_REASON, decision.reason())
-            .annotate(Annotations.SUSPENDED_AT, since)
-            .annotate(Annotations.SUSPENDED_TOKEN, decision.token())
-            .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
-            .remove(Annotations.APPROVE)
-            .set(kind.pausePointer(), BooleanNode.TRUE));
+        String since =
+            state.heldAt() != null
+                ? state.heldAt()
+                : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+        send(
+            kind,
+            resource,
+            JudgedPatch.of(resource)
+                .annotate(Annotations.SUSPENDED_REASON, decision.reason())
+                .annotate(Annotations.SUSPENDED_AT, since)
+                .annotate(Annotations.SUSPENDED_TOKEN, decision.token())
+                .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
+                .remove(Annotations.APPROVE)
+                .set(kind.pausePointer(), BooleanNode.TRUE));
         held.put(hold, Instant.now(clock));
-        String what = switch (decision.action()) {
-          case RESUSPEND -> "was resumed while held; suspended again";
-          case UPDATE_HOLD -> "changed while held; still held";
-          default -> "suspended";
-        };
+        String what =
+            switch (decision.action()) {
+              case RESUSPEND -> "was resumed while held; suspended again";
+              case UPDATE_HOLD -> "changed while held; still held";
+              default -> "suspended";
+            };
         String approveCommand = approve(kind, resource, decision.token());
-        String told = message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand;
+        String told =
+            message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand;
         if (decision.action() == GuardDecision.Action.RESUSPEND) {
           event(resource, "Warning", decision.reason(), told, null);
         } else {
           holdTold(key, resource, decision.reason(), decision.token(), told);
         }
         lastEvent.remove(key.id());
-        decision(key, decision.reason(), judgement, decision.action().name().toLowerCase(java.util.Locale.ROOT))
-            .log("{}: {} ({}): {}; approve: {}", key, what, decision.reason(), message, approveCommand);
+        decision(
+                key,
+                decision.reason(),
+                judgement,
+                decision.action().name().toLowerCase(java.util.Locale.ROOT))
+            .log(
+                "{}: {} ({}): {}; approve: {}",
+                key,
+                what,
+                decision.reason(),
+                message,
+                approveCommand);
         return decision.action() != GuardDecision.Action.UPDATE_HOLD;
       }
       case RESUME -> {
         JudgedPatch resume = JudgedPatch.of(resource);
-        for (String name : new String[] {Annotations.APPROVE, Annotations.SUSPENDED_REASON, Annotations.SUSPENDED_AT,
-            Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC}) {
+        for (String name :
+            new String[] {
+              Annotations.APPROVE,
+              Annotations.SUSPENDED_REASON,
+              Annotations.SUSPENDED_AT,
+              Annotations.SUSPENDED_TOKEN,
+              Annotations.SUSPENDED_SPEC
+            }) {
           resume.remove(name);
         }
         if (decision.approval() != null) {
@@ -138,10 +201,26 @@ public final class Actuator {
         send(kind, resource, resume.set(kind.pausePointer(), BooleanNode.FALSE));
         held.keySet().removeIf(hold -> hold.startsWith(key.id() + "|"));
         String approver = approver(resource);
-        event(resource, "Normal", "Approved", "Approved by " + approver + " with token " + decision.token() + " (was held: "
-            + decision.reason() + "); resumed by scopeguard", null);
-        decision(key, decision.reason(), judgement, "resumed").addKeyValue("approver", approver)
-            .log("{}: approved by {} with token {}, resumed (was held: {})", key, approver, decision.token(), decision.reason());
+        event(
+            resource,
+            "Normal",
+            "Approved",
+            "Approved by "
+                + approver
+                + " with token "
+                + decision.token()
+                + " (was held: "
+                + decision.reason()
+                + "); resumed by scopeguard",
+            null);
+        decision(key, decision.reason(), judgement, "resumed")
+            .addKeyValue("approver", approver)
+            .log(
+                "{}: approved by {} with token {}, resumed (was held: {})",
+                key,
+                approver,
+                decision.token(),
+                decision.reason());
         if (kind.equals(FluxKinds.KUSTOMIZATION) && HoldState.aboutRevision(decision.reason())) {
           requestPublication(resource, decision.token());
         }
@@ -155,7 +234,8 @@ public final class Actuator {
    * Records on a source that the revision gate refused to let it publish an artifact: its consumers
    * are judged against that revision (and held for it) until it is published or forgotten.
    */
-  public void recordRefused(GuardedKind kind, GenericKubernetesResource source, RefusedRevision refused) {
+  public void recordRefused(
+      GuardedKind kind, GenericKubernetesResource source, RefusedRevision refused) {
     ObjectNode annotations = Json.object();
     refused.annotations().forEach(annotations::put);
     ObjectNode patch = Json.object();
@@ -167,8 +247,12 @@ public final class Actuator {
    * Tells once per revision, in a Warning Event on the source, that its revision was not published
    * and which consumers wait for a person.
    */
-  public void tellRefused(GuardedKind kind, GenericKubernetesResource source, String revision, String message) {
-    String name = source.getMetadata().getName() + ".refused-" + Fingerprint.digest(source.getMetadata().getUid() + "|" + revision);
+  public void tellRefused(
+      GuardedKind kind, GenericKubernetesResource source, String revision, String message) {
+    String name =
+        source.getMetadata().getName()
+            + ".refused-"
+            + Fingerprint.digest(source.getMetadata().getUid() + "|" + revision);
     ResourceKey key = ResourceKey.of(kind, source);
     if (!("refused|" + revision).equals(told.get(key.id()))) {
       if (event(source, "Warning", "RevisionRefused", message, name)) {
@@ -178,7 +262,9 @@ public final class Actuator {
     }
   }
 
-  /** Forgets a refusal the source no longer needs: it published that revision, or stopped trying it. */
+  /**
+   * Forgets a refusal the source no longer needs: it published that revision, or stopped trying it.
+   */
   public void clearRefused(GuardedKind kind, GenericKubernetesResource source, String why) {
     ObjectNode annotations = Json.object();
     annotations.set(Annotations.REFUSED_REVISION, NullNode.getInstance());
@@ -187,8 +273,11 @@ public final class Actuator {
     patch.with("metadata").set("annotations", annotations);
     send(kind, source, patch);
     told.remove(ResourceKey.of(kind, source).id());
-    LOG.info("{}: refusal of revision {} cleared ({})", ResourceKey.of(kind, source),
-        source.getMetadata().getAnnotations().get(Annotations.REFUSED_REVISION), why);
+    LOG.info(
+        "{}: refusal of revision {} cleared ({})",
+        ResourceKey.of(kind, source),
+        source.getMetadata().getAnnotations().get(Annotations.REFUSED_REVISION),
+        why);
   }
 
   /**
@@ -197,22 +286,37 @@ public final class Actuator {
    * backoff (up to 15 minutes).
    */
   private void requestPublication(GenericKubernetesResource kustomization, String revision) {
-    FluxKinds.KUSTOMIZATION.sourceRef().apply(kustomization).flatMap(watched::source)
-        .filter(source -> RefusedRevision.pending(source.resource(), Instant.now(clock))
-            .map(refused -> refused.artifact().revision().equals(revision)).orElse(false))
-        .ifPresent(source -> {
-          ObjectNode patch = Json.object();
-          patch.with("metadata").with("annotations").put(Annotations.FLUX_RECONCILE_REQUESTED,
-              Instant.now(clock).toString());
-          try {
-            send(source.kind(), source.resource(), patch);
-            LOG.info("{}: asked source-controller to publish the approved revision {} now",
-                ResourceKey.of(source.kind(), source.resource()), revision);
-          } catch (KubernetesClientException e) {
-            LOG.warn("{}: could not ask source-controller to publish the approved revision {} now ({}); it will on its"
-                + " next retry", ResourceKey.of(source.kind(), source.resource()), revision, e.getMessage());
-          }
-        });
+    FluxKinds.KUSTOMIZATION
+        .sourceRef()
+        .apply(kustomization)
+        .flatMap(watched::source)
+        .filter(
+            source ->
+                RefusedRevision.pending(source.resource(), Instant.now(clock))
+                    .map(refused -> refused.artifact().revision().equals(revision))
+                    .orElse(false))
+        .ifPresent(
+            source -> {
+              ObjectNode patch = Json.object();
+              patch
+                  .with("metadata")
+                  .with("annotations")
+                  .put(Annotations.FLUX_RECONCILE_REQUESTED, Instant.now(clock).toString());
+              try {
+                send(source.kind(), source.resource(), patch);
+                LOG.info(
+                    "{}: asked source-controller to publish the approved revision {} now",
+                    ResourceKey.of(source.kind(), source.resource()),
+                    revision);
+              } catch (KubernetesClientException e) {
+                LOG.warn(
+                    "{}: could not ask source-controller to publish the approved revision {} now ({}); it will on its"
+                        + " next retry",
+                    ResourceKey.of(source.kind(), source.resource()),
+                    revision,
+                    e.getMessage());
+              }
+            });
   }
 
   /**
@@ -221,20 +325,29 @@ public final class Actuator {
    *
    * @return whether this call told it
    */
-  private boolean holdTold(ResourceKey key, GenericKubernetesResource resource, String reason, String token,
+  private boolean holdTold(
+      ResourceKey key,
+      GenericKubernetesResource resource,
+      String reason,
+      String token,
       String message) {
     String signature = "hold|" + reason + "|" + token;
     if (signature.equals(told.get(key.id()))) {
       return false;
     }
-    String name = resource.getMetadata().getName() + ".hold-" + Fingerprint.digest(
-        resource.getMetadata().getUid() + "|" + reason + "|" + token);
+    String name =
+        resource.getMetadata().getName()
+            + ".hold-"
+            + Fingerprint.digest(resource.getMetadata().getUid() + "|" + reason + "|" + token);
     boolean created = event(resource, "Warning", reason, message, name);
     told.put(key.id(), signature);
     return created;
   }
 
-  /** Who approved, as scopeguard's admission webhook recorded it; "an unrecorded user" without the webhook. */
+  /**
+   * Who approved, as scopeguard's admission webhook recorded it; "an unrecorded user" without the
+   * webhook.
+   */
   public static String approver(GenericKubernetesResource resource) {
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
     String by = annotations == null ? null : annotations.get(Annotations.APPROVED_BY);
@@ -243,7 +356,11 @@ public final class Actuator {
 
   /** The approve command for a resource of this kind. */
   public static String approve(GuardedKind kind, GenericKubernetesResource resource, String token) {
-    return ApproveCommand.of(kind.kubectlName(), resource.getMetadata().getNamespace(), resource.getMetadata().getName(), token);
+    return ApproveCommand.of(
+        kind.kubectlName(),
+        resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(),
+        token);
   }
 
   /** The resource is gone: forget what was told about it. */
@@ -254,8 +371,8 @@ public final class Actuator {
   }
 
   /**
-   * Whether this very hold (resource, reason, token, spec) was written moments ago: the revision gate
-   * and the guard loop can both decide it from the same event, and the second write would only
+   * Whether this very hold (resource, reason, token, spec) was written moments ago: the revision
+   * gate and the guard loop can both decide it from the same event, and the second write would only
    * repeat the Event and the log line. Nobody else can have undone it since (the resume guard
    * refuses anyone else's resume of a held resource).
    */
@@ -276,8 +393,12 @@ public final class Actuator {
       send(kind, resource, patch.type(), patch.json());
     } catch (KubernetesClientException e) {
       if ((e.getCode() == 409 || e.getCode() == 422) && patch.changedSince(live(kind, resource))) {
-        throw new ChangedSinceJudged("HTTP " + e.getCode() + ": "
-            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()), e);
+        throw new ChangedSinceJudged(
+            "HTTP "
+                + e.getCode()
+                + ": "
+                + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()),
+            e);
       }
       throw e;
     }
@@ -296,11 +417,17 @@ public final class Actuator {
 
   /** The resource as stored now, or null. */
   private GenericKubernetesResource live(GuardedKind kind, GenericKubernetesResource resource) {
-    GroupVersionKind gvk = watched.servedVersion(kind)
-        .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
+    GroupVersionKind gvk =
+        watched
+            .servedVersion(kind)
+            .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
     var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    return (resource.getMetadata().getNamespace() == null ? resources.withName(resource.getMetadata().getName())
-        : resources.inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())).get();
+    return (resource.getMetadata().getNamespace() == null
+            ? resources.withName(resource.getMetadata().getName())
+            : resources
+                .inNamespace(resource.getMetadata().getNamespace())
+                .withName(resource.getMetadata().getName()))
+        .get();
   }
 
   /** Writes annotations with a JSON merge patch: no conflict with anything. */
@@ -308,18 +435,28 @@ public final class Actuator {
     send(kind, resource, PatchType.JSON_MERGE, patch.toString());
   }
 
-  private void send(GuardedKind kind, GenericKubernetesResource resource, PatchType type, String patch) {
-    GroupVersionKind gvk = watched.servedVersion(kind)
-        .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
+  private void send(
+      GuardedKind kind, GenericKubernetesResource resource, PatchType type, String patch) {
+    GroupVersionKind gvk =
+        watched
+            .servedVersion(kind)
+            .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
     var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    var target = resource.getMetadata().getNamespace() == null
-        ? resources.resource(resource)
-        : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
-    target.patch(new PatchContext.Builder().withPatchType(type)
-        .withFieldManager(FIELD_MANAGER).build(), patch);
+    var target =
+        resource.getMetadata().getNamespace() == null
+            ? resources.resource(resource)
+            : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
+    target.patch(
+        new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build(),
+        patch);
   }
 
-  private boolean eventOnce(ResourceKey key, GenericKubernetesResource resource, String type, String reason, String message) {
+  private boolean eventOnce(
+      ResourceKey key,
+      GenericKubernetesResource resource,
+      String type,
+      String reason,
+      String message) {
     String signature = reason + "|" + message;
     if (signature.equals(lastEvent.get(key.id()))) {
       return false;
@@ -335,44 +472,76 @@ public final class Actuator {
    *
    * @return whether it was created (false when one of that name exists, or the write failed)
    */
-  private boolean event(GenericKubernetesResource resource, String type, String reason, String message, String name) {
-    String namespace = resource.getMetadata().getNamespace() == null ? "default" : resource.getMetadata().getNamespace();
+  private boolean event(
+      GenericKubernetesResource resource, String type, String reason, String message, String name) {
+    String namespace =
+        resource.getMetadata().getNamespace() == null
+            ? "default"
+            : resource.getMetadata().getNamespace();
     String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     try {
-      client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-          .withNewMetadata()
-            .withNamespace(namespace)
-            .withName(name != null ? name : resource.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
-          .endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(resource.getApiVersion()).withKind(resource.getKind())
-              .withNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
-              .withUid(resource.getMetadata().getUid()).withResourceVersion(resource.getMetadata().getResourceVersion())
-              .build())
-          .withType(type)
-          .withReason(reason)
-          .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
-          .withReportingComponent("scopeguard")
-          .withNewSource().withComponent("scopeguard").endSource()
-          .withFirstTimestamp(now)
-          .withLastTimestamp(now)
-          .withCount(1)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withNamespace(namespace)
+                  .withName(
+                      name != null
+                          ? name
+                          : resource.getMetadata().getName()
+                              + "."
+                              + Long.toHexString(System.nanoTime()))
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withApiVersion(resource.getApiVersion())
+                          .withKind(resource.getKind())
+                          .withNamespace(resource.getMetadata().getNamespace())
+                          .withName(resource.getMetadata().getName())
+                          .withUid(resource.getMetadata().getUid())
+                          .withResourceVersion(resource.getMetadata().getResourceVersion())
+                          .build())
+                  .withType(type)
+                  .withReason(reason)
+                  .withMessage(
+                      message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+                  .withReportingComponent("scopeguard")
+                  .withNewSource()
+                  .withComponent("scopeguard")
+                  .endSource()
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        LOG.warn("could not record Event {} on {} {}: {}", reason, resource.getKind(), resource.getMetadata().getName(),
+        LOG.warn(
+            "could not record Event {} on {} {}: {}",
+            reason,
+            resource.getKind(),
+            resource.getMetadata().getName(),
             e.getMessage());
       }
       return false;
     }
   }
 
-  /** A decision's log line, with its fields for the JSON logs: resource, action, reason, revision, counts. */
-  private static org.slf4j.spi.LoggingEventBuilder decision(ResourceKey key, String reason, Judgement judgement,
-      String action) {
-    org.slf4j.spi.LoggingEventBuilder line = LOG.atInfo().addKeyValue("resource", key.toString())
-        .addKeyValue("action", action).addKeyValue("reason", reason);
+  /**
+   * A decision's log line, with its fields for the JSON logs: resource, action, reason, revision,
+   * counts.
+   */
+  private static org.slf4j.spi.LoggingEventBuilder decision(
+      ResourceKey key, String reason, Judgement judgement, String action) {
+    org.slf4j.spi.LoggingEventBuilder line =
+        LOG.atInfo()
+            .addKeyValue("resource", key.toString())
+            .addKeyValue("action", action)
+            .addKeyValue("reason", reason);
     if (judgement.revision() != null) {
       line = line.addKeyValue("revision", judgement.revision());
     }

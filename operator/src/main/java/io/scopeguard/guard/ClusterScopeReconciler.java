@@ -1,6 +1,5 @@
 package io.scopeguard.guard;
 
-import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -14,16 +13,17 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.scopeguard.api.ClusterRef;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterScopeStatus;
+import io.scopeguard.api.JsonMapping;
 import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.scope.ClusterFacts;
+import io.scopeguard.scope.ClusterScopeValidator;
+import io.scopeguard.scope.ScopeConditions;
+import io.scopeguard.scope.ScopeValidation;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.scopeguard.scope.ScopeValidation;
-import io.scopeguard.scope.ScopeConditions;
-import io.scopeguard.scope.ClusterFacts;
-import io.scopeguard.scope.ClusterScopeValidator;
 
 /**
  * Reconciles a {@link ClusterScope}: validates what the schema cannot (does the referenced Cluster
@@ -45,9 +45,11 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
   private final WatchedResources watched;
   private final ScopeReport report;
   private final ScopeConditions conditions;
-  private final SimpleInboundEventSource<ClusterScope> related = new SimpleInboundEventSource<>("related-resources");
+  private final SimpleInboundEventSource<ClusterScope> related =
+      new SimpleInboundEventSource<>("related-resources");
 
-  public ClusterScopeReconciler(WatchedResources watched, ScopeReport report, ScopeConditions conditions) {
+  public ClusterScopeReconciler(
+      WatchedResources watched, ScopeReport report, ScopeConditions conditions) {
     this.watched = watched;
     this.report = report;
     this.conditions = conditions;
@@ -55,34 +57,52 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
   }
 
   @Override
-  public List<EventSource<?, ClusterScope>> prepareEventSources(EventSourceContext<ClusterScope> context) {
+  public List<EventSource<?, ClusterScope>> prepareEventSources(
+      EventSourceContext<ClusterScope> context) {
     return List.of(related);
   }
 
   @Override
-  public void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
-    Stream.of(before, after).filter(r -> r != null).forEach(resource -> {
-      if (kind.role() == GuardedKind.Role.CLUSTER) {
-        watched.scopesDeclaring(resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName())
-            .forEach(this::poke);
-        return;
-      }
-      pokeScopeOf(resource);
-      if (kind.role() == GuardedKind.Role.RECONCILER) {
-        watched.scopesDeclaring(kind.target().apply(resource).key()).forEach(this::poke);
-      } else {
-        watched.consumers(new GuardedKind.SourceRef(kind.kind(), resource.getMetadata().getNamespace(),
-            resource.getMetadata().getName())).forEach(consumer -> pokeScopeOf(consumer.resource()));
-      }
-    });
+  public void resourceChanged(
+      GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
+    Stream.of(before, after)
+        .filter(r -> r != null)
+        .forEach(
+            resource -> {
+              if (kind.role() == GuardedKind.Role.CLUSTER) {
+                watched
+                    .scopesDeclaring(
+                        resource.getMetadata().getNamespace()
+                            + "/"
+                            + resource.getMetadata().getName())
+                    .forEach(this::poke);
+                return;
+              }
+              pokeScopeOf(resource);
+              if (kind.role() == GuardedKind.Role.RECONCILER) {
+                watched.scopesDeclaring(kind.target().apply(resource).key()).forEach(this::poke);
+              } else {
+                watched
+                    .consumers(
+                        new GuardedKind.SourceRef(
+                            kind.kind(),
+                            resource.getMetadata().getNamespace(),
+                            resource.getMetadata().getName()))
+                    .forEach(consumer -> pokeScopeOf(consumer.resource()));
+              }
+            });
   }
 
   @Override
   public void namespaceScopeChanged(String namespace, String before, String after) {
-    Stream.of(before, after).filter(name -> name != null).forEach(name -> propagate(new ResourceID(name)));
+    Stream.of(before, after)
+        .filter(name -> name != null)
+        .forEach(name -> propagate(new ResourceID(name)));
   }
 
-  /** The scope a resource acts under (its label, else its namespace's) lists it: re-run that one. */
+  /**
+   * The scope a resource acts under (its label, else its namespace's) lists it: re-run that one.
+   */
   private void pokeScopeOf(GenericKubernetesResource resource) {
     Optional.ofNullable(WatchedResources.scopeLabel(resource.getMetadata().getLabels()))
         .or(() -> watched.namespaceScope(resource.getMetadata().getNamespace()))
@@ -109,17 +129,25 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
   @Override
   public UpdateControl<ClusterScope> reconcile(ClusterScope scope, Context<ClusterScope> context) {
     Optional<ClusterRef> ref = clusterRef(scope);
-    boolean clusterExists = ref.isPresent() && watched.clusterExists(ref.get().getNamespace(), ref.get().getName());
+    boolean clusterExists =
+        ref.isPresent() && watched.clusterExists(ref.get().getNamespace(), ref.get().getName());
     ScopeValidation validation =
-        ClusterScopeValidator.validate(scope.getSpec(), new ClusterFacts(watched.clusterApiInstalled(), clusterExists));
+        ClusterScopeValidator.validate(
+            scope.getSpec(), new ClusterFacts(watched.clusterApiInstalled(), clusterExists));
 
     ClusterScopeStatus previous = scope.getStatus();
     ClusterScopeStatus next = copy(previous);
     Long generation = scope.getMetadata().getGeneration();
     next.setObservedGeneration(generation);
     next.setCluster(ClusterScopeValidator.clusterDisplay(scope.getSpec()));
-    next.setConditions(conditions.with(next.getConditions(), ClusterScope.READY, validation.valid(),
-        validation.reason(), validation.message(), generation));
+    next.setConditions(
+        conditions.with(
+            next.getConditions(),
+            ClusterScope.READY,
+            validation.valid(),
+            validation.reason(),
+            validation.message(),
+            generation));
     ScopeReport.Report held = report.report(scope, next.getSuspended());
     next.setSuspended(held.rows());
     next.setApprovals(held.approvals());
@@ -130,13 +158,20 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
       return UpdateControl.noUpdate();
     }
     if (!sameReady(previous, next)) {
-      LOG.info("ClusterScope {}: Ready={} reason={}: {}", scope.getMetadata().getName(),
-          validation.valid(), validation.reason(), validation.message());
+      LOG.info(
+          "ClusterScope {}: Ready={} reason={}: {}",
+          scope.getMetadata().getName(),
+          validation.valid(),
+          validation.reason(),
+          validation.message());
     }
-    ClusterScope original = context.getPrimaryCache().get(ResourceID.fromResource(scope)).orElse(scope);
+    ClusterScope original =
+        context.getPrimaryCache().get(ResourceID.fromResource(scope)).orElse(scope);
     scope.setStatus(next);
     ClusterScope written = context.getClient().resource(scope).updateStatus();
-    context.eventSourceRetriever().getControllerEventSource()
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
         .handleRecentResourceUpdate(ResourceID.fromResource(scope), written, original);
     return UpdateControl.noUpdate();
   }
@@ -145,9 +180,17 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
     if (previous == null) {
       return false;
     }
-    return previous.getConditions().stream().filter(c -> ClusterScope.READY.equals(c.getType())).findFirst()
-        .map(c -> next.getConditions().stream().anyMatch(n -> ClusterScope.READY.equals(n.getType())
-            && n.getStatus().equals(c.getStatus()) && n.getMessage().equals(c.getMessage())))
+    return previous.getConditions().stream()
+        .filter(c -> ClusterScope.READY.equals(c.getType()))
+        .findFirst()
+        .map(
+            c ->
+                next.getConditions().stream()
+                    .anyMatch(
+                        n ->
+                            ClusterScope.READY.equals(n.getType())
+                                && n.getStatus().equals(c.getStatus())
+                                && n.getMessage().equals(c.getMessage())))
         .orElse(false);
   }
 
@@ -156,11 +199,14 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
       return Optional.empty();
     }
     ClusterRef ref = scope.getSpec().getCluster().getClusterRef();
-    return ref == null || ref.getName() == null || ref.getNamespace() == null ? Optional.empty() : Optional.of(ref);
+    return ref == null || ref.getName() == null || ref.getNamespace() == null
+        ? Optional.empty()
+        : Optional.of(ref);
   }
 
   private static ClusterScopeStatus copy(ClusterScopeStatus status) {
-    return status == null ? new ClusterScopeStatus()
+    return status == null
+        ? new ClusterScopeStatus()
         : JsonMapping.MAPPER.convertValue(status, ClusterScopeStatus.class);
   }
 

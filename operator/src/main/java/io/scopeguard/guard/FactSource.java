@@ -2,9 +2,9 @@ package io.scopeguard.guard;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
+import io.scopeguard.kinds.GuardedKind;
 import java.util.List;
 import java.util.Optional;
-import io.scopeguard.kinds.GuardedKind;
 
 /**
  * What the {@link Decisions} read about the cluster besides the resource judged: the informer
@@ -19,7 +19,10 @@ public interface FactSource {
   /** The ClusterScope of this name. */
   Optional<ClusterScope> scope(String name);
 
-  /** ClusterScopes declaring the cluster with this key ({@code local} or {@code namespace/name}), by name. */
+  /**
+   * ClusterScopes declaring the cluster with this key ({@code local} or {@code namespace/name}), by
+   * name.
+   */
   List<ClusterScope> scopesDeclaring(String clusterKey);
 
   /** Whether Cluster API has this Cluster. */
@@ -28,13 +31,18 @@ public interface FactSource {
   /** The source a reconciler refers to, if watched and present. */
   Optional<WatchedResources.Watched> source(GuardedKind.SourceRef ref);
 
-  /** The ClusterScope a Namespace names for the reconcilers in it (its {@code scopeguard.io/scope} label). */
+  /**
+   * The ClusterScope a Namespace names for the reconcilers in it (its {@code scopeguard.io/scope}
+   * label).
+   */
   Optional<String> namespaceScope(String namespace);
 
   /** The reconcilers delivering from a source. */
   List<WatchedResources.Watched> consumers(GuardedKind.SourceRef source);
 
-  /** These facts, with {@code known} as the current state of that ClusterScope whatever they say. */
+  /**
+   * These facts, with {@code known} as the current state of that ClusterScope whatever they say.
+   */
   default FactSource withScope(ClusterScope known) {
     FactSource facts = this;
     String name = known.getMetadata().getName();
@@ -56,8 +64,8 @@ public interface FactSource {
       }
 
       @Override
-      public Optional<GenericKubernetesResource> get(GuardedKind kind, String namespace,
-          String resource) {
+      public Optional<GenericKubernetesResource> get(
+          GuardedKind kind, String namespace, String resource) {
         return facts.get(kind, namespace, resource);
       }
 

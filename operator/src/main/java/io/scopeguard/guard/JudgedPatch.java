@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.scopeguard.approval.Annotations;
-import java.util.Map;
 import io.scopeguard.kinds.Json;
+import java.util.Map;
 
 /**
  * A JSON patch (RFC 6902) of a resource as it was judged, applied only while what the judgement
  * rests on still holds: its {@code metadata.generation} (the spec, so a spec change in between is
- * judged again), its scope label, and each annotation it removes, tested at the value judged. A controller writing
- * status in between changes neither, so the write never conflicts with it, where a patch pinned to
- * the {@code resourceVersion} fails on every status write and retries.
+ * judged again), its scope label, and each annotation it removes, tested at the value judged. A
+ * controller writing status in between changes neither, so the write never conflicts with it, where
+ * a patch pinned to the {@code resourceVersion} fails on every status write and retries.
  *
  * <p>One exception: annotations on a resource that had none when judged. A JSON patch can only add
  * the whole annotations map, which would wipe annotations written since (a {@code flux reconcile}
@@ -38,12 +38,21 @@ final class JudgedPatch {
     this.judged = resource;
     Long generation = resource.getMetadata().getGeneration();
     if (generation != null) {
-      operations.addObject().put("op", "test").put("path", "/metadata/generation").put("value", generation);
+      operations
+          .addObject()
+          .put("op", "test")
+          .put("path", "/metadata/generation")
+          .put("value", generation);
     }
-    String scope = resource.getMetadata().getLabels() == null ? null
-        : resource.getMetadata().getLabels().get(Annotations.SCOPE_LABEL);
+    String scope =
+        resource.getMetadata().getLabels() == null
+            ? null
+            : resource.getMetadata().getLabels().get(Annotations.SCOPE_LABEL);
     if (scope != null) {
-      operations.addObject().put("op", "test").put("path", "/metadata/labels/" + escape(Annotations.SCOPE_LABEL))
+      operations
+          .addObject()
+          .put("op", "test")
+          .put("path", "/metadata/labels/" + escape(Annotations.SCOPE_LABEL))
           .put("value", scope);
     }
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
@@ -59,7 +68,11 @@ final class JudgedPatch {
   JudgedPatch annotate(String name, String value) {
     mergeOnly |= !annotationsExist;
     merge.with("metadata").with("annotations").put(name, value);
-    operations.addObject().put("op", "add").put("path", "/metadata/annotations/" + escape(name)).put("value", value);
+    operations
+        .addObject()
+        .put("op", "add")
+        .put("path", "/metadata/annotations/" + escape(name))
+        .put("value", value);
     return this;
   }
 
@@ -85,24 +98,34 @@ final class JudgedPatch {
 
   /**
    * Whether {@code live} differs from the judged resource in what this patch tests (it is gone, its
-   * spec or scope label changed, or an annotation tested changed): a refusal of the patch then means
-   * "judge again", not a fault.
+   * spec or scope label changed, or an annotation tested changed): a refusal of the patch then
+   * means "judge again", not a fault.
    */
   boolean changedSince(GenericKubernetesResource live) {
-    if (live == null || !java.util.Objects.equals(live.getMetadata().getGeneration(), judged.getMetadata().getGeneration())) {
+    if (live == null
+        || !java.util.Objects.equals(
+            live.getMetadata().getGeneration(), judged.getMetadata().getGeneration())) {
       return true;
     }
-    Map<String, String> labels = live.getMetadata().getLabels() == null ? Map.of() : live.getMetadata().getLabels();
-    Map<String, String> judgedLabels = judged.getMetadata().getLabels() == null ? Map.of() : judged.getMetadata().getLabels();
-    if (!java.util.Objects.equals(labels.get(Annotations.SCOPE_LABEL), judgedLabels.get(Annotations.SCOPE_LABEL))) {
+    Map<String, String> labels =
+        live.getMetadata().getLabels() == null ? Map.of() : live.getMetadata().getLabels();
+    Map<String, String> judgedLabels =
+        judged.getMetadata().getLabels() == null ? Map.of() : judged.getMetadata().getLabels();
+    if (!java.util.Objects.equals(
+        labels.get(Annotations.SCOPE_LABEL), judgedLabels.get(Annotations.SCOPE_LABEL))) {
       return true;
     }
-    Map<String, String> annotations = live.getMetadata().getAnnotations() == null ? Map.of()
-        : live.getMetadata().getAnnotations();
-    return testedAnnotations.entrySet().stream().anyMatch(tested -> !tested.getValue().equals(annotations.get(tested.getKey())));
+    Map<String, String> annotations =
+        live.getMetadata().getAnnotations() == null
+            ? Map.of()
+            : live.getMetadata().getAnnotations();
+    return testedAnnotations.entrySet().stream()
+        .anyMatch(tested -> !tested.getValue().equals(annotations.get(tested.getKey())));
   }
 
-  /** Sets the value at a JSON pointer, adding the objects above it that the judged resource lacks. */
+  /**
+   * Sets the value at a JSON pointer, adding the objects above it that the judged resource lacks.
+   */
   JudgedPatch set(String pointer, JsonNode value) {
     String[] parts = pointer.substring(1).split("/");
     StringBuilder path = new StringBuilder();
@@ -113,7 +136,11 @@ final class JudgedPatch {
       merged = merged.with(parts[i].replace("~1", "/").replace("~0", "~"));
       exists = exists && Json.at(judged, path.toString()).isObject();
       if (!exists) {
-        operations.addObject().put("op", "add").put("path", path.toString()).set("value", NODES.objectNode());
+        operations
+            .addObject()
+            .put("op", "add")
+            .put("path", path.toString())
+            .set("value", NODES.objectNode());
       }
     }
     operations.addObject().put("op", "add").put("path", pointer).set("value", value);

@@ -11,17 +11,23 @@ import java.util.Optional;
  *
  * @param facts the facts judged
  * @param verdict the verdict: the scope judge's, or the revision judge's when the scope allows
- * @param home the ClusterScope whose status lists the resource: its own, else the one declaring
- *     its target; empty when there is none
+ * @param home the ClusterScope whose status lists the resource: its own, else the one declaring its
+ *     target; empty when there is none
  * @param enforcement the home scope's enforcement; Enforce when there is no home (fail closed)
  * @param revision the source revision judged for deletions, or null when none was
- * @param warning what could not be predicted or read, when the revision is not held for it (said
- *     in a Warning Event and a status row); else null
+ * @param warning what could not be predicted or read, when the revision is not held for it (said in
+ *     a Warning Event and a status row); else null
  * @param predictedDeletions how many objects the source's current revision would delete (cascade
  *     included), allowed or not; null when no revision was judged or its deletions are unknown
  */
-public record Judgement(GuardFacts facts, Verdict verdict, Optional<ClusterScope> home, Enforcement enforcement,
-    String revision, String warning, Integer predictedDeletions) {
+public record Judgement(
+    GuardFacts facts,
+    Verdict verdict,
+    Optional<ClusterScope> home,
+    Enforcement enforcement,
+    String revision,
+    String warning,
+    Integer predictedDeletions) {
 
   public String homeName() {
     return home.map(scope -> scope.getMetadata().getName()).orElse("");

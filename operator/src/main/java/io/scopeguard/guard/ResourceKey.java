@@ -7,7 +7,8 @@ import io.scopeguard.kinds.GuardedKind;
 public record ResourceKey(GuardedKind kind, String namespace, String name) {
 
   public static ResourceKey of(GuardedKind kind, GenericKubernetesResource resource) {
-    return new ResourceKey(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    return new ResourceKey(
+        kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
   }
 
   /** Stable text identity, e.g. {@code Kustomization.kustomize.toolkit.fluxcd.io/apps/podinfo}. */

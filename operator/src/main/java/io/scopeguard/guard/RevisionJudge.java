@@ -5,6 +5,18 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.DeletionBudget;
+import io.scopeguard.deletion.ArtifactException;
+import io.scopeguard.deletion.ArtifactFetcher;
+import io.scopeguard.deletion.ArtifactTree;
+import io.scopeguard.deletion.Budget;
+import io.scopeguard.deletion.Budgets;
+import io.scopeguard.deletion.Cascade;
+import io.scopeguard.deletion.DeletionBudgetJudge;
+import io.scopeguard.deletion.KustomizationSpecFacts;
+import io.scopeguard.deletion.KustomizePredictor;
+import io.scopeguard.deletion.ObjectId;
+import io.scopeguard.deletion.Prediction;
+import io.scopeguard.deletion.ScopedKinds;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.flux.RefusedRevision;
@@ -25,18 +37,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import io.scopeguard.deletion.ArtifactFetcher;
-import io.scopeguard.deletion.ArtifactException;
-import io.scopeguard.deletion.ObjectId;
-import io.scopeguard.deletion.DeletionBudgetJudge;
-import io.scopeguard.deletion.Cascade;
-import io.scopeguard.deletion.Budget;
-import io.scopeguard.deletion.ScopedKinds;
-import io.scopeguard.deletion.KustomizationSpecFacts;
-import io.scopeguard.deletion.Budgets;
-import io.scopeguard.deletion.Prediction;
-import io.scopeguard.deletion.ArtifactTree;
-import io.scopeguard.deletion.KustomizePredictor;
 
 /**
  * Judges the revision a Kustomization is about to apply: fetches its source's artifact (digest
@@ -62,55 +62,87 @@ public final class RevisionJudge implements AutoCloseable {
    * @param unreadable whether the artifact could not be read within bounds (not fetched, digest
    *     wrong, an unpack limit or the judging budget broken): its prunes are refused whatever the
    *     policy for valid builds that cannot be predicted
-   * @param deletions what it would delete, cascade included, in discovery order (empty when unknown)
+   * @param deletions what it would delete, cascade included, in discovery order (empty when
+   *     unknown)
    */
-  public record Judged(String revision, Verdict verdict, int deleting, boolean unreadable, List<String> deletions) {
+  public record Judged(
+      String revision, Verdict verdict, int deleting, boolean unreadable, List<String> deletions) {
 
     static Judged unreadable(String subject, String revision, String why) {
-      return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
-          + ": cannot read its artifact: " + why, "revision=" + revision), 0, true, List.of());
+      return new Judged(
+          revision,
+          Verdict.held(
+              Reason.PredictionUnknown,
+              subject + " revision " + revision + ": cannot read its artifact: " + why,
+              "revision=" + revision),
+          0,
+          true,
+          List.of());
     }
   }
 
-  /** Judgements kept (one per key); an unreadable one only briefly, so that a passing fault is read again. */
+  /**
+   * Judgements kept (one per key); an unreadable one only briefly, so that a passing fault is read
+   * again.
+   */
   private static final int JUDGEMENTS = 32_768;
+
   private static final Duration UNREADABLE_KEPT = Duration.ofSeconds(15);
   private static final Duration JUDGEMENT_KEPT = Duration.ofHours(1);
+
   /** Unpacked artifacts kept for the other consumers of the same revision. */
   private static final long ARTIFACT_BYTES = 64L << 20;
+
   private static final Duration ARTIFACT_KEPT = Duration.ofMinutes(2);
-  /** YAML nodes one judgement may read, aliases expanded: about what a 10,000-object repository needs, twice over. */
+
+  /**
+   * YAML nodes one judgement may read, aliases expanded: about what a 10,000-object repository
+   * needs, twice over.
+   */
   public static final long NODE_BUDGET = Budgets.DEFAULT_NODES;
+
   /**
    * Threads judging for the guard loop and the status report: one core is left to admission, so
    * that a backlog (the re-judgement of a whole fleet after a leader change) never slows the
    * judgement a write waits for. Few threads also bound the memory judgements hold.
    */
-  private static final int THREADS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1));
+  private static final int THREADS =
+      Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() - 1));
+
   /** Threads judging what an admission review waits for (see {@link #answeringAdmission}). */
   private static final int ADMISSION_THREADS = 2;
-  private static final ThreadLocal<Boolean> ANSWERING_ADMISSION = ThreadLocal.withInitial(() -> false);
+
+  private static final ThreadLocal<Boolean> ANSWERING_ADMISSION =
+      ThreadLocal.withInitial(() -> false);
 
   private final Clock clock;
   private final WatchedResources watched;
   private final ArtifactFetcher fetcher;
   private final Duration timeBudget;
   private final long nodeBudget;
-  private final ExecutorService judging = Executors.newFixedThreadPool(THREADS, runnable -> {
-    Thread thread = new Thread(runnable, "scopeguard-judge");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private final ExecutorService admissionJudging = Executors.newFixedThreadPool(ADMISSION_THREADS, runnable -> {
-    Thread thread = new Thread(runnable, "scopeguard-judge-admission");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private final ExecutorService fetching = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "scopeguard-fetch");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService judging =
+      Executors.newFixedThreadPool(
+          THREADS,
+          runnable -> {
+            Thread thread = new Thread(runnable, "scopeguard-judge");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private final ExecutorService admissionJudging =
+      Executors.newFixedThreadPool(
+          ADMISSION_THREADS,
+          runnable -> {
+            Thread thread = new Thread(runnable, "scopeguard-judge-admission");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private final ExecutorService fetching =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "scopeguard-fetch");
+            thread.setDaemon(true);
+            return thread;
+          });
   private final AsyncCache<String, Judged> judgements;
   private final AsyncCache<String, ArtifactTree> artifacts;
 
@@ -122,43 +154,61 @@ public final class RevisionJudge implements AutoCloseable {
    * @param timeBudget how long one judgement may take
    * @param nodeBudget how many YAML nodes one judgement may read (aliases expanded)
    */
-  public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget) {
+  public RevisionJudge(
+      WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget) {
     this(watched, fetcher, timeBudget, nodeBudget, Clock.systemUTC());
   }
 
-  /** @param clock tells whether a refused revision is still pending */
-  public RevisionJudge(WatchedResources watched, ArtifactFetcher fetcher, Duration timeBudget, long nodeBudget,
+  /**
+   * @param clock tells whether a refused revision is still pending
+   */
+  public RevisionJudge(
+      WatchedResources watched,
+      ArtifactFetcher fetcher,
+      Duration timeBudget,
+      long nodeBudget,
       Clock clock) {
     this.clock = clock;
     this.watched = watched;
     this.fetcher = fetcher;
     this.timeBudget = timeBudget;
     this.nodeBudget = nodeBudget;
-    this.judgements = Caffeine.newBuilder().maximumSize(JUDGEMENTS).executor(Runnable::run)
-        .expireAfter(new Expiry<String, Judged>() {
-          @Override
-          public long expireAfterCreate(String key, Judged judged, long now) {
-            return (judged.unreadable() ? UNREADABLE_KEPT : JUDGEMENT_KEPT).toNanos();
-          }
+    this.judgements =
+        Caffeine.newBuilder()
+            .maximumSize(JUDGEMENTS)
+            .executor(Runnable::run)
+            .expireAfter(
+                new Expiry<String, Judged>() {
+                  @Override
+                  public long expireAfterCreate(String key, Judged judged, long now) {
+                    return (judged.unreadable() ? UNREADABLE_KEPT : JUDGEMENT_KEPT).toNanos();
+                  }
 
-          @Override
-          public long expireAfterUpdate(String key, Judged judged, long now, long current) {
-            return expireAfterCreate(key, judged, now);
-          }
+                  @Override
+                  public long expireAfterUpdate(String key, Judged judged, long now, long current) {
+                    return expireAfterCreate(key, judged, now);
+                  }
 
-          @Override
-          public long expireAfterRead(String key, Judged judged, long now, long current) {
-            return current;
-          }
-        })
-        .buildAsync();
-    this.artifacts = Caffeine.newBuilder().executor(Runnable::run).maximumWeight(ARTIFACT_BYTES)
-        .weigher((String key, ArtifactTree tree) -> (int) Math.min(Integer.MAX_VALUE, tree.totalBytes()))
-        .expireAfterWrite(ARTIFACT_KEPT)
-        .buildAsync();
+                  @Override
+                  public long expireAfterRead(String key, Judged judged, long now, long current) {
+                    return current;
+                  }
+                })
+            .buildAsync();
+    this.artifacts =
+        Caffeine.newBuilder()
+            .executor(Runnable::run)
+            .maximumWeight(ARTIFACT_BYTES)
+            .weigher(
+                (String key, ArtifactTree tree) ->
+                    (int) Math.min(Integer.MAX_VALUE, tree.totalBytes()))
+            .expireAfterWrite(ARTIFACT_KEPT)
+            .buildAsync();
   }
 
-  /** What an approval of {@code revision} is bound to: the spec, the scope label and the revision. */
+  /**
+   * What an approval of {@code revision} is bound to: the spec, the scope label and the revision.
+   */
   public static String fingerprint(GenericKubernetesResource kustomization, String revision) {
     return io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "@" + revision;
   }
@@ -169,18 +219,25 @@ public final class RevisionJudge implements AutoCloseable {
    * source has none.
    */
   public Optional<FluxStatus.Artifact> pendingArtifact(GenericKubernetesResource kustomization) {
-    return FluxKinds.KUSTOMIZATION.sourceRef().apply(kustomization)
+    return FluxKinds.KUSTOMIZATION
+        .sourceRef()
+        .apply(kustomization)
         .flatMap(watched::source)
-        .flatMap(source -> RefusedRevision.pending(source.resource(), clock.instant()).map(RefusedRevision::artifact)
-            .or(() -> FluxStatus.artifact(source.resource())));
+        .flatMap(
+            source ->
+                RefusedRevision.pending(source.resource(), clock.instant())
+                    .map(RefusedRevision::artifact)
+                    .or(() -> FluxStatus.artifact(source.resource())));
   }
 
   /**
    * The judgement of the pending revision, started if nobody started it; empty when there is none
    * (no source, or no artifact yet).
    */
-  public CompletableFuture<Optional<Judged>> judging(GenericKubernetesResource kustomization, DeletionBudget budget) {
-    return pendingArtifact(kustomization).map(artifact -> judging(kustomization, artifact, budget))
+  public CompletableFuture<Optional<Judged>> judging(
+      GenericKubernetesResource kustomization, DeletionBudget budget) {
+    return pendingArtifact(kustomization)
+        .map(artifact -> judging(kustomization, artifact, budget))
         .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty()));
   }
 
@@ -189,13 +246,19 @@ public final class RevisionJudge implements AutoCloseable {
    * it, started if nobody started it: a revision its source is about to publish, or the current one
    * under a spec about to be written.
    */
-  public CompletableFuture<Optional<Judged>> judging(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact,
+  public CompletableFuture<Optional<Judged>> judging(
+      GenericKubernetesResource kustomization,
+      FluxStatus.Artifact artifact,
       DeletionBudget budget) {
     String key = key(kustomization, artifact, budget);
     List<String> inventory = FluxStatus.inventory(kustomization);
     ExecutorService executor = ANSWERING_ADMISSION.get() ? admissionJudging : judging;
-    return judgements.get(key, (k, ignored) -> CompletableFuture.supplyAsync(
-            () -> judge(kustomization, artifact, inventory, budget), executor))
+    return judgements
+        .get(
+            key,
+            (k, ignored) ->
+                CompletableFuture.supplyAsync(
+                    () -> judge(kustomization, artifact, inventory, budget), executor))
         .thenApply(Optional::of);
   }
 
@@ -220,75 +283,123 @@ public final class RevisionJudge implements AutoCloseable {
     return await(kustomization, judging(kustomization, budget), timeout());
   }
 
-  /** How long a caller with no deadline of its own waits for a judgement: the judging budget and a second. */
+  /**
+   * How long a caller with no deadline of its own waits for a judgement: the judging budget and a
+   * second.
+   */
   public Duration timeout() {
     return timeBudget.plusSeconds(1);
   }
 
   /** As {@link #judge(GenericKubernetesResource, DeletionBudget)}, for a given artifact. */
-  public Judged judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, DeletionBudget budget,
+  public Judged judge(
+      GenericKubernetesResource kustomization,
+      FluxStatus.Artifact artifact,
+      DeletionBudget budget,
       Duration timeout) {
-    return await(kustomization, artifact, judging(kustomization, artifact, budget), timeout).orElseThrow();
+    return await(kustomization, artifact, judging(kustomization, artifact, budget), timeout)
+        .orElseThrow();
   }
 
   /**
-   * Waits up to {@code timeout} for a judgement; past it the revision is unreadable for this
-   * caller (the judgement goes on, and the next caller gets its result).
+   * Waits up to {@code timeout} for a judgement; past it the revision is unreadable for this caller
+   * (the judgement goes on, and the next caller gets its result).
    */
-  public Optional<Judged> await(GenericKubernetesResource kustomization, CompletableFuture<Optional<Judged>> judgement,
+  public Optional<Judged> await(
+      GenericKubernetesResource kustomization,
+      CompletableFuture<Optional<Judged>> judgement,
       Duration timeout) {
     return await(kustomization, pendingArtifact(kustomization).orElse(null), judgement, timeout);
   }
 
-  private Optional<Judged> await(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact,
-      CompletableFuture<Optional<Judged>> judgement, Duration timeout) {
+  private Optional<Judged> await(
+      GenericKubernetesResource kustomization,
+      FluxStatus.Artifact artifact,
+      CompletableFuture<Optional<Judged>> judgement,
+      Duration timeout) {
     try {
       return judgement.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return Optional.ofNullable(artifact).map(a -> Judged.unreadable(subject(kustomization),
-          a.revision(), "judging took longer than " + timeout.toSeconds() + " s"));
+      return Optional.ofNullable(artifact)
+          .map(
+              a ->
+                  Judged.unreadable(
+                      subject(kustomization),
+                      a.revision(),
+                      "judging took longer than " + timeout.toSeconds() + " s"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while judging " + subject(kustomization), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("judging " + subject(kustomization) + " failed: " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "judging " + subject(kustomization) + " failed: " + e.getCause(), e.getCause());
     }
   }
 
   /**
    * The verdict already reached for the pending revision, without judging: empty when there is no
-   * pending revision, null-wrapped when it has not been judged yet ({@code Optional.of(Optional.empty())}).
+   * pending revision, null-wrapped when it has not been judged yet ({@code
+   * Optional.of(Optional.empty())}).
    */
-  public Optional<Optional<Judged>> known(GenericKubernetesResource kustomization, DeletionBudget budget) {
+  public Optional<Optional<Judged>> known(
+      GenericKubernetesResource kustomization, DeletionBudget budget) {
     Optional<FluxStatus.Artifact> artifact = pendingArtifact(kustomization);
     if (artifact.isEmpty()) {
       return Optional.empty();
     }
-    CompletableFuture<Judged> judged = judgements.getIfPresent(key(kustomization, artifact.get(), budget));
-    return Optional.of(judged != null && judged.isDone() && !judged.isCompletedExceptionally()
-        ? Optional.of(judged.join()) : Optional.empty());
+    CompletableFuture<Judged> judged =
+        judgements.getIfPresent(key(kustomization, artifact.get(), budget));
+    return Optional.of(
+        judged != null && judged.isDone() && !judged.isCompletedExceptionally()
+            ? Optional.of(judged.join())
+            : Optional.empty());
   }
 
-  private static String key(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, DeletionBudget budget) {
-    return kustomization.getMetadata().getUid() + "@" + artifact.revision() + "#"
-        + io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "#"
+  private static String key(
+      GenericKubernetesResource kustomization,
+      FluxStatus.Artifact artifact,
+      DeletionBudget budget) {
+    return kustomization.getMetadata().getUid()
+        + "@"
+        + artifact.revision()
+        + "#"
+        + io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND)
+        + "#"
         + FluxStatus.inventory(kustomization).hashCode()
-        + "#" + budget.getMaxPercent() + "/" + budget.getMaxObjects() + "/" + budget.getMinInventory();
+        + "#"
+        + budget.getMaxPercent()
+        + "/"
+        + budget.getMaxObjects()
+        + "/"
+        + budget.getMinInventory();
   }
 
-  private Judged judge(GenericKubernetesResource kustomization, FluxStatus.Artifact artifact, List<String> inventory,
+  private Judged judge(
+      GenericKubernetesResource kustomization,
+      FluxStatus.Artifact artifact,
+      List<String> inventory,
       DeletionBudget budget) {
     String subject = subject(kustomization);
     String revision = artifact.revision();
     if (!FluxStatus.prune(kustomization) || inventory.isEmpty()) {
-      return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " prunes nothing"), 0, false, List.of());
+      return new Judged(
+          revision,
+          Verdict.allowed(subject + " revision " + revision + " prunes nothing"),
+          0,
+          false,
+          List.of());
     }
     long deadline = System.nanoTime() + timeBudget.toNanos();
     Prediction prediction;
     try {
       ArtifactTree tree = artifact(artifact);
-      prediction = KustomizePredictor.predict(tree.asSourceFiles(), KustomizationSpecFacts.of(kustomization), scopedKinds(),
-          Budget.of(nodeBudget, () -> System.nanoTime() > deadline, timeBudget.toSeconds() + " s"));
+      prediction =
+          KustomizePredictor.predict(
+              tree.asSourceFiles(),
+              KustomizationSpecFacts.of(kustomization),
+              scopedKinds(),
+              Budget.of(
+                  nodeBudget, () -> System.nanoTime() > deadline, timeBudget.toSeconds() + " s"));
     } catch (ArtifactException e) {
       return Judged.unreadable(subject, revision, e.getMessage());
     }
@@ -296,11 +407,32 @@ public final class RevisionJudge implements AutoCloseable {
       case UNREADABLE:
         return Judged.unreadable(subject, revision, prediction.reason());
       case UNKNOWN:
-        return new Judged(revision, Verdict.held(Reason.PredictionUnknown, subject + " revision " + revision
-            + ": cannot predict what it would delete: " + prediction.reason(), "revision=" + revision), 0, false, List.of());
+        return new Judged(
+            revision,
+            Verdict.held(
+                Reason.PredictionUnknown,
+                subject
+                    + " revision "
+                    + revision
+                    + ": cannot predict what it would delete: "
+                    + prediction.reason(),
+                "revision=" + revision),
+            0,
+            false,
+            List.of());
       case BUILD_FAILS:
-        return new Judged(revision, Verdict.allowed(subject + " revision " + revision + " does not build ("
-            + prediction.reason() + "); Flux prunes nothing"), 0, false, List.of());
+        return new Judged(
+            revision,
+            Verdict.allowed(
+                subject
+                    + " revision "
+                    + revision
+                    + " does not build ("
+                    + prediction.reason()
+                    + "); Flux prunes nothing"),
+            0,
+            false,
+            List.of());
       default:
         break;
     }
@@ -314,21 +446,38 @@ public final class RevisionJudge implements AutoCloseable {
     Set<ObjectId> deleting = Cascade.expand(direct, new CachedInventories(watched));
     List<String> named = new ArrayList<>();
     deleting.forEach(id -> named.add(id.toString()));
-    Verdict verdict = DeletionBudgetJudge.judge(subject, revision, direct.size(), named, inventory.size(),
-        clusterInventory(kustomization), budget);
+    Verdict verdict =
+        DeletionBudgetJudge.judge(
+            subject,
+            revision,
+            direct.size(),
+            named,
+            inventory.size(),
+            clusterInventory(kustomization),
+            budget);
     return new Judged(revision, verdict, deleting.size(), false, List.copyOf(named));
   }
 
-  /** The unpacked artifact, fetched once for every consumer of the revision judged at about the same time. */
+  /**
+   * The unpacked artifact, fetched once for every consumer of the revision judged at about the same
+   * time.
+   */
   private ArtifactTree artifact(FluxStatus.Artifact artifact) throws ArtifactException {
     try {
-      return artifacts.get(artifact.url() + "#" + artifact.digest(), (key, executor) -> CompletableFuture.supplyAsync(() -> {
-        try {
-          return fetcher.fetch(artifact.url(), artifact.digest());
-        } catch (ArtifactException e) {
-          throw new CompletionException(e);
-        }
-      }, fetching)).join();
+      return artifacts
+          .get(
+              artifact.url() + "#" + artifact.digest(),
+              (key, executor) ->
+                  CompletableFuture.supplyAsync(
+                      () -> {
+                        try {
+                          return fetcher.fetch(artifact.url(), artifact.digest());
+                        } catch (ArtifactException e) {
+                          throw new CompletionException(e);
+                        }
+                      },
+                      fetching))
+          .join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof ArtifactException cause) {
         throw cause;
@@ -338,7 +487,10 @@ public final class RevisionJudge implements AutoCloseable {
   }
 
   private static String subject(GenericKubernetesResource kustomization) {
-    return "Kustomization " + kustomization.getMetadata().getNamespace() + "/" + kustomization.getMetadata().getName();
+    return "Kustomization "
+        + kustomization.getMetadata().getNamespace()
+        + "/"
+        + kustomization.getMetadata().getName();
   }
 
   private ScopedKinds scopedKinds() {
@@ -351,8 +503,11 @@ public final class RevisionJudge implements AutoCloseable {
    */
   private int clusterInventory(GenericKubernetesResource kustomization) {
     String target = FluxKinds.KUSTOMIZATION.target().apply(kustomization).key();
-    return watched.byIndex(WatchedResources.TARGET_INDEX, target, GuardedKind.Role.RECONCILER).stream()
-        .mapToInt(w -> FluxStatus.inventory(w.resource()).size()).sum();
+    return watched
+        .byIndex(WatchedResources.TARGET_INDEX, target, GuardedKind.Role.RECONCILER)
+        .stream()
+        .mapToInt(w -> FluxStatus.inventory(w.resource()).size())
+        .sum();
   }
 
   @Override
@@ -366,7 +521,8 @@ public final class RevisionJudge implements AutoCloseable {
   private record CachedInventories(WatchedResources watched) implements Cascade.Inventories {
     @Override
     public List<ObjectId> kustomization(String namespace, String name) {
-      return watched.get(FluxKinds.KUSTOMIZATION, namespace, name)
+      return watched
+          .get(FluxKinds.KUSTOMIZATION, namespace, name)
           .filter(FluxStatus::deletingDeletesInventory)
           .map(k -> FluxStatus.inventory(k).stream().map(ObjectId::parse).toList())
           .orElse(List.of());
@@ -374,7 +530,8 @@ public final class RevisionJudge implements AutoCloseable {
 
     @Override
     public List<ObjectId> helmRelease(String namespace, String name) {
-      return watched.get(FluxKinds.HELM_RELEASE, namespace, name)
+      return watched
+          .get(FluxKinds.HELM_RELEASE, namespace, name)
           .filter(h -> !FluxStatus.suspended(h))
           .map(h -> FluxStatus.inventory(h).stream().map(ObjectId::parse).toList())
           .orElse(List.of());
@@ -385,8 +542,10 @@ public final class RevisionJudge implements AutoCloseable {
       Set<ObjectId> inside = new LinkedHashSet<>();
       for (GuardedKind kind : List.of(FluxKinds.KUSTOMIZATION, FluxKinds.HELM_RELEASE)) {
         for (GenericKubernetesResource reconciler : watched.byIndexAll(kind)) {
-          FluxStatus.inventory(reconciler).stream().map(ObjectId::parse)
-              .filter(id -> namespace.equals(id.namespace())).forEach(inside::add);
+          FluxStatus.inventory(reconciler).stream()
+              .map(ObjectId::parse)
+              .filter(id -> namespace.equals(id.namespace()))
+              .forEach(inside::add);
         }
       }
       return List.copyOf(inside);

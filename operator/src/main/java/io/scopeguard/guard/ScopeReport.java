@@ -7,6 +7,8 @@ import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.InventorySummary;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.Reason;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,18 +19,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import io.scopeguard.kinds.GuardedKind;
-import io.scopeguard.kinds.Json;
 
 /**
- * What a ClusterScope's status says about the reconciliations under it: one row per
- * reconciliation scopeguard holds (or, under Audit, would hold), and the inventory of its cluster.
- * Derived from the caches each time, so status always matches the resources themselves.
+ * What a ClusterScope's status says about the reconciliations under it: one row per reconciliation
+ * scopeguard holds (or, under Audit, would hold), and the inventory of its cluster. Derived from
+ * the caches each time, so status always matches the resources themselves.
  */
 public final class ScopeReport {
 
   /** The rows, approvals and inventory for one ClusterScope. */
-  public record Report(List<HeldReconciliation> rows, List<Approval> approvals, InventorySummary inventory) {}
+  public record Report(
+      List<HeldReconciliation> rows, List<Approval> approvals, InventorySummary inventory) {}
 
   private final WatchedResources watched;
   private final Decisions decisions;
@@ -48,17 +49,38 @@ public final class ScopeReport {
     String name = scope.getMetadata().getName();
     String cluster = WatchedResources.clusterKey(scope);
     Map<String, WatchedResources.Watched> related = new LinkedHashMap<>();
-    watched.byIndex(WatchedResources.SCOPE_INDEX, name, GuardedKind.Role.RECONCILER, GuardedKind.Role.SOURCE)
+    watched
+        .byIndex(
+            WatchedResources.SCOPE_INDEX,
+            name,
+            GuardedKind.Role.RECONCILER,
+            GuardedKind.Role.SOURCE)
         .forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
-    List<WatchedResources.Watched> targeting = cluster == null ? List.of()
-        : watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER);
+    List<WatchedResources.Watched> targeting =
+        cluster == null
+            ? List.of()
+            : watched.byIndex(WatchedResources.TARGET_INDEX, cluster, GuardedKind.Role.RECONCILER);
     targeting.forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w));
-    watched.namespacesDefaultingTo(name).forEach(namespace ->
-        watched.byIndex(WatchedResources.NAMESPACE_INDEX, namespace, GuardedKind.Role.RECONCILER)
-            .forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w)));
-    List.copyOf(related.values()).stream().filter(w -> w.kind().role() == GuardedKind.Role.RECONCILER)
-        .forEach(w -> w.kind().sourceRef().apply(w.resource()).flatMap(watched::source)
-            .ifPresent(source -> related.put(ResourceKey.of(source.kind(), source.resource()).id(), source)));
+    watched
+        .namespacesDefaultingTo(name)
+        .forEach(
+            namespace ->
+                watched
+                    .byIndex(
+                        WatchedResources.NAMESPACE_INDEX, namespace, GuardedKind.Role.RECONCILER)
+                    .forEach(w -> related.put(ResourceKey.of(w.kind(), w.resource()).id(), w)));
+    List.copyOf(related.values()).stream()
+        .filter(w -> w.kind().role() == GuardedKind.Role.RECONCILER)
+        .forEach(
+            w ->
+                w.kind()
+                    .sourceRef()
+                    .apply(w.resource())
+                    .flatMap(watched::source)
+                    .ifPresent(
+                        source ->
+                            related.put(
+                                ResourceKey.of(source.kind(), source.resource()).id(), source)));
 
     FactSource facts = watched.withScope(scope);
     List<HeldReconciliation> rows = new ArrayList<>();
@@ -70,16 +92,23 @@ public final class ScopeReport {
         approval(w.kind(), w.resource()).ifPresent(approvals::add);
       }
     }
-    approvals.sort(Comparator.comparing(Approval::getApprovedAt, Comparator.nullsFirst(Comparator.naturalOrder())).reversed());
-    rows.sort(Comparator.comparing(HeldReconciliation::getNamespace, Comparator.nullsFirst(Comparator.naturalOrder()))
-        .thenComparing(HeldReconciliation::getKind).thenComparing(HeldReconciliation::getName));
+    approvals.sort(
+        Comparator.comparing(
+                Approval::getApprovedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .reversed());
+    rows.sort(
+        Comparator.comparing(
+                HeldReconciliation::getNamespace, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(HeldReconciliation::getKind)
+            .thenComparing(HeldReconciliation::getName));
     int objects = targeting.stream().mapToInt(w -> inventorySize(w.resource())).sum();
     return new Report(rows, approvals, new InventorySummary(objects, targeting.size()));
   }
 
   private static Optional<Approval> approval(GuardedKind kind, GenericKubernetesResource resource) {
     java.util.Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    if (annotations == null || annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY) == null) {
+    if (annotations == null
+        || annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY) == null) {
       return Optional.empty();
     }
     Approval approval = new Approval();
@@ -92,10 +121,16 @@ public final class ScopeReport {
     return Optional.of(approval);
   }
 
-  private Optional<HeldReconciliation> row(GuardedKind kind, GenericKubernetesResource resource, Judgement judgement,
+  private Optional<HeldReconciliation> row(
+      GuardedKind kind,
+      GenericKubernetesResource resource,
+      Judgement judgement,
       List<HeldReconciliation> previous) {
-    HoldState state = HoldState.of(Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
-    boolean violating = !judgement.verdict().isAllowed() && !Decisions.approved(judgement, kind, resource);
+    HoldState state =
+        HoldState.of(
+            Json.flag(resource, kind.pausePointer()), resource.getMetadata().getAnnotations());
+    boolean violating =
+        !judgement.verdict().isAllowed() && !Decisions.approved(judgement, kind, resource);
     HeldReconciliation row = new HeldReconciliation();
     row.setKind(kind.kind());
     row.setNamespace(resource.getMetadata().getNamespace());
@@ -108,12 +143,20 @@ public final class ScopeReport {
       if (HoldState.aboutRevision(state.heldReason())) {
         row.setRevision(state.heldToken());
       }
-      String message = judgement.verdict().isAllowed()
-          ? "the reason no longer holds (" + judgement.verdict().message() + "); nothing resumes on its own: approve to resume"
-          : judgement.verdict().message();
+      String message =
+          judgement.verdict().isAllowed()
+              ? "the reason no longer holds ("
+                  + judgement.verdict().message()
+                  + "); nothing resumes on its own: approve to resume"
+              : judgement.verdict().message();
       if (state.approvalMismatch()) {
-        message += "; approval " + state.approve() + " by " + Actuator.approver(resource)
-            + " ignored: it does not match the token " + state.heldToken();
+        message +=
+            "; approval "
+                + state.approve()
+                + " by "
+                + Actuator.approver(resource)
+                + " ignored: it does not match the token "
+                + state.heldToken();
       }
       row.setMessage(message);
       return Optional.of(row);
@@ -140,9 +183,14 @@ public final class ScopeReport {
 
   private String since(List<HeldReconciliation> previous, HeldReconciliation row) {
     return previous.stream()
-        .filter(p -> p.getName().equals(row.getName()) && p.getKind().equals(row.getKind())
-            && java.util.Objects.equals(p.getNamespace(), row.getNamespace()) && p.getReason().equals(row.getReason()))
-        .map(HeldReconciliation::getSince).findFirst()
+        .filter(
+            p ->
+                p.getName().equals(row.getName())
+                    && p.getKind().equals(row.getKind())
+                    && java.util.Objects.equals(p.getNamespace(), row.getNamespace())
+                    && p.getReason().equals(row.getReason()))
+        .map(HeldReconciliation::getSince)
+        .findFirst()
         .orElse(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
   }
 

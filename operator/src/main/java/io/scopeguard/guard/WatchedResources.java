@@ -1,9 +1,5 @@
 package io.scopeguard.guard;
 
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.scopeguard.flux.InventoryIds;
-
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -11,9 +7,13 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.flux.InventoryIds;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.scopeguard.kinds.GuardedKind;
 
 /**
  * Shared informers on everything scopeguard watches but does not own (guarded kinds, sources,
@@ -59,31 +58,43 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   /** Guarded resources by their {@code scopeguard.io/scope} label. */
   public static final String SCOPE_INDEX = "scope";
+
   /** Reconcilers by the key of the cluster they act on. */
   public static final String TARGET_INDEX = "target";
+
   /** Reconcilers by the key of their source. */
   public static final String SOURCE_INDEX = "source";
+
   /** ClusterScopes by the key of the cluster they declare. */
   public static final String CLUSTER_INDEX = "cluster";
+
   /** Guarded resources by their namespace. */
   public static final String NAMESPACE_INDEX = "ns";
 
   private static final Logger LOG = LoggerFactory.getLogger(WatchedResources.class);
   private static final long RESYNC_MILLIS = Duration.ofMinutes(10).toMillis();
 
-  /** Told about every change to a watched object (for ClusterScopes: creation, deletion and spec changes). */
+  /**
+   * Told about every change to a watched object (for ClusterScopes: creation, deletion and spec
+   * changes).
+   */
   public interface Listener {
-    default void resourceChanged(GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {}
+    default void resourceChanged(
+        GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {}
 
     default void scopeChanged(ClusterScope before, ClusterScope after) {}
 
-    /** A Namespace's {@code scopeguard.io/scope} label (the default scope of its reconcilers) changed. */
+    /**
+     * A Namespace's {@code scopeguard.io/scope} label (the default scope of its reconcilers)
+     * changed.
+     */
     default void namespaceScopeChanged(String namespace, String before, String after) {}
   }
 
   private final KubernetesClient client;
   private final List<GuardedKind> kinds;
-  private final Map<GuardedKind, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
+  private final Map<GuardedKind, SharedIndexInformer<GenericKubernetesResource>> informers =
+      new ConcurrentHashMap<>();
   private final Map<GuardedKind, GroupVersionKind> served = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<ClusterScope> scopes;
@@ -102,62 +113,83 @@ public final class WatchedResources implements FactSource, AutoCloseable {
   /** Starts the informers and waits (up to {@code timeout}) for their first lists. */
   public void start(Duration timeout) {
     scopes = client.resources(ClusterScope.class).runnableInformer(RESYNC_MILLIS);
-    scopes.addIndexers(Map.of(CLUSTER_INDEX, scope -> {
-      String key = clusterKey(scope);
-      return key == null ? List.of() : List.of(key);
-    }));
-    scopes.addEventHandler(handler((before, after) -> {
-      if (before == null || after == null || !Objects.equals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
-        listeners.forEach(l -> isolated(() -> l.scopeChanged(before, after)));
-      }
-    }));
+    scopes.addIndexers(
+        Map.of(
+            CLUSTER_INDEX,
+            scope -> {
+              String key = clusterKey(scope);
+              return key == null ? List.of() : List.of(key);
+            }));
+    scopes.addEventHandler(
+        handler(
+            (before, after) -> {
+              if (before == null
+                  || after == null
+                  || !Objects.equals(
+                      before.getMetadata().getGeneration(), after.getMetadata().getGeneration())) {
+                listeners.forEach(l -> isolated(() -> l.scopeChanged(before, after)));
+              }
+            }));
     scopes.start();
     namespaces = client.namespaces().runnableInformer(RESYNC_MILLIS);
-    namespaces.addIndexers(Map.of(SCOPE_INDEX, namespace -> Optional.ofNullable(namespace.getMetadata().getLabels())
-        .map(labels -> labels.get(Annotations.SCOPE_LABEL)).map(List::of).orElse(List.of())));
-    namespaces.addEventHandler(handler((before, after) -> {
-      String was = before == null ? null : scopeLabel(before.getMetadata().getLabels());
-      String is = after == null ? null : scopeLabel(after.getMetadata().getLabels());
-      if (!Objects.equals(was, is)) {
-        String name = (after != null ? after : before).getMetadata().getName();
-        listeners.forEach(l -> isolated(() -> l.namespaceScopeChanged(name, was, is)));
-      }
-    }));
+    namespaces.addIndexers(
+        Map.of(
+            SCOPE_INDEX,
+            namespace ->
+                Optional.ofNullable(namespace.getMetadata().getLabels())
+                    .map(labels -> labels.get(Annotations.SCOPE_LABEL))
+                    .map(List::of)
+                    .orElse(List.of())));
+    namespaces.addEventHandler(
+        handler(
+            (before, after) -> {
+              String was = before == null ? null : scopeLabel(before.getMetadata().getLabels());
+              String is = after == null ? null : scopeLabel(after.getMetadata().getLabels());
+              if (!Objects.equals(was, is)) {
+                String name = (after != null ? after : before).getMetadata().getName();
+                listeners.forEach(l -> isolated(() -> l.namespaceScopeChanged(name, was, is)));
+              }
+            }));
     namespaces.start();
     crds = client.apiextensions().v1().customResourceDefinitions().runnableInformer(0);
-    crds.addEventHandler(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(CustomResourceDefinition crd) {
-        kindOf(crd).ifPresent(kind -> startKind(kind, crd));
-      }
+    crds.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(CustomResourceDefinition crd) {
+            kindOf(crd).ifPresent(kind -> startKind(kind, crd));
+          }
 
-      @Override
-      public void onUpdate(CustomResourceDefinition before, CustomResourceDefinition after) {
-        kindOf(after).ifPresent(kind -> startKind(kind, after));
-      }
+          @Override
+          public void onUpdate(CustomResourceDefinition before, CustomResourceDefinition after) {
+            kindOf(after).ifPresent(kind -> startKind(kind, after));
+          }
 
-      @Override
-      public void onDelete(CustomResourceDefinition crd, boolean unknownFinalState) {
-        kindOf(crd).ifPresent(kind -> {
-          stopKind(kind);
-          LOG.info("{}: CRD removed; stopped watching", kind);
+          @Override
+          public void onDelete(CustomResourceDefinition crd, boolean unknownFinalState) {
+            kindOf(crd)
+                .ifPresent(
+                    kind -> {
+                      stopKind(kind);
+                      LOG.info("{}: CRD removed; stopped watching", kind);
+                    });
+          }
         });
-      }
-    });
     crds.start();
     awaitSynced(timeout);
     // The handlers above run asynchronously; start the kinds already installed before reporting.
     crds.getStore().list().forEach(crd -> kindOf(crd).ifPresent(kind -> startKind(kind, crd)));
     awaitSynced(timeout);
-    kinds.stream().filter(kind -> !informers.containsKey(kind)).forEach(kind ->
-        LOG.info("{}: CRD not installed; skipped until it appears", kind));
+    kinds.stream()
+        .filter(kind -> !informers.containsKey(kind))
+        .forEach(kind -> LOG.info("{}: CRD not installed; skipped until it appears", kind));
   }
 
   private void awaitSynced(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (notSynced() != null) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("informers did not sync within " + timeout.toSeconds() + "s: " + notSynced());
+        throw new IllegalStateException(
+            "informers did not sync within " + timeout.toSeconds() + "s: " + notSynced());
       }
       try {
         Thread.sleep(20);
@@ -170,7 +202,10 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   private Optional<GuardedKind> kindOf(CustomResourceDefinition crd) {
     return kinds.stream()
-        .filter(kind -> kind.group().equals(crd.getSpec().getGroup()) && kind.kind().equals(crd.getSpec().getNames().getKind()))
+        .filter(
+            kind ->
+                kind.group().equals(crd.getSpec().getGroup())
+                    && kind.kind().equals(crd.getSpec().getNames().getKind()))
         .findFirst();
   }
 
@@ -182,19 +217,33 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     stopKind(kind);
     GroupVersionKind gvk = version.get();
     if (!kind.plural().equals(crd.getSpec().getNames().getPlural())) {
-      LOG.error("{}: configured with plural {}, but its CRD names it {}: the scope gate's admission rule misses it;"
-          + " fix the configuration", kind, kind.plural(), crd.getSpec().getNames().getPlural());
+      LOG.error(
+          "{}: configured with plural {}, but its CRD names it {}: the scope gate's admission rule misses it;"
+              + " fix the configuration",
+          kind,
+          kind.plural(),
+          crd.getSpec().getNames().getPlural());
     }
-    if (kind.pausePointer() != null && !Crds.keepsBoolean(crd, gvk.getVersion(), kind.pausePointer())) {
-      LOG.error("{}: its CRD's schema ({}) has no boolean at {}: the API server prunes the pause switch, so a hold"
-          + " cannot stick; fix pausePath", kind, gvk.getVersion(), kind.pausePointer());
+    if (kind.pausePointer() != null
+        && !Crds.keepsBoolean(crd, gvk.getVersion(), kind.pausePointer())) {
+      LOG.error(
+          "{}: its CRD's schema ({}) has no boolean at {}: the API server prunes the pause switch, so a hold"
+              + " cannot stick; fix pausePath",
+          kind,
+          gvk.getVersion(),
+          kind.pausePointer());
     }
-    SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
-        .inAnyNamespace().runnableInformer(RESYNC_MILLIS);
+    SharedIndexInformer<GenericKubernetesResource> informer =
+        client
+            .genericKubernetesResources(gvk.apiVersion(), gvk.getKind())
+            .inAnyNamespace()
+            .runnableInformer(RESYNC_MILLIS);
     informer.itemStore(new CompactStore());
     informer.addIndexers(indexers(kind));
-    informer.addEventHandler(handler((before, after) ->
-        listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)))));
+    informer.addEventHandler(
+        handler(
+            (before, after) ->
+                listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)))));
     informers.put(kind, informer);
     served.put(kind, gvk);
     informer.start();
@@ -209,15 +258,28 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     }
   }
 
-  private static Map<String, Function<GenericKubernetesResource, List<String>>> indexers(GuardedKind kind) {
-    Map<String, Function<GenericKubernetesResource, List<String>>> indexers = new java.util.HashMap<>();
-    indexers.put(SCOPE_INDEX, resource -> Optional.ofNullable(scopeLabel(resource.getMetadata().getLabels()))
-        .map(List::of).orElse(List.of()));
-    indexers.put(NAMESPACE_INDEX, resource -> resource.getMetadata().getNamespace() == null ? List.of()
-        : List.of(resource.getMetadata().getNamespace()));
+  private static Map<String, Function<GenericKubernetesResource, List<String>>> indexers(
+      GuardedKind kind) {
+    Map<String, Function<GenericKubernetesResource, List<String>>> indexers =
+        new java.util.HashMap<>();
+    indexers.put(
+        SCOPE_INDEX,
+        resource ->
+            Optional.ofNullable(scopeLabel(resource.getMetadata().getLabels()))
+                .map(List::of)
+                .orElse(List.of()));
+    indexers.put(
+        NAMESPACE_INDEX,
+        resource ->
+            resource.getMetadata().getNamespace() == null
+                ? List.of()
+                : List.of(resource.getMetadata().getNamespace()));
     if (kind.role() == GuardedKind.Role.RECONCILER) {
       indexers.put(TARGET_INDEX, resource -> List.of(kind.target().apply(resource).key()));
-      indexers.put(SOURCE_INDEX, resource -> kind.sourceRef().apply(resource).map(ref -> List.of(ref.key())).orElse(List.of()));
+      indexers.put(
+          SOURCE_INDEX,
+          resource ->
+              kind.sourceRef().apply(resource).map(ref -> List.of(ref.key())).orElse(List.of()));
     }
     return indexers;
   }
@@ -265,11 +327,12 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     if (namespaces == null || !namespaces.hasSynced()) {
       pending.add("Namespace");
     }
-    informers.forEach((kind, informer) -> {
-      if (!informer.hasSynced()) {
-        pending.add(kind.kind());
-      }
-    });
+    informers.forEach(
+        (kind, informer) -> {
+          if (!informer.hasSynced()) {
+            pending.add(kind.kind());
+          }
+        });
     return pending.isEmpty() ? null : String.join(", ", pending);
   }
 
@@ -285,10 +348,12 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   /** Cluster-scoped custom kinds installed on the cluster, as {@code Kind.group}. */
   public List<String> clusterScopedKinds() {
-    return crds == null ? List.of() : crds.getStore().list().stream()
-        .filter(crd -> "Cluster".equals(crd.getSpec().getScope()))
-        .map(crd -> crd.getSpec().getNames().getKind() + "." + crd.getSpec().getGroup())
-        .toList();
+    return crds == null
+        ? List.of()
+        : crds.getStore().list().stream()
+            .filter(crd -> "Cluster".equals(crd.getSpec().getScope()))
+            .map(crd -> crd.getSpec().getNames().getKind() + "." + crd.getSpec().getGroup())
+            .toList();
   }
 
   /** The version being watched for a kind, if its CRD is installed. */
@@ -312,8 +377,10 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     return informers.entrySet().stream()
         .filter(entry -> wanted.contains(entry.getKey().role()))
         .filter(entry -> entry.getValue().getIndexer().getIndexers().containsKey(index))
-        .flatMap(entry -> entry.getValue().getIndexer().byIndex(index, key).stream()
-            .map(resource -> new Watched(entry.getKey(), resource)))
+        .flatMap(
+            entry ->
+                entry.getValue().getIndexer().byIndex(index, key).stream()
+                    .map(resource -> new Watched(entry.getKey(), resource)))
         .toList();
   }
 
@@ -348,8 +415,11 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   /** Namespaces whose label names this ClusterScope as the default of their reconcilers. */
   public List<String> namespacesDefaultingTo(String scope) {
-    return namespaces == null ? List.of() : namespaces.getIndexer().byIndex(SCOPE_INDEX, scope).stream()
-        .map(ns -> ns.getMetadata().getName()).toList();
+    return namespaces == null
+        ? List.of()
+        : namespaces.getIndexer().byIndex(SCOPE_INDEX, scope).stream()
+            .map(ns -> ns.getMetadata().getName())
+            .toList();
   }
 
   @Override
@@ -361,7 +431,8 @@ public final class WatchedResources implements FactSource, AutoCloseable {
   public Optional<Watched> source(GuardedKind.SourceRef ref) {
     return kinds.stream()
         .filter(kind -> kind.role() == GuardedKind.Role.SOURCE && kind.kind().equals(ref.kind()))
-        .flatMap(kind -> get(kind, ref.namespace(), ref.name()).map(r -> new Watched(kind, r)).stream())
+        .flatMap(
+            kind -> get(kind, ref.namespace(), ref.name()).map(r -> new Watched(kind, r)).stream())
         .findFirst();
   }
 
@@ -383,16 +454,21 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   /** Whether Cluster API's Cluster kind is watched (its CRD is installed). */
   public boolean clusterApiInstalled() {
-    return kinds.stream().anyMatch(kind -> kind.role() == GuardedKind.Role.CLUSTER && informers.containsKey(kind));
+    return kinds.stream()
+        .anyMatch(kind -> kind.role() == GuardedKind.Role.CLUSTER && informers.containsKey(kind));
   }
 
   @Override
   public boolean clusterExists(String namespace, String name) {
-    return kinds.stream().filter(kind -> kind.role() == GuardedKind.Role.CLUSTER)
+    return kinds.stream()
+        .filter(kind -> kind.role() == GuardedKind.Role.CLUSTER)
         .anyMatch(kind -> get(kind, namespace, name).isPresent());
   }
 
-  /** The key of the cluster a ClusterScope declares ({@code local} or {@code namespace/name}), or null. */
+  /**
+   * The key of the cluster a ClusterScope declares ({@code local} or {@code namespace/name}), or
+   * null.
+   */
   public static String clusterKey(ClusterScope scope) {
     return ClusterScopeValidator.clusterDisplay(scope.getSpec());
   }

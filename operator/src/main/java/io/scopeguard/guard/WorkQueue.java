@@ -15,15 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A keyed work queue: a key queued many times is handled once, never by two workers at a time,
- * and again after its handling ends if it was queued meanwhile. A failure is retried with
- * exponential backoff (100 ms doubling, up to 1 min). Nothing is handled before {@link #start()}:
- * keys queued until then wait (once each), so a replica that is not the leader keeps track of
- * what changed without acting on it.
+ * A keyed work queue: a key queued many times is handled once, never by two workers at a time, and
+ * again after its handling ends if it was queued meanwhile. A failure is retried with exponential
+ * backoff (100 ms doubling, up to 1 min). Nothing is handled before {@link #start()}: keys queued
+ * until then wait (once each), so a replica that is not the leader keeps track of what changed
+ * without acting on it.
  */
 public final class WorkQueue<K> implements AutoCloseable {
 
-  /** Handles one key; {@code firstQueued} is when the key was first queued since its last handling. */
+  /**
+   * Handles one key; {@code firstQueued} is when the key was first queued since its last handling.
+   */
   public interface Handler<K> {
     void handle(K key, Instant firstQueued) throws Exception;
   }
@@ -57,7 +59,9 @@ public final class WorkQueue<K> implements AutoCloseable {
   public void enqueue(K key) {
     synchronized (this) {
       Instant first = retrying.remove(key);
-      if (waiting.putIfAbsent(key, first != null ? first : Instant.now()) != null || running.contains(key) || !started) {
+      if (waiting.putIfAbsent(key, first != null ? first : Instant.now()) != null
+          || running.contains(key)
+          || !started) {
         return;
       }
     }
@@ -87,8 +91,8 @@ public final class WorkQueue<K> implements AutoCloseable {
   }
 
   /**
-   * Stops handling at once: nothing queued runs, handlers in progress are interrupted. For a replica
-   * that is no longer the leader, whose backlog belongs to the new one. Final.
+   * Stops handling at once: nothing queued runs, handlers in progress are interrupted. For a
+   * replica that is no longer the leader, whose backlog belongs to the new one. Final.
    */
   public void stop() {
     synchronized (this) {
@@ -122,7 +126,12 @@ public final class WorkQueue<K> implements AutoCloseable {
     } catch (Exception e) {
       int attempt = failures.merge(key, 1, Integer::sum);
       long delay = Math.min(MAX_BACKOFF.toMillis(), 100L << Math.min(attempt - 1, 20));
-      LOG.warn("{}: handling failed (attempt {}), retrying in {} ms: {}", key, attempt, delay, e.toString());
+      LOG.warn(
+          "{}: handling failed (attempt {}), retrying in {} ms: {}",
+          key,
+          attempt,
+          delay,
+          e.toString());
       if (!retries.isShutdown()) {
         retrying.putIfAbsent(key, firstQueued == null ? Instant.now() : firstQueued);
         retries.schedule(() -> enqueue(key), delay, TimeUnit.MILLISECONDS);

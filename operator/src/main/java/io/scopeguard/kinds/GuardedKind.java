@@ -6,12 +6,13 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * A kind scopeguard watches but does not own: how to pause it, which cluster it acts on, and
- * where its source is.
+ * A kind scopeguard watches but does not own: how to pause it, which cluster it acts on, and where
+ * its source is.
  *
  * @param group API group
  * @param kind kind
- * @param plural its resource name in the API (what webhook rules and RBAC name), e.g. {@code kustomizations}
+ * @param plural its resource name in the API (what webhook rules and RBAC name), e.g. {@code
+ *     kustomizations}
  * @param role what the kind is to scopeguard
  * @param pausePointer JSON pointer of its boolean pause switch, e.g. {@code /spec/suspend}
  * @param target the cluster a reconciler acts on (unused for other roles)
@@ -52,22 +53,54 @@ public record GuardedKind(
     }
   }
 
-  public static GuardedKind reconciler(String group, String kind, String plural, String pausePointer,
+  public static GuardedKind reconciler(
+      String group,
+      String kind,
+      String plural,
+      String pausePointer,
       Function<GenericKubernetesResource, Target> target,
-      Function<GenericKubernetesResource, Optional<SourceRef>> sourceRef, String kubectlName) {
-    return new GuardedKind(group, kind, plural, Role.RECONCILER, pausePointer, target, sourceRef, r -> Optional.empty(),
+      Function<GenericKubernetesResource, Optional<SourceRef>> sourceRef,
+      String kubectlName) {
+    return new GuardedKind(
+        group,
+        kind,
+        plural,
+        Role.RECONCILER,
+        pausePointer,
+        target,
+        sourceRef,
+        r -> Optional.empty(),
         kubectlName);
   }
 
-  public static GuardedKind source(String group, String kind, String plural,
+  public static GuardedKind source(
+      String group,
+      String kind,
+      String plural,
       Function<GenericKubernetesResource, Optional<String>> url) {
-    return new GuardedKind(group, kind, plural, Role.SOURCE, "/spec/suspend", r -> Target.LOCAL, r -> Optional.empty(), url,
+    return new GuardedKind(
+        group,
+        kind,
+        plural,
+        Role.SOURCE,
+        "/spec/suspend",
+        r -> Target.LOCAL,
+        r -> Optional.empty(),
+        url,
         kind.toLowerCase(java.util.Locale.ROOT));
   }
 
   public static GuardedKind cluster(String group, String kind, String plural) {
-    return new GuardedKind(group, kind, plural, Role.CLUSTER, null, r -> Target.LOCAL, r -> Optional.empty(),
-        r -> Optional.empty(), kind.toLowerCase(java.util.Locale.ROOT) + "." + group);
+    return new GuardedKind(
+        group,
+        kind,
+        plural,
+        Role.CLUSTER,
+        null,
+        r -> Target.LOCAL,
+        r -> Optional.empty(),
+        r -> Optional.empty(),
+        kind.toLowerCase(java.util.Locale.ROOT) + "." + group);
   }
 
   /** {@code Kind.group}, e.g. {@code Kustomization.kustomize.toolkit.fluxcd.io}. */

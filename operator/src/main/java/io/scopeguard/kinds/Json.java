@@ -1,10 +1,10 @@
 package io.scopeguard.kinds;
 
-import io.scopeguard.api.JsonMapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.JsonMapping;
 import java.util.Optional;
 
 /** Reading fields of generic resources by JSON pointer, and building merge patches for them. */
@@ -23,10 +23,15 @@ public final class Json {
   public static JsonNode at(GenericKubernetesResource resource, String pointer) {
     String[] parts = pointer.substring(1).split("/", 2);
     String first = unescape(parts[0]);
-    Object root = "metadata".equals(first) ? resource.getMetadata()
-        : "apiVersion".equals(first) || "kind".equals(first) ? null : resource.getAdditionalProperties().get(first);
+    Object root =
+        "metadata".equals(first)
+            ? resource.getMetadata()
+            : "apiVersion".equals(first) || "kind".equals(first)
+                ? null
+                : resource.getAdditionalProperties().get(first);
     if (root == null) {
-      return "apiVersion".equals(first) || "kind".equals(first) ? tree(resource).at(pointer)
+      return "apiVersion".equals(first) || "kind".equals(first)
+          ? tree(resource).at(pointer)
           : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
     Object current = root;
@@ -35,7 +40,9 @@ public final class Json {
         String part = unescape(raw);
         if (current instanceof java.util.Map<?, ?> map) {
           current = map.get(part);
-        } else if (current instanceof java.util.List<?> list && part.matches("\\d+") && Integer.parseInt(part) < list.size()) {
+        } else if (current instanceof java.util.List<?> list
+            && part.matches("\\d+")
+            && Integer.parseInt(part) < list.size()) {
           current = list.get(Integer.parseInt(part));
         } else {
           current = null;
@@ -53,7 +60,9 @@ public final class Json {
   /** The text at a JSON pointer, if present and not blank. */
   public static Optional<String> text(GenericKubernetesResource resource, String pointer) {
     JsonNode node = at(resource, pointer);
-    return node.isMissingNode() || node.isNull() || node.asText().isBlank() ? Optional.empty() : Optional.of(node.asText());
+    return node.isMissingNode() || node.isNull() || node.asText().isBlank()
+        ? Optional.empty()
+        : Optional.of(node.asText());
   }
 
   /** The boolean at a JSON pointer; false when absent. */
@@ -61,7 +70,9 @@ public final class Json {
     return at(resource, pointer).asBoolean(false);
   }
 
-  /** Sets {@code value} at {@code pointer} inside {@code patch}, creating the objects on the way. */
+  /**
+   * Sets {@code value} at {@code pointer} inside {@code patch}, creating the objects on the way.
+   */
   public static void put(ObjectNode patch, String pointer, JsonNode value) {
     String[] parts = pointer.substring(1).split("/");
     ObjectNode node = patch;

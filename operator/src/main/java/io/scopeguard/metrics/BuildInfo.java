@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** The version this build was made from, read from the filtered {@code scopeguard-build.properties}. */
+/**
+ * The version this build was made from, read from the filtered {@code scopeguard-build.properties}.
+ */
 public final class BuildInfo {
 
   private static final String VERSION = load().getProperty("version", "unknown");

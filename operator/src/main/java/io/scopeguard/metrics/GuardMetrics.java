@@ -11,25 +11,35 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The guard's meters: {@code scopeguard_suspended} (1 per held reconciliation),
- * {@code scopeguard_violations} (1 per current violation, Audit included),
- * {@code scopeguard_predicted_deletions} (per Kustomization whose revision was judged),
- * {@code scopeguard_verdicts_total} (each new verdict) and {@code scopeguard_detection_seconds}
- * (from the event that revealed a violation to the suspension landing) and
- * {@code scopeguard_reconcile_errors_total} (failed reconciliations, retried). One gauge per resource,
+ * The guard's meters: {@code scopeguard_suspended} (1 per held reconciliation), {@code
+ * scopeguard_violations} (1 per current violation, Audit included), {@code
+ * scopeguard_predicted_deletions} (per Kustomization whose revision was judged), {@code
+ * scopeguard_verdicts_total} (each new verdict) and {@code scopeguard_detection_seconds} (from the
+ * event that revealed a violation to the suspension landing) and {@code
+ * scopeguard_reconcile_errors_total} (failed reconciliations, retried). One gauge per resource,
  * added and removed as its state changes, so a change costs the same whatever the fleet size.
  */
 public final class GuardMetrics {
 
   /** Labels of one guarded resource's series. */
-  public record Labels(String scope, String environment, String namespace, String kind, String name, String reason) {
+  public record Labels(
+      String scope, String environment, String namespace, String kind, String name, String reason) {
     Tags tags() {
       return resourceTags().and("reason", reason);
     }
 
     Tags resourceTags() {
-      return Tags.of("scope", scope, "environment", environment, "namespace", namespace == null ? "" : namespace,
-          "kind", kind, "name", name);
+      return Tags.of(
+          "scope",
+          scope,
+          "environment",
+          environment,
+          "namespace",
+          namespace == null ? "" : namespace,
+          "kind",
+          kind,
+          "name",
+          name);
     }
   }
 
@@ -48,11 +58,12 @@ public final class GuardMetrics {
 
   public GuardMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.detection = Timer.builder("scopeguard.detection")
-        .description("from the event that revealed a violation to the suspension landing")
-        .publishPercentileHistogram()
-        .publishPercentiles(0.5, 0.99)
-        .register(registry);
+    this.detection =
+        Timer.builder("scopeguard.detection")
+            .description("from the event that revealed a violation to the suspension landing")
+            .publishPercentileHistogram()
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
   }
 
   /**
@@ -64,23 +75,40 @@ public final class GuardMetrics {
    * @param enforcement Enforce or Audit, for the violations series
    */
   public void observe(String id, Labels heldAs, Labels violationAs, String enforcement) {
-    set(held, id, "scopeguard.suspended", "1 while scopeguard holds the reconciliation",
+    set(
+        held,
+        id,
+        "scopeguard.suspended",
+        "1 while scopeguard holds the reconciliation",
         heldAs == null ? null : heldAs.tags());
-    set(violating, id, "scopeguard.violations", "1 while the resource violates its scope (Enforce and Audit)",
+    set(
+        violating,
+        id,
+        "scopeguard.violations",
+        "1 while the resource violates its scope (Enforce and Audit)",
         violationAs == null ? null : violationAs.tags().and("enforcement", enforcement));
   }
 
-  private void set(Map<String, Series> series, String id, String name, String description, Tags tags) {
-    series.compute(id, (key, current) -> {
-      if (current != null && Objects.equals(current.tags(), tags)) {
-        return current;
-      }
-      if (current != null) {
-        registry.remove(current.gauge());
-      }
-      return tags == null ? null
-          : new Series(tags, Gauge.builder(name, () -> 1).description(description).tags(tags).register(registry));
-    });
+  private void set(
+      Map<String, Series> series, String id, String name, String description, Tags tags) {
+    series.compute(
+        id,
+        (key, current) -> {
+          if (current != null && Objects.equals(current.tags(), tags)) {
+            return current;
+          }
+          if (current != null) {
+            registry.remove(current.gauge());
+          }
+          return tags == null
+              ? null
+              : new Series(
+                  tags,
+                  Gauge.builder(name, () -> 1)
+                      .description(description)
+                      .tags(tags)
+                      .register(registry));
+        });
   }
 
   /**
@@ -98,26 +126,34 @@ public final class GuardMetrics {
 
   /**
    * Sets {@code scopeguard_predicted_deletions} for a Kustomization: how many objects its source's
-   * current revision would delete, cascade included; null drops the series (nothing judged, or unknown).
+   * current revision would delete, cascade included; null drops the series (nothing judged, or
+   * unknown).
    */
   public void predicted(String id, Labels resource, Integer deletions) {
-    predicted.compute(id, (key, current) -> {
-      Tags tags = deletions == null ? null : resource.resourceTags();
-      if (current != null && current.tags().equals(tags)) {
-        current.value().set(deletions);
-        return current;
-      }
-      if (current != null) {
-        registry.remove(current.gauge());
-      }
-      if (tags == null) {
-        return null;
-      }
-      AtomicInteger value = new AtomicInteger(deletions);
-      return new Count(tags, value, Gauge.builder("scopeguard.predicted.deletions", value, AtomicInteger::get)
-          .description("objects the current revision of the Kustomization's source would delete, cascade included")
-          .tags(tags).register(registry));
-    });
+    predicted.compute(
+        id,
+        (key, current) -> {
+          Tags tags = deletions == null ? null : resource.resourceTags();
+          if (current != null && current.tags().equals(tags)) {
+            current.value().set(deletions);
+            return current;
+          }
+          if (current != null) {
+            registry.remove(current.gauge());
+          }
+          if (tags == null) {
+            return null;
+          }
+          AtomicInteger value = new AtomicInteger(deletions);
+          return new Count(
+              tags,
+              value,
+              Gauge.builder("scopeguard.predicted.deletions", value, AtomicInteger::get)
+                  .description(
+                      "objects the current revision of the Kustomization's source would delete, cascade included")
+                  .tags(tags)
+                  .register(registry));
+        });
   }
 
   /** Counts a verdict when it differs from the resource's previous one. */

@@ -15,7 +15,8 @@ import io.prometheus.metrics.core.metrics.Info;
  */
 public final class ScopeguardMetrics implements AutoCloseable {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
   public ScopeguardMetrics() {

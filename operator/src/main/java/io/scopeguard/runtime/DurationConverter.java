@@ -5,7 +5,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 
-/** Reads durations as people write them in flags: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} or ISO-8601. */
+/**
+ * Reads durations as people write them in flags: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}
+ * or ISO-8601.
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -25,7 +28,8 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     try {
       return Duration.parse(value.trim());
     } catch (RuntimeException e) {
-      throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 10s, 2m)");
+      throw new CommandLine.TypeConversionException(
+          "'" + value + "' is not a duration (use e.g. 500ms, 10s, 2m)");
     }
   }
 }

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the client scopeguard acts through and says, first thing, which API server and context
- * that is: the second incident began with a tool acting on the wrong context.
+ * Opens the client scopeguard acts through and says, first thing, which API server and context that
+ * is: the second incident began with a tool acting on the wrong context.
  */
 public final class KubernetesConnection {
 
@@ -30,7 +30,11 @@ public final class KubernetesConnection {
     config.setUserAgent(USER_AGENT);
     LOG.info("scopeguard acts on API server {} ({})", config.getMasterUrl(), describe(config));
     VersionInfo version = probe(config, settings);
-    LOG.info("API server {} answers: Kubernetes {}.{}", config.getMasterUrl(), version.getMajor(), version.getMinor());
+    LOG.info(
+        "API server {} answers: Kubernetes {}.{}",
+        config.getMasterUrl(),
+        version.getMajor(),
+        version.getMinor());
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
@@ -68,24 +72,30 @@ public final class KubernetesConnection {
     }
   }
 
-  /** Says in words what went wrong; the JDK's HTTP client often leaves its exceptions without a message. */
+  /**
+   * Says in words what went wrong; the JDK's HTTP client often leaves its exceptions without a
+   * message.
+   */
   static String rootMessage(Throwable e) {
     String deepestMessage = null;
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
         return "HTTP " + k.getCode() + ": the API server refused these credentials";
       }
-      if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+      if (t instanceof java.nio.channels.UnresolvedAddressException
+          || t instanceof java.net.UnknownHostException) {
         return "the host name does not resolve";
       }
-      if (t instanceof java.net.http.HttpConnectTimeoutException || t instanceof java.net.SocketTimeoutException) {
+      if (t instanceof java.net.http.HttpConnectTimeoutException
+          || t instanceof java.net.SocketTimeoutException) {
         return "timed out";
       }
       if (t instanceof javax.net.ssl.SSLException) {
         return "TLS failed: " + t.getMessage();
       }
       if (t instanceof java.net.ConnectException) {
-        return "connection refused or host unreachable" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+        return "connection refused or host unreachable"
+            + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
       }
       if (t.getMessage() != null && !"An error has occurred.".equals(t.getMessage())) {
         deepestMessage = t.getClass().getSimpleName() + ": " + t.getMessage();

@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which replica reconciles. With leader election, the operator SDK holds a Lease in scopeguard's
- * namespace and starts the ClusterScope reconciler on the leader; this class starts the guard
- * there too and exports {@code scopeguard_leader} (1 while this replica leads). Followers keep their caches warm and serve
- * admission. A leader that loses the Lease stops its guard at once and runs the lost-leadership
- * action (the command line exits); one that shuts down stops its guard, then releases the Lease,
- * so a follower takes over at once instead of after the lease duration.
+ * namespace and starts the ClusterScope reconciler on the leader; this class starts the guard there
+ * too and exports {@code scopeguard_leader} (1 while this replica leads). Followers keep their
+ * caches warm and serve admission. A leader that loses the Lease stops its guard at once and runs
+ * the lost-leadership action (the command line exits); one that shuts down stops its guard, then
+ * releases the Lease, so a follower takes over at once instead of after the lease duration.
  */
 final class Leadership {
 
@@ -37,8 +37,13 @@ final class Leadership {
   private final AtomicBoolean lost = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
 
-  Leadership(KubernetesClient client, String namespace, OperatorSettings.LeaderElection settings, GuardReconciler guard,
-      MeterRegistry registry, Runnable lostLeadership) {
+  Leadership(
+      KubernetesClient client,
+      String namespace,
+      OperatorSettings.LeaderElection settings,
+      GuardReconciler guard,
+      MeterRegistry registry,
+      Runnable lostLeadership) {
     this.client = client;
     this.namespace = namespace;
     this.settings = settings;
@@ -46,7 +51,8 @@ final class Leadership {
     this.guard = guard;
     this.lostLeadership = lostLeadership;
     Gauge.builder("scopeguard.leader", leading, leader -> leader.get() ? 1 : 0)
-        .description("1 on the replica that reconciles, 0 on a follower (which serves admission only)")
+        .description(
+            "1 on the replica that reconciles, 0 on a follower (which serves admission only)")
         .register(registry);
   }
 
@@ -63,16 +69,26 @@ final class Leadership {
     if (!settings.enabled()) {
       return Optional.empty();
     }
-    return Optional.of(new LeaderElectionConfiguration(settings.leaseName(), namespace, settings.leaseDuration(),
-        settings.renewDeadline(), settings.retryPeriod(), identity,
-        new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader), false));
+    return Optional.of(
+        new LeaderElectionConfiguration(
+            settings.leaseName(),
+            namespace,
+            settings.leaseDuration(),
+            settings.renewDeadline(),
+            settings.retryPeriod(),
+            identity,
+            new LeaderCallbacks(this::startLeading, this::stopLeading, this::newLeader),
+            false));
   }
 
   /** Called once the operator SDK started: without leader election, this replica reconciles now. */
   void started() {
     if (settings.enabled()) {
-      LOG.info("leader election on Lease {}/{} as {}: serving admission, reconciling once leading", namespace,
-          settings.leaseName(), identity);
+      LOG.info(
+          "leader election on Lease {}/{} as {}: serving admission, reconciling once leading",
+          namespace,
+          settings.leaseName(),
+          identity);
     } else {
       startLeading();
     }
@@ -90,14 +106,23 @@ final class Leadership {
     }
     guard.follow();
     if (!closing.get() && lost.compareAndSet(false, true)) {
-      LOG.error("lost leadership of Lease {}/{} ({}): stopping reconciliation", namespace, settings.leaseName(), identity);
+      LOG.error(
+          "lost leadership of Lease {}/{} ({}): stopping reconciliation",
+          namespace,
+          settings.leaseName(),
+          identity);
       lostLeadership.run();
     }
   }
 
   private void newLeader(String leader) {
     if (leader != null && !leader.isEmpty() && !leader.equals(identity)) {
-      LOG.info("Lease {}/{} is held by {}; this replica ({}) follows", namespace, settings.leaseName(), leader, identity);
+      LOG.info(
+          "Lease {}/{} is held by {}; this replica ({}) follows",
+          namespace,
+          settings.leaseName(),
+          leader,
+          identity);
     }
   }
 
@@ -120,7 +145,9 @@ final class Leadership {
     }
     try {
       Lease lease = client.leases().inNamespace(namespace).withName(settings.leaseName()).get();
-      if (lease == null || lease.getSpec() == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
+      if (lease == null
+          || lease.getSpec() == null
+          || !identity.equals(lease.getSpec().getHolderIdentity())) {
         return;
       }
       ZonedDateTime now = ZonedDateTime.now();
@@ -131,8 +158,12 @@ final class Leadership {
       client.leases().inNamespace(namespace).resource(lease).update();
       LOG.info("released Lease {}/{} ({})", namespace, settings.leaseName(), identity);
     } catch (KubernetesClientException e) {
-      LOG.warn("could not release Lease {}/{} ({}); a follower takes over when it expires: {}", namespace,
-          settings.leaseName(), identity, e.getMessage());
+      LOG.warn(
+          "could not release Lease {}/{} ({}); a follower takes over when it expires: {}",
+          namespace,
+          settings.leaseName(),
+          identity,
+          e.getMessage());
     }
   }
 }

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How scopeguard's logs are written: {@code plain} (one line per event, {@code logback.xml}, the
- * default) or {@code json} (one JSON object per event with the decision's fields,
- * {@code logback-json.xml}), chosen on the command line once it is parsed.
+ * default) or {@code json} (one JSON object per event with the decision's fields, {@code
+ * logback-json.xml}), chosen on the command line once it is parsed.
  */
 public enum LogFormat {
   plain("logback.xml"),

@@ -4,21 +4,21 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.scopeguard.capi.ClusterApi;
-import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
-import io.scopeguard.guard.JudgingWarmUp;
-import io.scopeguard.guard.RevisionJudge;
+import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.guard.Actuator;
+import io.scopeguard.guard.ClusterScopeReconciler;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.GuardReconciler;
-import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.guard.JudgingWarmUp;
 import io.scopeguard.guard.ReadThroughFacts;
+import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.guard.ScopeReport;
 import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.metrics.GuardMetrics;
 import io.scopeguard.metrics.ScopeguardMetrics;
-import io.scopeguard.guard.ClusterScopeReconciler;
 import io.scopeguard.scope.ScopeConditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,8 +59,16 @@ public final class ScopeguardOperator implements AutoCloseable {
   private static final Duration ARTIFACT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration WARM_UP_DEADLINE = Duration.ofSeconds(20);
 
-  private ScopeguardOperator(Operator operator, WatchedResources watched, GuardReconciler guard, GuardMetrics guardMetrics,
-      ScopeguardMetrics metrics, HttpEndpoints http, Webhook webhook, Leadership leadership, RevisionJudge revisions,
+  private ScopeguardOperator(
+      Operator operator,
+      WatchedResources watched,
+      GuardReconciler guard,
+      GuardMetrics guardMetrics,
+      ScopeguardMetrics metrics,
+      HttpEndpoints http,
+      Webhook webhook,
+      Leadership leadership,
+      RevisionJudge revisions,
       ReadThroughFacts.Reader reader) {
     this.revisions = revisions;
     this.reader = reader;
@@ -78,11 +86,19 @@ public final class ScopeguardOperator implements AutoCloseable {
    * Starts everything and waits for the informers to sync; a replica that loses leadership stops
    * reconciling (closes this instance). The command line exits instead, see the four-argument form.
    */
-  public static ScopeguardOperator start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+  public static ScopeguardOperator start(
+      KubernetesClient client, OperatorSettings settings, Clock clock) {
     AtomicReference<ScopeguardOperator> self = new AtomicReference<>();
-    ScopeguardOperator started = start(client, settings, clock,
-        () -> new Thread(() -> Optional.ofNullable(self.get()).ifPresent(ScopeguardOperator::close),
-            "scopeguard-stop").start());
+    ScopeguardOperator started =
+        start(
+            client,
+            settings,
+            clock,
+            () ->
+                new Thread(
+                        () -> Optional.ofNullable(self.get()).ifPresent(ScopeguardOperator::close),
+                        "scopeguard-stop")
+                    .start());
     self.set(started);
     return started;
   }
@@ -92,51 +108,74 @@ public final class ScopeguardOperator implements AutoCloseable {
    *
    * @param lostLeadership run once when this replica stops leading while not being closed
    */
-  public static ScopeguardOperator start(KubernetesClient client, OperatorSettings settings, Clock clock,
-      Runnable lostLeadership) {
+  public static ScopeguardOperator start(
+      KubernetesClient client, OperatorSettings settings, Clock clock, Runnable lostLeadership) {
     ScopeguardMetrics metrics = new ScopeguardMetrics();
     List<GuardedKind> kinds = new ArrayList<>(FluxKinds.ALL);
     kinds.addAll(settings.onboardingKinds());
     kinds.add(ClusterApi.CLUSTER);
     WatchedResources watched = new WatchedResources(client, kinds);
     GuardMetrics guardMetrics = new GuardMetrics(metrics.registry());
-    guardMetrics.guarding(kinds.stream().filter(kind -> kind.role() != GuardedKind.Role.CLUSTER)
-        .map(GuardedKind::kind).toList());
-    RevisionJudge revisions = new RevisionJudge(watched,
-        new ArtifactFetcher(settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT),
-        settings.judgingBudget(), RevisionJudge.NODE_BUDGET, clock);
+    guardMetrics.guarding(
+        kinds.stream()
+            .filter(kind -> kind.role() != GuardedKind.Role.CLUSTER)
+            .map(GuardedKind::kind)
+            .toList());
+    RevisionJudge revisions =
+        new RevisionJudge(
+            watched,
+            new ArtifactFetcher(
+                settings.artifactBaseUrl(), ArtifactLimits.defaults(), ARTIFACT_TIMEOUT),
+            settings.judgingBudget(),
+            RevisionJudge.NODE_BUDGET,
+            clock);
     ReadThroughFacts.Reader reader = new ReadThroughFacts.Reader(watched, client, clock);
     Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy(), reader);
     Actuator actuator = new Actuator(client, watched, clock);
-    GuardReconciler guard = new GuardReconciler(watched, decisions, actuator, guardMetrics, clock,
-        settings.reconcileThreads());
+    GuardReconciler guard =
+        new GuardReconciler(
+            watched, decisions, actuator, guardMetrics, clock, settings.reconcileThreads());
     watched.addListener(guard);
     ClusterScopeReconciler scopes =
-        new ClusterScopeReconciler(watched, new ScopeReport(watched, decisions, clock), new ScopeConditions(clock));
+        new ClusterScopeReconciler(
+            watched, new ScopeReport(watched, decisions, clock), new ScopeConditions(clock));
 
-    Leadership leadership = new Leadership(client, settings.namespace(), settings.leaderElection(), guard,
-        metrics.registry(), lostLeadership);
-    Operator operator = new Operator(overrider -> {
-      overrider
-          .withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withConcurrentReconciliationThreads(settings.reconcileThreads())
-          .withMetrics(metrics.operatorSdkMetrics());
-      leadership.configuration().ifPresent(overrider::withLeaderElectionConfiguration);
-    });
+    Leadership leadership =
+        new Leadership(
+            client,
+            settings.namespace(),
+            settings.leaderElection(),
+            guard,
+            metrics.registry(),
+            lostLeadership);
+    Operator operator =
+        new Operator(
+            overrider -> {
+              overrider
+                  .withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  .withMetrics(metrics.operatorSdkMetrics());
+              leadership.configuration().ifPresent(overrider::withLeaderElectionConfiguration);
+            });
     operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
     AtomicReference<Webhook> serving = new AtomicReference<>();
     AtomicBoolean warm = new AtomicBoolean();
     HttpEndpoints http;
     try {
-      http = new HttpEndpoints(settings.httpPort(), metrics, () -> {
-        String reason = warm.get() ? notReadyReason(operator, watched) : "judging path warming up";
-        if (reason == null && settings.webhook().enabled() && serving.get() == null) {
-          return "admission webhook not serving yet";
-        }
-        return reason;
-      });
+      http =
+          new HttpEndpoints(
+              settings.httpPort(),
+              metrics,
+              () -> {
+                String reason =
+                    warm.get() ? notReadyReason(operator, watched) : "judging path warming up";
+                if (reason == null && settings.webhook().enabled() && serving.get() == null) {
+                  return "admission webhook not serving yet";
+                }
+                return reason;
+              });
     } catch (IOException e) {
       guard.close();
       revisions.close();
@@ -152,19 +191,51 @@ public final class ScopeguardOperator implements AutoCloseable {
       if (settings.webhook().enabled()) {
         String self = SelfIdentity.of(client, settings.selfUsername());
         LOG.info("scopeguard's own writes come from {}; its webhooks let them through", self);
-        webhook = Webhook.start(client, settings, watched, revisions, decisions, actuator, self, clock,
-            metrics.registry());
+        webhook =
+            Webhook.start(
+                client,
+                settings,
+                watched,
+                revisions,
+                decisions,
+                actuator,
+                self,
+                clock,
+                metrics.registry());
         serving.set(webhook);
       }
       operator.start();
       leadership.started();
     } catch (RuntimeException e) {
-      new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader).close();
+      new ScopeguardOperator(
+              operator,
+              watched,
+              guard,
+              guardMetrics,
+              metrics,
+              http,
+              webhook,
+              leadership,
+              revisions,
+              reader)
+          .close();
       throw e;
     }
-    LOG.info("scopeguard started: guarding {}; metrics and probes on port {}",
-        watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")), http.port());
-    return new ScopeguardOperator(operator, watched, guard, guardMetrics, metrics, http, webhook, leadership, revisions, reader);
+    LOG.info(
+        "scopeguard started: guarding {}; metrics and probes on port {}",
+        watched.activeKinds().stream().map(GuardedKind::kind).collect(Collectors.joining(", ")),
+        http.port());
+    return new ScopeguardOperator(
+        operator,
+        watched,
+        guard,
+        guardMetrics,
+        metrics,
+        http,
+        webhook,
+        leadership,
+        revisions,
+        reader);
   }
 
   private static void warmUp(WatchedResources watched, int rounds) {
@@ -173,11 +244,17 @@ public final class ScopeguardOperator implements AutoCloseable {
     }
     try {
       JudgingWarmUp.Result warmUp = JudgingWarmUp.run(watched, rounds, WARM_UP_DEADLINE);
-      LOG.info("judging path warmed up: {} synthetic revisions ({} allowed, {} held), first {} ms, last {} ms",
-          warmUp.rounds(), warmUp.allowed(), warmUp.heldForMassDeletion(), Math.round(warmUp.firstMillis()),
+      LOG.info(
+          "judging path warmed up: {} synthetic revisions ({} allowed, {} held), first {} ms, last {} ms",
+          warmUp.rounds(),
+          warmUp.allowed(),
+          warmUp.heldForMassDeletion(),
+          Math.round(warmUp.firstMillis()),
           Math.round(warmUp.lastMillis()));
     } catch (RuntimeException e) {
-      LOG.warn("could not warm up the judging path ({}); the first judgement after this start will be slower", e.toString());
+      LOG.warn(
+          "could not warm up the judging path ({}); the first judgement after this start will be slower",
+          e.toString());
     }
   }
 
@@ -190,10 +267,11 @@ public final class ScopeguardOperator implements AutoCloseable {
     if (!info.isStarted()) {
       return "operator starting";
     }
-    String unhealthy = info.unhealthyEventSources().entrySet().stream()
-        .filter(controller -> !controller.getValue().isEmpty())
-        .map(controller -> controller.getKey() + " " + controller.getValue().keySet())
-        .collect(Collectors.joining(", "));
+    String unhealthy =
+        info.unhealthyEventSources().entrySet().stream()
+            .filter(controller -> !controller.getValue().isEmpty())
+            .map(controller -> controller.getKey() + " " + controller.getValue().keySet())
+            .collect(Collectors.joining(", "));
     return unhealthy.isEmpty() ? null : "informers not synced or failing: " + unhealthy;
   }
 

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The user scopeguard's own requests reach the API server as. Its webhooks must tell its own writes
  * (a hold, a resume after approval) from everybody else's: only scopeguard writes its hold
- * annotations. Asked of the API server itself ({@code SelfSubjectReview}, what
- * {@code kubectl auth whoami} does), so it is right in-cluster and from a laptop alike; failing that,
- * the in-cluster service account token says it.
+ * annotations. Asked of the API server itself ({@code SelfSubjectReview}, what {@code kubectl auth
+ * whoami} does), so it is right in-cluster and from a laptop alike; failing that, the in-cluster
+ * service account token says it.
  */
 public final class SelfIdentity {
 
@@ -43,15 +43,23 @@ public final class SelfIdentity {
         return asked.get();
       }
     }
-    return fromServiceAccountToken().orElseThrow(() -> new StartupException("cannot tell which user scopeguard acts as:"
-        + " the API server answers no SelfSubjectReview (Kubernetes 1.27 and later do) and there is no in-cluster service"
-        + " account token; name it with --self-username"));
+    return fromServiceAccountToken()
+        .orElseThrow(
+            () ->
+                new StartupException(
+                    "cannot tell which user scopeguard acts as:"
+                        + " the API server answers no SelfSubjectReview (Kubernetes 1.27 and later do) and there is no in-cluster service"
+                        + " account token; name it with --self-username"));
   }
 
   private static Optional<String> ask(KubernetesClient client, String version) {
     try {
-      String answer = client.raw("/apis/authentication.k8s.io/" + version + "/selfsubjectreviews", "POST",
-          Map.of("apiVersion", "authentication.k8s.io/" + version, "kind", "SelfSubjectReview"));
+      String answer =
+          client.raw(
+              "/apis/authentication.k8s.io/" + version + "/selfsubjectreviews",
+              "POST",
+              Map.of(
+                  "apiVersion", "authentication.k8s.io/" + version, "kind", "SelfSubjectReview"));
       if (answer == null) {
         return Optional.empty();
       }
@@ -63,7 +71,10 @@ public final class SelfIdentity {
     }
   }
 
-  /** The {@code sub} claim of the mounted service account token: {@code system:serviceaccount:<ns>:<name>}. */
+  /**
+   * The {@code sub} claim of the mounted service account token: {@code
+   * system:serviceaccount:<ns>:<name>}.
+   */
   private static Optional<String> fromServiceAccountToken() {
     try {
       if (!Files.isReadable(TOKEN)) {
@@ -73,7 +84,9 @@ public final class SelfIdentity {
       if (parts.length < 2) {
         return Optional.empty();
       }
-      JsonNode claims = JSON.readTree(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+      JsonNode claims =
+          JSON.readTree(
+              new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
       String subject = claims.path("sub").asText("");
       return subject.isEmpty() ? Optional.empty() : Optional.of(subject);
     } catch (IOException | IllegalArgumentException e) {

@@ -22,7 +22,8 @@ public final class ClusterScopeValidator {
     }
     ClusterTarget cluster = spec.getCluster();
     if (cluster.declaresLocal() == (cluster.getClusterRef() != null)) {
-      return ScopeValidation.invalid(ScopeValidation.INVALID_SPEC, "spec.cluster: " + ClusterTarget.EXACTLY_ONE_MESSAGE);
+      return ScopeValidation.invalid(
+          ScopeValidation.INVALID_SPEC, "spec.cluster: " + ClusterTarget.EXACTLY_ONE_MESSAGE);
     }
     String budgetProblem = budgetProblem(spec.getDeletion());
     if (budgetProblem != null) {
@@ -31,7 +32,8 @@ public final class ClusterScopeValidator {
     for (int i = 0; i < spec.getSources().size(); i++) {
       SourceRule rule = spec.getSources().get(i);
       if (rule == null || rule.getUrl() == null || rule.getUrl().isBlank()) {
-        return ScopeValidation.invalid(ScopeValidation.INVALID_SPEC, "spec.sources[" + i + "].url must not be empty");
+        return ScopeValidation.invalid(
+            ScopeValidation.INVALID_SPEC, "spec.sources[" + i + "].url must not be empty");
       }
     }
     if (cluster.getClusterRef() != null) {
@@ -39,13 +41,16 @@ public final class ClusterScopeValidator {
       if (!facts.clusterApiInstalled()) {
         return ScopeValidation.invalid(
             ScopeValidation.CLUSTER_API_MISSING,
-            "spec.cluster.clusterRef names Cluster " + ref
+            "spec.cluster.clusterRef names Cluster "
+                + ref
                 + ", but Cluster API is not installed on this cluster (no clusters.cluster.x-k8s.io)");
       }
       if (!facts.referencedClusterExists()) {
         return ScopeValidation.invalid(
             ScopeValidation.CLUSTER_NOT_FOUND,
-            "Cluster API Cluster " + ref + " does not exist; create it or fix spec.cluster.clusterRef");
+            "Cluster API Cluster "
+                + ref
+                + " does not exist; create it or fix spec.cluster.clusterRef");
       }
     }
     return ScopeValidation.valid(summary(spec));
@@ -66,11 +71,18 @@ public final class ClusterScopeValidator {
 
   private static String summary(ClusterScopeSpec spec) {
     ClusterTarget cluster = spec.getCluster();
-    String target = cluster.declaresLocal() ? "the local cluster" : "Cluster " + cluster.getClusterRef();
-    String sources = spec.getSources().isEmpty() ? "any source" : spec.getSources().size() + " allowed source(s)";
+    String target =
+        cluster.declaresLocal() ? "the local cluster" : "Cluster " + cluster.getClusterRef();
+    String sources =
+        spec.getSources().isEmpty()
+            ? "any source"
+            : spec.getSources().size() + " allowed source(s)";
     DeletionBudget budget = spec.getDeletion();
-    String deletion = "deletion budget " + budget.getMaxPercent() + "%"
-        + (budget.getMaxObjects() > 0 ? " or " + budget.getMaxObjects() + " objects" : "");
+    String deletion =
+        "deletion budget "
+            + budget.getMaxPercent()
+            + "%"
+            + (budget.getMaxObjects() > 0 ? " or " + budget.getMaxObjects() + " objects" : "");
     return "declares " + target + "; " + sources + "; " + deletion + "; " + spec.getEnforcement();
   }
 

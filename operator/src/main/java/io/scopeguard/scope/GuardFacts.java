@@ -8,11 +8,12 @@ import java.util.List;
  * admission, from the API server where a cache has not seen something yet).
  *
  * @param subject how to name the resource in messages, e.g. {@code Kustomization apps/podinfo}
- * @param actsOnCluster true for reconcilers (they need a scope and have a target); false for sources
+ * @param actsOnCluster true for reconcilers (they need a scope and have a target); false for
+ *     sources
  * @param scopeName the ClusterScope it acts under (its {@code scopeguard.io/scope} label, else its
  *     namespace's), or null
- * @param scopeOrigin where {@code scopeName} comes from, for messages: {@code its label} or
- *     {@code the label of Namespace flux-system}
+ * @param scopeOrigin where {@code scopeName} comes from, for messages: {@code its label} or {@code
+ *     the label of Namespace flux-system}
  * @param scope the spec of the ClusterScope {@code scopeName} names, or null when it does not exist
  * @param target the cluster the resource acts on (ignored for sources)
  * @param scopesDeclaringTarget names of the ClusterScopes that declare {@code target}

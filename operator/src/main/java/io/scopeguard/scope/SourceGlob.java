@@ -4,10 +4,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * One allowed-source pattern of a ClusterScope. {@code *} matches within one path segment,
- * {@code **} across segments, {@code ?} one character; all else is literal. URLs and patterns are
- * compared after normalising: scheme lower-cased, one trailing {@code /} and a trailing
- * {@code .git} dropped.
+ * One allowed-source pattern of a ClusterScope. {@code *} matches within one path segment, {@code
+ * **} across segments, {@code ?} one character; all else is literal. URLs and patterns are compared
+ * after normalising: scheme lower-cased, one trailing {@code /} and a trailing {@code .git}
+ * dropped.
  */
 public final class SourceGlob {
 
@@ -38,15 +38,22 @@ public final class SourceGlob {
     return new SourceGlob(glob, Pattern.compile(regex.toString()));
   }
 
-  /** Whether the URL is allowed; a URL with {@code .} or {@code ..} segments, or encoded dots or slashes, never is. */
+  /**
+   * Whether the URL is allowed; a URL with {@code .} or {@code ..} segments, or encoded dots or
+   * slashes, never is.
+   */
   public boolean matches(String url) {
     return url != null && !evasive(url) && pattern.matcher(normalize(url)).matches();
   }
 
   private static boolean evasive(String url) {
     String lower = url.toLowerCase(Locale.ROOT);
-    return lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c") || lower.contains("\\")
-        || java.util.Arrays.stream(lower.split("[/?#]")).anyMatch(segment -> segment.equals("..") || segment.equals("."));
+    return lower.contains("%2e")
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+        || lower.contains("\\")
+        || java.util.Arrays.stream(lower.split("[/?#]"))
+            .anyMatch(segment -> segment.equals("..") || segment.equals("."));
   }
 
   @Override

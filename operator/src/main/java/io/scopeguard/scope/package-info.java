@@ -1,4 +1,2 @@
-/**
- * ClusterScopes: validating them, and the status that tells a person what each scope declares.
- */
+/** ClusterScopes: validating them, and the status that tells a person what each scope declares. */
 package io.scopeguard.scope;

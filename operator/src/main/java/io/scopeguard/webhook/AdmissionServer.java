@@ -1,10 +1,10 @@
 package io.scopeguard.webhook;
 
-import io.scopeguard.api.JsonMapping;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.scopeguard.api.JsonMapping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS endpoint the API server calls with {@code AdmissionReview}s: one path per webhook.
- * A malformed review is answered 400; a handler that throws is answered with a denial naming the
+ * The HTTPS endpoint the API server calls with {@code AdmissionReview}s: one path per webhook. A
+ * malformed review is answered 400; a handler that throws is answered with a denial naming the
  * error, so that a fault fails closed (the configuration's failure policy says the same).
  */
 public final class AdmissionServer implements AutoCloseable {
@@ -30,8 +30,11 @@ public final class AdmissionServer implements AutoCloseable {
   private static final int MAX_BODY = 8 * 1024 * 1024;
 
   /** Every {@code reason} a denial is counted under (see {@link #denialReason}). */
-  static final List<String> DENIAL_REASONS = Stream.concat(
-      Arrays.stream(io.scopeguard.scope.Reason.values()).map(Enum::name), Stream.of("NotJudged", "Error", "Other")).toList();
+  static final List<String> DENIAL_REASONS =
+      Stream.concat(
+              Arrays.stream(io.scopeguard.scope.Reason.values()).map(Enum::name),
+              Stream.of("NotJudged", "Error", "Other"))
+          .toList();
 
   /** The uid of the reviews {@link #warmUp} sends: answered, not counted. */
   static final String WARM_UP_UID = "scopeguard-warm-up";
@@ -41,88 +44,142 @@ public final class AdmissionServer implements AutoCloseable {
   private final RotatingKeyManager keys;
   private final List<String> paths = new java.util.ArrayList<>();
 
-  public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers)
+  public AdmissionServer(
+      int port,
+      WebhookCertificates.Issued certificates,
+      Map<String, UnaryOperator<AdmissionReview>> handlers)
       throws IOException {
-    this(port, certificates, handlers, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(
+        port,
+        certificates,
+        handlers,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   /**
-   * @param registry where {@code scopeguard_admission_requests_total{webhook,allowed}},
-   *     {@code scopeguard_admission_denials_total{webhook,reason}} and
-   *     {@code scopeguard_admission_seconds{webhook}} are recorded
+   * @param registry where {@code scopeguard_admission_requests_total{webhook,allowed}}, {@code
+   *     scopeguard_admission_denials_total{webhook,reason}} and {@code
+   *     scopeguard_admission_seconds{webhook}} are recorded
    */
-  public AdmissionServer(int port, WebhookCertificates.Issued certificates, Map<String, UnaryOperator<AdmissionReview>> handlers,
-      io.micrometer.core.instrument.MeterRegistry registry) throws IOException {
+  public AdmissionServer(
+      int port,
+      WebhookCertificates.Issued certificates,
+      Map<String, UnaryOperator<AdmissionReview>> handlers,
+      io.micrometer.core.instrument.MeterRegistry registry)
+      throws IOException {
     HttpExchanges.noDelay();
     keys = new RotatingKeyManager(certificates);
     server = HttpsServer.create(new InetSocketAddress(port), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(sslContext(keys)));
-    server.setExecutor(executor = Executors.newFixedThreadPool(4, runnable -> {
-      Thread thread = new Thread(runnable, "scopeguard-admission");
-      thread.setDaemon(true);
-      return thread;
-    }));
-    handlers.forEach((path, handler) -> {
-      String webhook = path.substring(path.lastIndexOf('/') + 1);
-      io.micrometer.core.instrument.Timer latency = io.micrometer.core.instrument.Timer.builder("scopeguard.admission")
-          .description("time to answer an AdmissionReview").tag("webhook", webhook)
-          .publishPercentileHistogram().register(registry);
-      // Every denial series exists from the start, at 0: Prometheus's increase() cannot see the
-      // first denials of a series whose first scrape is already above 0 (the alerts use increase()).
-      DENIAL_REASONS.forEach(reason -> registry.counter("scopeguard.admission.denials", "webhook", webhook, "reason", reason));
-      UnaryOperator<AdmissionReview> measured = review -> {
-        if (review.getRequest() != null && WARM_UP_UID.equals(review.getRequest().getUid())) {
-          return handler.apply(review);
-        }
-        long start = System.nanoTime();
-        AdmissionReview answer = handler.apply(review);
-        latency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-        boolean allowed = answer.getResponse() != null && Boolean.TRUE.equals(answer.getResponse().getAllowed());
-        registry.counter("scopeguard.admission.requests", "webhook", webhook, "allowed", String.valueOf(allowed)).increment();
-        if (!allowed) {
-          registry.counter("scopeguard.admission.denials", "webhook", webhook, "reason", denialReason(answer)).increment();
-        }
-        return answer;
-      };
-      server.createContext(path, exchange -> handle(exchange, measured));
-      paths.add(path);
-    });
+    server.setExecutor(
+        executor =
+            Executors.newFixedThreadPool(
+                4,
+                runnable -> {
+                  Thread thread = new Thread(runnable, "scopeguard-admission");
+                  thread.setDaemon(true);
+                  return thread;
+                }));
+    handlers.forEach(
+        (path, handler) -> {
+          String webhook = path.substring(path.lastIndexOf('/') + 1);
+          io.micrometer.core.instrument.Timer latency =
+              io.micrometer.core.instrument.Timer.builder("scopeguard.admission")
+                  .description("time to answer an AdmissionReview")
+                  .tag("webhook", webhook)
+                  .publishPercentileHistogram()
+                  .register(registry);
+          // Every denial series exists from the start, at 0: Prometheus's increase() cannot see the
+          // first denials of a series whose first scrape is already above 0 (the alerts use
+          // increase()).
+          DENIAL_REASONS.forEach(
+              reason ->
+                  registry.counter(
+                      "scopeguard.admission.denials", "webhook", webhook, "reason", reason));
+          UnaryOperator<AdmissionReview> measured =
+              review -> {
+                if (review.getRequest() != null
+                    && WARM_UP_UID.equals(review.getRequest().getUid())) {
+                  return handler.apply(review);
+                }
+                long start = System.nanoTime();
+                AdmissionReview answer = handler.apply(review);
+                latency.record(
+                    System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                boolean allowed =
+                    answer.getResponse() != null
+                        && Boolean.TRUE.equals(answer.getResponse().getAllowed());
+                registry
+                    .counter(
+                        "scopeguard.admission.requests",
+                        "webhook",
+                        webhook,
+                        "allowed",
+                        String.valueOf(allowed))
+                    .increment();
+                if (!allowed) {
+                  registry
+                      .counter(
+                          "scopeguard.admission.denials",
+                          "webhook",
+                          webhook,
+                          "reason",
+                          denialReason(answer))
+                      .increment();
+                }
+                return answer;
+              };
+          server.createContext(path, exchange -> handle(exchange, measured));
+          paths.add(path);
+        });
     server.start();
   }
 
   /**
    * Calls every webhook over HTTPS on loopback with a review each lets through (a ConfigMap
-   * CONNECT), {@code rounds} times: the TLS stack, the JSON mapping and the dispatch run once before
-   * the API server's first call, so the first admission after a start is not the slow one. Not
-   * counted in the metrics. Returns how long it took, in milliseconds.
+   * CONNECT), {@code rounds} times: the TLS stack, the JSON mapping and the dispatch run once
+   * before the API server's first call, so the first admission after a start is not the slow one.
+   * Not counted in the metrics. Returns how long it took, in milliseconds.
    */
   public long warmUp(int rounds) {
     long start = System.nanoTime();
-    String body = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
-        + WARM_UP_UID + "\",\"operation\":\"CONNECT\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":"
-        + "\"ConfigMap\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\"},"
-        + "\"namespace\":\"scopeguard-warm-up\",\"name\":\"warm-up\",\"userInfo\":{\"username\":\"scopeguard-warm-up\"}}}";
+    String body =
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
+            + WARM_UP_UID
+            + "\",\"operation\":\"CONNECT\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":"
+            + "\"ConfigMap\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\"},"
+            + "\"namespace\":\"scopeguard-warm-up\",\"name\":\"warm-up\",\"userInfo\":{\"username\":\"scopeguard-warm-up\"}}}";
     try {
-      java.security.KeyStore trusted = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      java.security.KeyStore trusted =
+          java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
       trusted.load(null, null);
       trusted.setCertificateEntry("serving", keys.serving());
       javax.net.ssl.TrustManagerFactory trust =
-          javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
-      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(context)
-          .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+      java.net.http.HttpClient client =
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(context)
+              .connectTimeout(java.time.Duration.ofSeconds(5))
+              .build();
       for (int round = 0; round < rounds; round++) {
         for (String path : paths) {
-          client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + port() + path))
-              .timeout(java.time.Duration.ofSeconds(5)).header("Content-Type", "application/json")
-              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("https://localhost:" + port() + path))
+                  .timeout(java.time.Duration.ofSeconds(5))
+                  .header("Content-Type", "application/json")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
               java.net.http.HttpResponse.BodyHandlers.discarding());
         }
       }
     } catch (IOException | GeneralSecurityException e) {
-      LOG.warn("could not warm up the admission webhooks ({}); the first admission after this start will be slower",
+      LOG.warn(
+          "could not warm up the admission webhooks ({}); the first admission after this start will be slower",
           e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -146,13 +203,17 @@ public final class AdmissionServer implements AutoCloseable {
       context.init(new javax.net.ssl.KeyManager[] {keys}, null, null);
       return context;
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS for the admission webhook: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up TLS for the admission webhook: " + e.getMessage(), e);
     }
   }
 
   /** The hold reason a denial names (MassDeletion, a scope reason, or NotJudged / Error). */
   private static String denialReason(AdmissionReview answer) {
-    String message = answer.getResponse().getStatus() == null ? "" : answer.getResponse().getStatus().getMessage();
+    String message =
+        answer.getResponse().getStatus() == null
+            ? ""
+            : answer.getResponse().getStatus().getMessage();
     for (io.scopeguard.scope.Reason reason : io.scopeguard.scope.Reason.values()) {
       if (message != null && message.contains(reason.name())) {
         return reason.name();
@@ -168,7 +229,8 @@ public final class AdmissionServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void handle(HttpExchange exchange, UnaryOperator<AdmissionReview> handler) throws IOException {
+  private static void handle(HttpExchange exchange, UnaryOperator<AdmissionReview> handler)
+      throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         respond(exchange, 405, "{\"error\":\"POST an AdmissionReview\"}");
@@ -194,8 +256,14 @@ public final class AdmissionServer implements AutoCloseable {
       try {
         answer = handler.apply(review);
       } catch (RuntimeException e) {
-        LOG.error("admission of {} {} failed; denying", review.getRequest().getOperation(), review.getRequest().getName(), e);
-        answer = AdmissionDecision.deny(review, "scopeguard could not decide (" + e.getMessage() + "); refused to be safe");
+        LOG.error(
+            "admission of {} {} failed; denying",
+            review.getRequest().getOperation(),
+            review.getRequest().getName(),
+            e);
+        answer =
+            AdmissionDecision.deny(
+                review, "scopeguard could not decide (" + e.getMessage() + "); refused to be safe");
       }
       respond(exchange, 200, JsonMapping.MAPPER.writeValueAsString(answer));
     }

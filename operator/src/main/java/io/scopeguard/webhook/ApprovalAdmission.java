@@ -1,9 +1,9 @@
 package io.scopeguard.webhook;
 
-import io.scopeguard.api.JsonMapping;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.scopeguard.api.JsonMapping;
 import io.scopeguard.approval.Annotations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -19,9 +19,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Approver identity (mutating): when {@code scopeguard.io/approve} is added or changed, records the
- * requesting user in {@code scopeguard.io/approved-by} and the time in {@code scopeguard.io/approved-at}.
- * Those two are written only here: a value anyone else writes (a forged approver, or one carried in
- * a manifest from Git) is put back to what it was. The answer is a JSON Patch.
+ * requesting user in {@code scopeguard.io/approved-by} and the time in {@code
+ * scopeguard.io/approved-at}. Those two are written only here: a value anyone else writes (a forged
+ * approver, or one carried in a manifest from Git) is put back to what it was. The answer is a JSON
+ * Patch.
  */
 public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
 
@@ -36,7 +37,8 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
   @Override
   public AdmissionReview apply(AdmissionReview review) {
     AdmissionRequest request = review.getRequest();
-    if (request.getObject() == null || !("UPDATE".equals(request.getOperation()) || "CREATE".equals(request.getOperation()))) {
+    if (request.getObject() == null
+        || !("UPDATE".equals(request.getOperation()) || "CREATE".equals(request.getOperation()))) {
       return AdmissionDecision.allow(review);
     }
     Map<String, String> before = annotations(request.getOldObject());
@@ -46,7 +48,8 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     if (approve != null && !approve.equals(before.get(Annotations.APPROVE))) {
       String user = request.getUserInfo() == null ? null : request.getUserInfo().getUsername();
       wanted.put(Annotations.APPROVED_BY, user == null ? "unknown" : user);
-      wanted.put(Annotations.APPROVED_AT, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+      wanted.put(
+          Annotations.APPROVED_AT, Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
     } else {
       wanted.put(Annotations.APPROVED_BY, before.get(Annotations.APPROVED_BY));
       wanted.put(Annotations.APPROVED_AT, before.get(Annotations.APPROVED_AT));
@@ -62,7 +65,8 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
       if (entry.getValue() == null) {
         patch.add(operation("remove", path, null));
       } else if (!hasAnnotations) {
-        patch.add(operation("add", "/metadata/annotations", Map.of(entry.getKey(), entry.getValue())));
+        patch.add(
+            operation("add", "/metadata/annotations", Map.of(entry.getKey(), entry.getValue())));
         hasAnnotations = true;
       } else {
         patch.add(operation(current == null ? "add" : "replace", path, entry.getValue()));
@@ -73,8 +77,12 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     }
     AdmissionReview answer = AdmissionDecision.allow(review);
     answer.getResponse().setPatchType("JSONPatch");
-    answer.getResponse().setPatch(Base64.getEncoder().encodeToString(
-        JsonMapping.SERIALIZATION.asJson(patch).getBytes(StandardCharsets.UTF_8)));
+    answer
+        .getResponse()
+        .setPatch(
+            Base64.getEncoder()
+                .encodeToString(
+                    JsonMapping.SERIALIZATION.asJson(patch).getBytes(StandardCharsets.UTF_8)));
     return answer;
   }
 
@@ -92,14 +100,18 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     if (object == null) {
       return Map.of();
     }
-    GenericKubernetesResource resource = JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
-    Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
+    GenericKubernetesResource resource =
+        JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
+    Map<String, String> annotations =
+        resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
     return annotations == null ? Map.of() : annotations;
   }
 
   private static boolean hasAnnotations(Object object) {
-    GenericKubernetesResource resource = JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
-    return resource.getMetadata() != null && resource.getMetadata().getAnnotations() != null
+    GenericKubernetesResource resource =
+        JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
+    return resource.getMetadata() != null
+        && resource.getMetadata().getAnnotations() != null
         && !resource.getMetadata().getAnnotations().isEmpty();
   }
 }

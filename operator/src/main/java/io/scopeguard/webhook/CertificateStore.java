@@ -20,10 +20,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /**
  * The webhook's certificates, kept in a Secret of scopeguard's namespace so that every replica
@@ -46,8 +46,15 @@ public final class CertificateStore {
   private final Duration validity;
   private final Clock clock;
 
-  public CertificateStore(KubernetesClient client, String namespace, String secretName, boolean issue, List<String> dnsNames,
-      List<String> ips, Duration validity, Clock clock) {
+  public CertificateStore(
+      KubernetesClient client,
+      String namespace,
+      String secretName,
+      boolean issue,
+      List<String> dnsNames,
+      List<String> ips,
+      Duration validity,
+      Clock clock) {
     this.client = client;
     this.namespace = namespace;
     this.secretName = secretName;
@@ -75,25 +82,38 @@ public final class CertificateStore {
     Secret existing = read();
     Optional<Current> stored = parse(existing);
     if (!issue) {
-      return stored.orElseThrow(() -> new IllegalStateException("no certificate in Secret " + namespace + "/" + secretName
-          + " yet (is cert-manager's Certificate ready?)"));
+      return stored.orElseThrow(
+          () ->
+              new IllegalStateException(
+                  "no certificate in Secret "
+                      + namespace
+                      + "/"
+                      + secretName
+                      + " yet (is cert-manager's Certificate ready?)"));
     }
     if (stored.isPresent() && !due(stored.get().issued().serving())) {
       return stored.get();
     }
     WebhookCertificates.Issued fresh = WebhookCertificates.issue(dnsNames, ips, validity, clock);
-    String bundle = fresh.caPem() + stored.filter(s -> !expired(s.issued().ca())).map(s -> s.issued().caPem()).orElse("");
-    Secret secret = new SecretBuilder()
-        .withNewMetadata().withNamespace(namespace).withName(secretName)
-          .addToLabels("app.kubernetes.io/managed-by", "scopeguard").endMetadata()
-        .withType("kubernetes.io/tls")
-        .addToData("tls.crt", base64(WebhookCertificates.pem(fresh.serving())))
-        .addToData("tls.key", base64(pem(fresh)))
-        .addToData("ca.crt", base64(bundle))
-        .build();
+    String bundle =
+        fresh.caPem()
+            + stored.filter(s -> !expired(s.issued().ca())).map(s -> s.issued().caPem()).orElse("");
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(secretName)
+            .addToLabels("app.kubernetes.io/managed-by", "scopeguard")
+            .endMetadata()
+            .withType("kubernetes.io/tls")
+            .addToData("tls.crt", base64(WebhookCertificates.pem(fresh.serving())))
+            .addToData("tls.key", base64(pem(fresh)))
+            .addToData("ca.crt", base64(bundle))
+            .build();
     try {
       if (existing != null) {
-        // guarded by the version read: when two replicas renew at once, one wins and the other adopts its certificate
+        // guarded by the version read: when two replicas renew at once, one wins and the other
+        // adopts its certificate
         secret.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
         client.secrets().inNamespace(namespace).resource(secret).update();
       } else {
@@ -110,7 +130,8 @@ public final class CertificateStore {
 
   /** Whether a certificate has a third or less of the validity scopeguard issues left. */
   boolean due(X509Certificate certificate) {
-    return Instant.now(clock).isAfter(certificate.getNotAfter().toInstant().minus(validity.dividedBy(3)));
+    return Instant.now(clock)
+        .isAfter(certificate.getNotAfter().toInstant().minus(validity.dividedBy(3)));
   }
 
   private boolean expired(X509Certificate certificate) {
@@ -122,8 +143,11 @@ public final class CertificateStore {
   }
 
   private Optional<Current> parse(Secret secret) {
-    Map<String, String> data = secret == null || secret.getData() == null ? Map.of() : secret.getData();
-    if (!data.containsKey("tls.crt") || !data.containsKey("tls.key") || !data.containsKey("ca.crt")) {
+    Map<String, String> data =
+        secret == null || secret.getData() == null ? Map.of() : secret.getData();
+    if (!data.containsKey("tls.crt")
+        || !data.containsKey("tls.key")
+        || !data.containsKey("ca.crt")) {
       return Optional.empty();
     }
     try {
@@ -138,18 +162,30 @@ public final class CertificateStore {
       if (!chain.contains(ca)) {
         full.add(ca);
       }
-      store.setKeyEntry("webhook", key, password, full.toArray(java.security.cert.Certificate[]::new));
-      return Optional.of(new Current(new WebhookCertificates.Issued(store, password, chain.get(0), ca, WebhookCertificates.pem(ca)),
-          bundle));
+      store.setKeyEntry(
+          "webhook", key, password, full.toArray(java.security.cert.Certificate[]::new));
+      return Optional.of(
+          new Current(
+              new WebhookCertificates.Issued(
+                  store, password, chain.get(0), ca, WebhookCertificates.pem(ca)),
+              bundle));
     } catch (Exception e) {
-      throw new IllegalStateException("Secret " + namespace + "/" + secretName + " holds no usable certificate: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Secret "
+              + namespace
+              + "/"
+              + secretName
+              + " holds no usable certificate: "
+              + e.getMessage(),
+          e);
     }
   }
 
   private static List<X509Certificate> certificates(String pem) throws Exception {
     List<X509Certificate> certificates = new ArrayList<>();
-    for (var certificate : CertificateFactory.getInstance("X.509")
-        .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
+    for (var certificate :
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
       certificates.add((X509Certificate) certificate);
     }
     if (certificates.isEmpty()) {
@@ -175,8 +211,10 @@ public final class CertificateStore {
   private static String pem(WebhookCertificates.Issued issued) {
     try {
       PrivateKey key = (PrivateKey) issued.keyStore().getKey("webhook", issued.password());
-      return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-          .encodeToString(key.getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+      return "-----BEGIN PRIVATE KEY-----\n"
+          + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+              .encodeToString(key.getEncoded())
+          + "\n-----END PRIVATE KEY-----\n";
     } catch (Exception e) {
       throw new IllegalStateException("cannot write the webhook key: " + e.getMessage(), e);
     }

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes a whole response on the JDK's HTTP server, for scopeguard's probe and admission endpoints. */
+/**
+ * Writes a whole response on the JDK's HTTP server, for scopeguard's probe and admission endpoints.
+ */
 public final class HttpExchanges {
 
   private HttpExchanges() {}
@@ -20,7 +22,8 @@ public final class HttpExchanges {
     }
   }
 
-  public static void send(HttpExchange exchange, int code, String contentType, String body) throws IOException {
+  public static void send(HttpExchange exchange, int code, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", contentType);
     exchange.sendResponseHeaders(code, bytes.length);

@@ -12,7 +12,8 @@ public interface PruneGate {
    * @param ownerName name of the owning Kustomization
    * @param object the object being deleted, as {@code Kind namespace/name}
    * @param user who sends the DELETE
-   * @return null to allow, or the refusal message (naming scopeguard, the reason and the approve command)
+   * @return null to allow, or the refusal message (naming scopeguard, the reason and the approve
+   *     command)
    */
   String refusal(String ownerNamespace, String ownerName, String object, String user);
 }

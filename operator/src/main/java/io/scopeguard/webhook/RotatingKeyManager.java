@@ -13,8 +13,8 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
 
 /**
- * The key manager the admission server serves with: each new TLS handshake uses the certificate
- * set last, so a rotated certificate takes over without a restart and without failing a request.
+ * The key manager the admission server serves with: each new TLS handshake uses the certificate set
+ * last, so a rotated certificate takes over without a restart and without failing a request.
  */
 public final class RotatingKeyManager extends X509ExtendedKeyManager {
 
@@ -38,7 +38,8 @@ public final class RotatingKeyManager extends X509ExtendedKeyManager {
 
   private static X509KeyManager keyManager(KeyStore store, char[] password) {
     try {
-      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory factory =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       factory.init(store, password);
       return (X509KeyManager) factory.getKeyManagers()[0];
     } catch (GeneralSecurityException e) {

@@ -13,14 +13,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The generated ClusterScope CRD refuses what a person must not be able to store, and matches
- * the Java model and the committed copies in {@code crds/} and the chart.
+ * The generated ClusterScope CRD refuses what a person must not be able to store, and matches the
+ * Java model and the committed copies in {@code crds/} and the chart.
  */
 class ClusterScopeCrdTest {
 
-  static final Path GENERATED = Path.of("target/classes/META-INF/fabric8/clusterscopes.scopeguard.io-v1.yml");
+  static final Path GENERATED =
+      Path.of("target/classes/META-INF/fabric8/clusterscopes.scopeguard.io-v1.yml");
   static final Path ROOT_COPY = Path.of("../crds/clusterscopes.scopeguard.io-v1.yml");
-  static final Path CHART_COPY = Path.of("../helm/scopeguard/crds/clusterscopes.scopeguard.io-v1.yml");
+  static final Path CHART_COPY =
+      Path.of("../helm/scopeguard/crds/clusterscopes.scopeguard.io-v1.yml");
 
   static CrdSchema schema;
 
@@ -35,12 +37,16 @@ class ClusterScopeCrdTest {
         kind: ClusterScope
         metadata: {name: prod-eu-1}
         spec:
-        """ + spec.indent(2);
+        """
+        + spec.indent(2);
   }
 
   @Test
   void acceptsTheDesignExample() throws IOException {
-    assertThat(schema.violations(scope("""
+    assertThat(
+            schema.violations(
+                scope(
+                    """
         cluster: {local: true}
         environment: production
         sources:
@@ -48,13 +54,18 @@ class ClusterScopeCrdTest {
           - url: "oci://ghcr.io/acme/manifests/*"
         deletion: {maxPercent: 50, maxObjects: 0, minInventory: 10}
         enforcement: Enforce
-        """))).isEmpty();
-    assertThat(schema.violations(scope("cluster: {clusterRef: {namespace: fleet, name: prod-eu-1}}"))).isEmpty();
+        """)))
+        .isEmpty();
+    assertThat(
+            schema.violations(scope("cluster: {clusterRef: {namespace: fleet, name: prod-eu-1}}")))
+        .isEmpty();
   }
 
   @Test
   void refusesBothLocalAndClusterRef() throws IOException {
-    assertThat(schema.violations(scope("cluster: {local: true, clusterRef: {namespace: fleet, name: prod-eu-1}}")))
+    assertThat(
+            schema.violations(
+                scope("cluster: {local: true, clusterRef: {namespace: fleet, name: prod-eu-1}}")))
         .containsExactly(".spec.cluster: set exactly one of local: true or clusterRef");
   }
 
@@ -67,7 +78,10 @@ class ClusterScopeCrdTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       maxPercent 0                 | deletion: {maxPercent: 0}          | maxPercent
       maxPercent over 100          | deletion: {maxPercent: 101}        | maxPercent
       negative maxObjects          | deletion: {maxObjects: -1}         | maxObjects
@@ -78,19 +92,23 @@ class ClusterScopeCrdTest {
       clusterRef name not DNS      | cluster: {clusterRef: {namespace: fleet, name: Prod_1}} | name
       """)
   void refusesOutOfRangeValues(String name, String specLine, String field) throws IOException {
-    String spec = specLine.startsWith("cluster:") ? specLine : "cluster: {local: true}\n" + specLine;
+    String spec =
+        specLine.startsWith("cluster:") ? specLine : "cluster: {local: true}\n" + specLine;
     List<String> violations = schema.violations(scope(spec));
     assertThat(violations).as(name).isNotEmpty().anyMatch(v -> v.contains(field));
   }
 
   @Test
   void refusesAScopeWithoutCluster() throws IOException {
-    assertThat(schema.violations(scope("environment: production"))).anyMatch(v -> v.contains("cluster"));
+    assertThat(schema.violations(scope("environment: production")))
+        .anyMatch(v -> v.contains("cluster"));
   }
 
   @Test
   void everyFieldOfTheModelIsDeclaredInTheSchema() {
-    ClusterScope full = Serialization.unmarshal("""
+    ClusterScope full =
+        Serialization.unmarshal(
+            """
         apiVersion: scopeguard.io/v1alpha1
         kind: ClusterScope
         metadata: {name: full}
@@ -109,7 +127,8 @@ class ClusterScopeCrdTest {
             - {kind: Kustomization, namespace: flux-system, name: flux-system, reason: MassDeletion, message: m,
                revision: "main@sha1:9f2c", since: "2026-11-21T10:00:00Z", approve: "kubectl annotate", action: Suspended}
           suspendedCount: 1
-        """, ClusterScope.class);
+        """,
+            ClusterScope.class);
     var json = Serialization.jsonMapper().valueToTree(full);
 
     assertThat(schema.undeclaredFields(json)).isEmpty();
@@ -119,9 +138,11 @@ class ClusterScopeCrdTest {
   @Test
   void committedCopiesEqualTheGeneratedCrd() throws IOException {
     String generated = Files.readString(GENERATED);
-    assertThat(Files.readString(ROOT_COPY)).as("crds/ copy (refresh: mvn -pl operator process-classes -Dupdate-crds)")
+    assertThat(Files.readString(ROOT_COPY))
+        .as("crds/ copy (refresh: mvn -pl operator process-classes -Dupdate-crds)")
         .isEqualTo(generated);
-    assertThat(Files.readString(CHART_COPY)).as("chart copy (refresh: mvn -pl operator process-classes -Dupdate-crds)")
+    assertThat(Files.readString(CHART_COPY))
+        .as("chart copy (refresh: mvn -pl operator process-classes -Dupdate-crds)")
         .isEqualTo(generated);
   }
 }

@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Validates objects against a generated CRD the way an API server would: the OpenAPI schema
- * (types, bounds, enums, required fields) and the CEL rules in {@code x-kubernetes-validations}.
+ * Validates objects against a generated CRD the way an API server would: the OpenAPI schema (types,
+ * bounds, enums, required fields) and the CEL rules in {@code x-kubernetes-validations}.
  *
  * <p>Exists because the embedded API (fabric8's mock) enforces no schema and runs no CEL, so the
  * refusals a real API server makes must be checked against the CRD itself.
@@ -31,18 +31,21 @@ import java.util.Map;
 final class CrdSchema {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final CelCompiler CEL = CelCompilerFactory.standardCelCompilerBuilder()
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("self", SimpleType.DYN)
-      .build();
-  private static final CelRuntime CEL_RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  private static final CelCompiler CEL =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+          .addVar("self", SimpleType.DYN)
+          .build();
+  private static final CelRuntime CEL_RUNTIME =
+      CelRuntimeFactory.standardCelRuntimeBuilder().build();
 
   private final JsonNode openApiSchema;
   private final JsonSchema jsonSchema;
 
   private CrdSchema(JsonNode openApiSchema) {
     this.openApiSchema = openApiSchema;
-    this.jsonSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApiSchema);
+    this.jsonSchema =
+        JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(openApiSchema);
   }
 
   /** The schema of the first version of the CRD in the given YAML file. */
@@ -51,7 +54,9 @@ final class CrdSchema {
     return new CrdSchema(crd.at("/spec/versions/0/schema/openAPIV3Schema"));
   }
 
-  /** Every reason the API server would refuse the object (YAML text); empty when it would accept it. */
+  /**
+   * Every reason the API server would refuse the object (YAML text); empty when it would accept it.
+   */
   List<String> violations(String objectYaml) throws IOException {
     JsonNode object = YAML.readTree(objectYaml);
     List<String> violations = new ArrayList<>();
@@ -62,25 +67,32 @@ final class CrdSchema {
     return violations;
   }
 
-  /** Paths present in the object that the schema does not declare (the API server would prune them). */
+  /**
+   * Paths present in the object that the schema does not declare (the API server would prune them).
+   */
   List<String> undeclaredFields(JsonNode object) {
     List<String> undeclared = new ArrayList<>();
     collectUndeclared(openApiSchema, object, "", undeclared);
     return undeclared;
   }
 
-  private static void collectUndeclared(JsonNode schema, JsonNode value, String path, List<String> out) {
+  private static void collectUndeclared(
+      JsonNode schema, JsonNode value, String path, List<String> out) {
     if (value.isObject() && schema.has("properties")) {
-      value.fieldNames().forEachRemaining(name -> {
-        JsonNode child = schema.get("properties").get(name);
-        if (child == null) {
-          if (!path.isEmpty() || !List.of("apiVersion", "kind", "metadata").contains(name)) {
-            out.add(path + "." + name);
-          }
-        } else {
-          collectUndeclared(child, value.get(name), path + "." + name, out);
-        }
-      });
+      value
+          .fieldNames()
+          .forEachRemaining(
+              name -> {
+                JsonNode child = schema.get("properties").get(name);
+                if (child == null) {
+                  if (!path.isEmpty()
+                      || !List.of("apiVersion", "kind", "metadata").contains(name)) {
+                    out.add(path + "." + name);
+                  }
+                } else {
+                  collectUndeclared(child, value.get(name), path + "." + name, out);
+                }
+              });
     } else if (value.isArray() && schema.has("items")) {
       for (int i = 0; i < value.size(); i++) {
         collectUndeclared(schema.get("items"), value.get(i), path + "[" + i + "]", out);
@@ -88,18 +100,30 @@ final class CrdSchema {
     }
   }
 
-  private static void checkRules(JsonNode schema, JsonNode value, String path, List<String> violations) {
+  private static void checkRules(
+      JsonNode schema, JsonNode value, String path, List<String> violations) {
     if (value == null || value.isNull()) {
       return;
     }
     for (JsonNode rule : schema.path("x-kubernetes-validations")) {
       if (!evaluate(rule.get("rule").asText(), value)) {
-        violations.add((path.isEmpty() ? "<root>" : path) + ": " + rule.path("message").asText(rule.get("rule").asText()));
+        violations.add(
+            (path.isEmpty() ? "<root>" : path)
+                + ": "
+                + rule.path("message").asText(rule.get("rule").asText()));
       }
     }
     if (value.isObject() && schema.has("properties")) {
-      schema.get("properties").fields().forEachRemaining(property ->
-          checkRules(property.getValue(), value.get(property.getKey()), path + "." + property.getKey(), violations));
+      schema
+          .get("properties")
+          .fields()
+          .forEachRemaining(
+              property ->
+                  checkRules(
+                      property.getValue(),
+                      value.get(property.getKey()),
+                      path + "." + property.getKey(),
+                      violations));
     } else if (value.isArray() && schema.has("items")) {
       for (int i = 0; i < value.size(); i++) {
         checkRules(schema.get("items"), value.get(i), path + "[" + i + "]", violations);

@@ -9,12 +9,15 @@ import org.junit.jupiter.api.Test;
 class FingerprintTest {
 
   private static GenericKubernetesResource k(String labels, String spec) {
-    return Serialization.unmarshal("""
+    return Serialization.unmarshal(
+        """
         apiVersion: kustomize.toolkit.fluxcd.io/v1
         kind: Kustomization
         metadata: {namespace: fleet, name: apps, labels: {%s}, annotations: {a: b}}
         spec: {%s}
-        """.formatted(labels, spec), GenericKubernetesResource.class);
+        """
+            .formatted(labels, spec),
+        GenericKubernetesResource.class);
   }
 
   private static String of(GenericKubernetesResource resource) {
@@ -25,8 +28,11 @@ class FingerprintTest {
   void pausingAndAnnotatingDoNotChangeIt() {
     String base = of(k("scopeguard.io/scope: dev", "path: ./apps, prune: true"));
 
-    assertThat(of(k("scopeguard.io/scope: dev", "path: ./apps, prune: true, suspend: true"))).isEqualTo(base);
-    assertThat(of(k("scopeguard.io/scope: dev", "prune: true, path: ./apps"))).as("key order").isEqualTo(base);
+    assertThat(of(k("scopeguard.io/scope: dev", "path: ./apps, prune: true, suspend: true")))
+        .isEqualTo(base);
+    assertThat(of(k("scopeguard.io/scope: dev", "prune: true, path: ./apps")))
+        .as("key order")
+        .isEqualTo(base);
   }
 
   @Test

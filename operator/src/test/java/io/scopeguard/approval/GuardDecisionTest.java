@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GuardDecisionTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       revision over budget: held, token = revision | - | -  | -                       | -         | SUSPEND     | main@sha1:bbb
       approved revision passes                     | - | -  | -                       | F1@bbb    | NONE        | -
       an older approved revision does not          | - | -  | -                       | F1@aaa    | SUSPEND     | main@sha1:bbb
@@ -25,13 +28,32 @@ class GuardDecisionTest {
       held, a generation is not the token          | main@sha1:bbb | F1@bbb | 7       | -         | KEEP        | main@sha1:bbb
       held, a newer revision re-tokens the hold    | main@sha1:aaa | F1@aaa | main@sha1:aaa | - | UPDATE_HOLD | main@sha1:bbb
       """)
-  void revisionsAreApprovedOneByOne(String name, String heldToken, String heldSpec, String approve, String approvedRevision,
-      GuardDecision.Action action, String token) {
-    HoldState state = new HoldState(opt(heldToken) != null, opt(heldToken) == null ? null : "MassDeletion", null,
-        opt(heldToken), opt(heldSpec), opt(approve), null, opt(approvedRevision));
+  void revisionsAreApprovedOneByOne(
+      String name,
+      String heldToken,
+      String heldSpec,
+      String approve,
+      String approvedRevision,
+      GuardDecision.Action action,
+      String token) {
+    HoldState state =
+        new HoldState(
+            opt(heldToken) != null,
+            opt(heldToken) == null ? null : "MassDeletion",
+            null,
+            opt(heldToken),
+            opt(heldSpec),
+            opt(approve),
+            null,
+            opt(approvedRevision));
 
-    Decision decision = GuardDecision.decide(Verdict.held(Reason.MassDeletion, "409 of 412", "revision=main@sha1:bbb"), state, Enforcement.Enforce,
-        "F1@bbb", "main@sha1:bbb");
+    Decision decision =
+        GuardDecision.decide(
+            Verdict.held(Reason.MassDeletion, "409 of 412", "revision=main@sha1:bbb"),
+            state,
+            Enforcement.Enforce,
+            "F1@bbb",
+            "main@sha1:bbb");
 
     assertThat(decision.action()).as(name).isEqualTo(action);
     assertThat(decision.token()).as(name).isEqualTo(opt(token));
@@ -42,7 +64,10 @@ class GuardDecisionTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       allowed, untouched                         | Allowed          | Enforce | false | -                | - | -  | - | -  | NONE        | -                | -
       violation suspends with generation token   | TargetUndeclared | Enforce | false | -                | - | -  | - | -  | SUSPEND     | TargetUndeclared | 7
       violation in Audit is only recorded        | TargetUndeclared | Audit   | false | -                | - | -  | - | -  | RECORD      | TargetUndeclared | 7
@@ -65,16 +90,42 @@ class GuardDecisionTest {
       held, scope switched to Audit: still held  | TargetUndeclared | Audit   | true  | TargetUndeclared | 6 | F1 | - | -  | KEEP        | TargetUndeclared | 6
       a scope approval does not approve a revision| MassDeletion     | Enforce | false | -                | - | -  | 5 | F1 | SUSPEND     | MassDeletion     | 7
       """)
-  void decides(String name, String verdict, Enforcement enforcement, boolean paused, String heldReason, String heldToken,
-      String heldSpec, String approve, String approvedSpec, GuardDecision.Action action, String reason, String token) {
-    Verdict judged = verdict.equals("Allowed") ? Verdict.allowed("ok")
-        : Verdict.held(Reason.valueOf(verdict), "why", "target=fleet/prod");
-    String approved = approvedSpec.startsWith("=")
-        ? GuardDecision.approvalKey(Verdict.held(Reason.valueOf(approvedSpec.length() > 1 ? approvedSpec.substring(1) : verdict),
-            "worded otherwise in the release that approved it", "target=fleet/prod"), "F1")
-        : opt(approvedSpec);
-    HoldState state = new HoldState(paused, opt(heldReason), opt(heldReason) == null ? null : "2026-11-21T10:00:00Z",
-        opt(heldToken), opt(heldSpec), opt(approve), approved, null);
+  void decides(
+      String name,
+      String verdict,
+      Enforcement enforcement,
+      boolean paused,
+      String heldReason,
+      String heldToken,
+      String heldSpec,
+      String approve,
+      String approvedSpec,
+      GuardDecision.Action action,
+      String reason,
+      String token) {
+    Verdict judged =
+        verdict.equals("Allowed")
+            ? Verdict.allowed("ok")
+            : Verdict.held(Reason.valueOf(verdict), "why", "target=fleet/prod");
+    String approved =
+        approvedSpec.startsWith("=")
+            ? GuardDecision.approvalKey(
+                Verdict.held(
+                    Reason.valueOf(approvedSpec.length() > 1 ? approvedSpec.substring(1) : verdict),
+                    "worded otherwise in the release that approved it",
+                    "target=fleet/prod"),
+                "F1")
+            : opt(approvedSpec);
+    HoldState state =
+        new HoldState(
+            paused,
+            opt(heldReason),
+            opt(heldReason) == null ? null : "2026-11-21T10:00:00Z",
+            opt(heldToken),
+            opt(heldSpec),
+            opt(approve),
+            approved,
+            null);
 
     Decision decision = GuardDecision.decide(judged, state, enforcement, "F1", "7");
 

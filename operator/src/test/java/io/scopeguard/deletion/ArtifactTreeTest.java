@@ -14,16 +14,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** How the predictor sees an unpacked artifact: paths, listings, contents. */
 class ArtifactTreeTest {
 
-  private static final ArtifactTree TREE = ArtifactTree.ofText(Map.of(
-      "a.yaml", "a\n",
-      "a/x.yaml", "x\n",
-      "a/b/z.yaml", "z\n",
-      "a-b/y.yaml", "y\n",
-      "ab/w.yaml", "w\n",
-      "clusters/prod/kustomization.yaml", "resources: []\n"));
+  private static final ArtifactTree TREE =
+      ArtifactTree.ofText(
+          Map.of(
+              "a.yaml", "a\n",
+              "a/x.yaml", "x\n",
+              "a/b/z.yaml", "z\n",
+              "a-b/y.yaml", "y\n",
+              "ab/w.yaml", "w\n",
+              "clusters/prod/kustomization.yaml", "resources: []\n"));
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       a/x.yaml              | true  | false
       ./a/x.yaml            | true  | false
       a//x.yaml             | true  | false
@@ -48,8 +53,14 @@ class ArtifactTreeTest {
 
   @Test
   void listsFilesAndDirectoriesSorted() {
-    assertThat(TREE.files()).containsExactly("a-b/y.yaml", "a.yaml", "a/b/z.yaml", "a/x.yaml", "ab/w.yaml",
-        "clusters/prod/kustomization.yaml");
+    assertThat(TREE.files())
+        .containsExactly(
+            "a-b/y.yaml",
+            "a.yaml",
+            "a/b/z.yaml",
+            "a/x.yaml",
+            "ab/w.yaml",
+            "clusters/prod/kustomization.yaml");
     assertThat(TREE.filesUnder("a")).containsExactly("a/b/z.yaml", "a/x.yaml");
     assertThat(TREE.filesUnder("./a/")).containsExactly("a/b/z.yaml", "a/x.yaml");
     assertThat(TREE.filesUnder("")).hasSize(6);
@@ -69,7 +80,8 @@ class ArtifactTreeTest {
     assertThat(tree.readUtf8("cm.yaml")).hasValue("data: grüße ✓\n");
     assertThat(tree.readUtf8("missing.yaml")).isEmpty();
     assertThat(tree.readUtf8("")).as("a directory is not a file").isEmpty();
-    assertThat(tree.totalBytes()).isEqualTo("data: grüße ✓\n".getBytes(StandardCharsets.UTF_8).length);
+    assertThat(tree.totalBytes())
+        .isEqualTo("data: grüße ✓\n".getBytes(StandardCharsets.UTF_8).length);
   }
 
   @Test
@@ -89,13 +101,15 @@ class ArtifactTreeTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "./a.yaml", "a//b.yaml", "a/", "/a.yaml", "../a.yaml", "a/../b.yaml"})
   void refusesPathsNotInNormalForm(String path) {
-    assertThatIllegalArgumentException().isThrownBy(() -> ArtifactTree.of(Map.of(path, new byte[0])))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ArtifactTree.of(Map.of(path, new byte[0])))
         .withMessage("not a normalized file path: '" + path + "'");
   }
 
   @Test
   void refusesAPathThatIsBothFileAndDirectory() {
-    assertThatIllegalArgumentException().isThrownBy(() -> ArtifactTree.ofText(Map.of("a", "", "a/b", "")))
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> ArtifactTree.ofText(Map.of("a", "", "a/b", "")))
         .withMessage("'a' is both a file and a directory");
   }
 

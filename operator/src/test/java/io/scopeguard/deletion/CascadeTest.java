@@ -7,63 +7,94 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What a revision's prune takes with it: child Kustomizations, HelmReleases, Namespaces, transitively. */
+/**
+ * What a revision's prune takes with it: child Kustomizations, HelmReleases, Namespaces,
+ * transitively.
+ */
 class CascadeTest {
 
   static ObjectId id(String inventoryId) {
     return ObjectId.parse(inventoryId);
   }
 
-  /** Inventories of a small fleet: apps (a child Kustomization) owns a Namespace holding a HelmRelease. */
-  static final Cascade.Inventories FLEET = new Cascade.Inventories() {
-    final Map<String, List<ObjectId>> kustomizations = Map.of(
-        "flux-system/apps", List.of(id("_apps__Namespace"), id("apps_web_apps_Deployment"), id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease")),
-        "flux-system/orphaning", List.of());
-    final Map<String, List<ObjectId>> releases = Map.of(
-        "apps/podinfo", List.of(id("apps_podinfo_apps_Deployment"), id("apps_podinfo__Service")));
+  /**
+   * Inventories of a small fleet: apps (a child Kustomization) owns a Namespace holding a
+   * HelmRelease.
+   */
+  static final Cascade.Inventories FLEET =
+      new Cascade.Inventories() {
+        final Map<String, List<ObjectId>> kustomizations =
+            Map.of(
+                "flux-system/apps",
+                    List.of(
+                        id("_apps__Namespace"),
+                        id("apps_web_apps_Deployment"),
+                        id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease")),
+                "flux-system/orphaning", List.of());
+        final Map<String, List<ObjectId>> releases =
+            Map.of(
+                "apps/podinfo",
+                List.of(id("apps_podinfo_apps_Deployment"), id("apps_podinfo__Service")));
 
-    @Override
-    public List<ObjectId> kustomization(String namespace, String name) {
-      return kustomizations.getOrDefault(namespace + "/" + name, List.of());
-    }
+        @Override
+        public List<ObjectId> kustomization(String namespace, String name) {
+          return kustomizations.getOrDefault(namespace + "/" + name, List.of());
+        }
 
-    @Override
-    public List<ObjectId> helmRelease(String namespace, String name) {
-      return releases.getOrDefault(namespace + "/" + name, List.of());
-    }
+        @Override
+        public List<ObjectId> helmRelease(String namespace, String name) {
+          return releases.getOrDefault(namespace + "/" + name, List.of());
+        }
 
-    @Override
-    public List<ObjectId> inNamespace(String namespace) {
-      return namespace.equals("apps")
-          ? List.of(id("apps_web_apps_Deployment"), id("apps_settings__ConfigMap"), id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease"))
-          : List.of();
-    }
-  };
+        @Override
+        public List<ObjectId> inNamespace(String namespace) {
+          return namespace.equals("apps")
+              ? List.of(
+                  id("apps_web_apps_Deployment"),
+                  id("apps_settings__ConfigMap"),
+                  id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease"))
+              : List.of();
+        }
+      };
 
   @Test
   void aPrunedChildKustomizationTakesItsInventoryTheNamespaceAndTheRelease() {
-    Set<ObjectId> all = Cascade.expand(List.of(id("flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization")), FLEET);
+    Set<ObjectId> all =
+        Cascade.expand(
+            List.of(id("flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization")), FLEET);
 
-    assertThat(all).extracting(ObjectId::inventoryId).containsExactlyInAnyOrder(
-        "flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization",
-        "_apps__Namespace",
-        "apps_web_apps_Deployment",
-        "apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease",
-        "apps_settings__ConfigMap",
-        "apps_podinfo_apps_Deployment",
-        "apps_podinfo__Service");
+    assertThat(all)
+        .extracting(ObjectId::inventoryId)
+        .containsExactlyInAnyOrder(
+            "flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization",
+            "_apps__Namespace",
+            "apps_web_apps_Deployment",
+            "apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease",
+            "apps_settings__ConfigMap",
+            "apps_podinfo_apps_Deployment",
+            "apps_podinfo__Service");
   }
 
   @Test
   void ordinaryObjectsAndChildrenThatDeleteNothingCascadeNowhere() {
-    assertThat(Cascade.expand(List.of(id("apps_web_apps_Deployment"),
-        id("flux-system_orphaning_kustomize.toolkit.fluxcd.io_Kustomization")), FLEET)).hasSize(2);
+    assertThat(
+            Cascade.expand(
+                List.of(
+                    id("apps_web_apps_Deployment"),
+                    id("flux-system_orphaning_kustomize.toolkit.fluxcd.io_Kustomization")),
+                FLEET))
+        .hasSize(2);
   }
 
   @Test
   void eachObjectCountsOnceWhateverPathReachesIt() {
-    Set<ObjectId> all = Cascade.expand(List.of(id("_apps__Namespace"), id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease"),
-        id("apps_web_apps_Deployment")), FLEET);
+    Set<ObjectId> all =
+        Cascade.expand(
+            List.of(
+                id("_apps__Namespace"),
+                id("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease"),
+                id("apps_web_apps_Deployment")),
+            FLEET);
 
     assertThat(all).hasSize(6);
   }

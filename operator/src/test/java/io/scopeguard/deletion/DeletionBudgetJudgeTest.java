@@ -25,7 +25,10 @@ class DeletionBudgetJudgeTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       nothing deleted                          | 0   | 0   | 412 | 1200 | 50 | 0  | 10 | Allowed
       the incident: 409 of 412                 | 409 | 409 | 412 | 412  | 50 | 0  | 10 | MassDeletion
       exactly at the budget is allowed         | 206 | 206 | 412 | 5000 | 50 | 0  | 10 | Allowed
@@ -37,22 +40,48 @@ class DeletionBudgetJudgeTest {
       small root, most of the cluster by cascade | 8 | 398 | 8   | 398  | 50 | 0  | 10 | MassDeletion
       one child pruned, cluster share small    | 1   | 40  | 10  | 600  | 50 | 0  | 100| Allowed
       """)
-  void tripsOnlyOverBudget(String name, int direct, int deleting, int own, int cluster, int percent, int maxObjects,
-      int minInventory, String expected) {
-    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", direct,
-        objects(deleting), own, cluster, budget(percent, maxObjects, minInventory));
+  void tripsOnlyOverBudget(
+      String name,
+      int direct,
+      int deleting,
+      int own,
+      int cluster,
+      int percent,
+      int maxObjects,
+      int minInventory,
+      String expected) {
+    Verdict verdict =
+        DeletionBudgetJudge.judge(
+            "Kustomization flux-system/flux-system",
+            "main@sha1:9f2c",
+            direct,
+            objects(deleting),
+            own,
+            cluster,
+            budget(percent, maxObjects, minInventory));
 
-    assertThat(verdict.isAllowed() ? "Allowed" : verdict.reason().name()).as(name).isEqualTo(expected);
+    assertThat(verdict.isAllowed() ? "Allowed" : verdict.reason().name())
+        .as(name)
+        .isEqualTo(expected);
   }
 
   @Test
   void theMessageCarriesCountsPercentagesTheBudgetAndTheFirstObjects() {
-    Verdict verdict = DeletionBudgetJudge.judge("Kustomization flux-system/flux-system", "main@sha1:9f2c", 12, objects(409),
-        412, 600, budget(50, 0, 10));
+    Verdict verdict =
+        DeletionBudgetJudge.judge(
+            "Kustomization flux-system/flux-system",
+            "main@sha1:9f2c",
+            12,
+            objects(409),
+            412,
+            600,
+            budget(50, 0, 10));
 
-    assertThat(verdict.message()).isEqualTo("Kustomization flux-system/flux-system revision main@sha1:9f2c would delete 409"
-        + " objects (cascade included): 12 of the 412 in its own inventory (3%), 409 of the cluster's 600 GitOps-managed"
-        + " objects (68%): over maxPercent 50% of the cluster's GitOps inventory; would delete Deployment apps/app-0,"
-        + " Deployment apps/app-1, Deployment apps/app-2, Deployment apps/app-3, Deployment apps/app-4, …");
+    assertThat(verdict.message())
+        .isEqualTo(
+            "Kustomization flux-system/flux-system revision main@sha1:9f2c would delete 409"
+                + " objects (cascade included): 12 of the 412 in its own inventory (3%), 409 of the cluster's 600 GitOps-managed"
+                + " objects (68%): over maxPercent 50% of the cluster's GitOps inventory; would delete Deployment apps/app-0,"
+                + " Deployment apps/app-1, Deployment apps/app-2, Deployment apps/app-3, Deployment apps/app-4, …");
   }
 }

@@ -12,7 +12,9 @@ class KustomizationSpecFactsTest {
 
   @Test
   void readsTheSpecOfAFluxKustomization() {
-    GenericKubernetesResource kustomization = Serialization.unmarshal("""
+    GenericKubernetesResource kustomization =
+        Serialization.unmarshal(
+            """
         apiVersion: kustomize.toolkit.fluxcd.io/v1
         kind: Kustomization
         metadata: {name: apps, namespace: flux-system}
@@ -37,7 +39,8 @@ class KustomizationSpecFactsTest {
             substitute: {cluster: eu-1}
             substituteFrom:
               - {kind: ConfigMap, name: cluster-vars}
-        """, GenericKubernetesResource.class);
+        """,
+            GenericKubernetesResource.class);
 
     KustomizationSpecFacts facts = KustomizationSpecFacts.of(kustomization);
 
@@ -47,10 +50,14 @@ class KustomizationSpecFactsTest {
     assertThat(facts.nameSuffix()).isEqualTo("-1");
     assertThat(facts.components()).containsExactly("../components/ha");
     assertThat(facts.ignoreMissingComponents()).isTrue();
-    assertThat(facts.patches()).singleElement().satisfies(patch -> {
-      assertThat(patch.patch()).startsWith("- op: replace");
-      assertThat(patch.target()).isEqualTo(Map.of("kind", "Deployment", "labelSelector", "tier=web"));
-    });
+    assertThat(facts.patches())
+        .singleElement()
+        .satisfies(
+            patch -> {
+              assertThat(patch.patch()).startsWith("- op: replace");
+              assertThat(patch.target())
+                  .isEqualTo(Map.of("kind", "Deployment", "labelSelector", "tier=web"));
+            });
     assertThat(facts.images()).containsExactly("nginx");
     assertThat(facts.postBuild()).isTrue();
     assertThat(facts.postBuildSubstitute()).isEqualTo(Map.of("cluster", "eu-1"));
@@ -59,14 +66,18 @@ class KustomizationSpecFactsTest {
 
   @Test
   void aBareSpecSetsNothing() {
-    GenericKubernetesResource kustomization = Serialization.unmarshal("""
+    GenericKubernetesResource kustomization =
+        Serialization.unmarshal(
+            """
         apiVersion: kustomize.toolkit.fluxcd.io/v1
         kind: Kustomization
         metadata: {name: apps, namespace: flux-system}
         spec: {prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
-        """, GenericKubernetesResource.class);
+        """,
+            GenericKubernetesResource.class);
 
-    assertThat(KustomizationSpecFacts.of(kustomization)).isEqualTo(KustomizationSpecFacts.ofPath(""));
+    assertThat(KustomizationSpecFacts.of(kustomization))
+        .isEqualTo(KustomizationSpecFacts.ofPath(""));
     assertThat(KustomizationSpecFacts.ofPath("").components()).isEqualTo(List.of());
   }
 }

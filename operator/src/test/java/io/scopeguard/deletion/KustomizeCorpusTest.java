@@ -24,17 +24,17 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The predictor against golden files on a corpus of real layouts
- * ({@code src/test/resources/kustomize-corpus/<case>/}).
+ * The predictor against golden files on a corpus of real layouts ({@code
+ * src/test/resources/kustomize-corpus/<case>/}).
  *
  * <p>Each case holds the artifact in {@code source/} and, in {@code flux.yaml}, one or more Flux
- * Kustomizations over it (none means one named {@code root} with {@code path: ""}); the
- * annotation {@code corpus.scopeguard.io/cluster-scoped} names the cluster-scoped kinds the cluster
- * already knows. {@code expected.txt} holds, per Kustomization (a {@code # <name>} line), the
- * inventory ids Flux's build yields, sorted, or {@code BUILD_FAILS}. The predictor is checked
- * against it everywhere; where kubectl runs, {@link KustomizeOracle} re-derives it the way Flux
- * builds and the test fails if kustomize disagrees with the file, naming its version.
- * {@code -Dupdate-golden} rewrites the files from kubectl.
+ * Kustomizations over it (none means one named {@code root} with {@code path: ""}); the annotation
+ * {@code corpus.scopeguard.io/cluster-scoped} names the cluster-scoped kinds the cluster already
+ * knows. {@code expected.txt} holds, per Kustomization (a {@code # <name>} line), the inventory ids
+ * Flux's build yields, sorted, or {@code BUILD_FAILS}. The predictor is checked against it
+ * everywhere; where kubectl runs, {@link KustomizeOracle} re-derives it the way Flux builds and the
+ * test fails if kustomize disagrees with the file, naming its version. {@code -Dupdate-golden}
+ * rewrites the files from kubectl.
  */
 class KustomizeCorpusTest {
 
@@ -48,7 +48,8 @@ class KustomizeCorpusTest {
     try (Stream<Path> dirs = Files.list(CORPUS)) {
       for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
         for (JsonNode kustomization : fluxKustomizations(dir)) {
-          cases.add(Arguments.of(dir.getFileName() + "/" + name(kustomization), dir, kustomization));
+          cases.add(
+              Arguments.of(dir.getFileName() + "/" + name(kustomization), dir, kustomization));
         }
       }
     }
@@ -57,24 +58,32 @@ class KustomizeCorpusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void predictorMatchesTheGoldenFile(String name, Path caseDir, JsonNode kustomization) throws Exception {
-    Prediction predicted = KustomizePredictor.predict(new DirectorySourceFiles(caseDir.resolve("source")),
-        spec(kustomization), kinds(kustomization));
+  void predictorMatchesTheGoldenFile(String name, Path caseDir, JsonNode kustomization)
+      throws Exception {
+    Prediction predicted =
+        KustomizePredictor.predict(
+            new DirectorySourceFiles(caseDir.resolve("source")),
+            spec(kustomization),
+            kinds(kustomization));
 
-    assertThat(predicted.outcome()).as("%s: %s", name, predicted)
+    assertThat(predicted.outcome())
+        .as("%s: %s", name, predicted)
         .isIn(Prediction.Outcome.KNOWN, Prediction.Outcome.BUILD_FAILS);
-    assertThat(outcome(predicted)).as("%s against %s", name, caseDir.resolve("expected.txt"))
+    assertThat(outcome(predicted))
+        .as("%s against %s", name, caseDir.resolve("expected.txt"))
         .isEqualTo(expected(caseDir).get(name(kustomization)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void kustomizeAgreesWithTheGoldenFile(String name, Path caseDir, JsonNode kustomization, @TempDir Path work)
-      throws Exception {
-    Assumptions.assumeTrue(KustomizeOracle.available(),
+  void kustomizeAgreesWithTheGoldenFile(
+      String name, Path caseDir, JsonNode kustomization, @TempDir Path work) throws Exception {
+    Assumptions.assumeTrue(
+        KustomizeOracle.available(),
         "kubectl is not on the PATH: the golden files are not re-derived with `kubectl kustomize`");
-    KustomizeOracle.Result built = KustomizeOracle.run(caseDir.resolve("source"), spec(kustomization), kinds(kustomization),
-        work);
+    KustomizeOracle.Result built =
+        KustomizeOracle.run(
+            caseDir.resolve("source"), spec(kustomization), kinds(kustomization), work);
     List<String> derived = built.failure() != null ? List.of(BUILD_FAILS) : ids(built.ids());
 
     if (Boolean.getBoolean("update-golden")) {
@@ -83,8 +92,13 @@ class KustomizeCorpusTest {
       write(caseDir, golden);
       return;
     }
-    assertThat(derived).as("%s: %s derives other identities than %s (kubectl's error: %s)", name,
-            KustomizeOracle.kustomizeVersion(), caseDir.resolve("expected.txt"), built.failure())
+    assertThat(derived)
+        .as(
+            "%s: %s derives other identities than %s (kubectl's error: %s)",
+            name,
+            KustomizeOracle.kustomizeVersion(),
+            caseDir.resolve("expected.txt"),
+            built.failure())
         .isEqualTo(expected(caseDir).get(name(kustomization)));
   }
 
@@ -110,18 +124,26 @@ class KustomizeCorpusTest {
   }
 
   private static ScopedKinds kinds(JsonNode kustomization) {
-    String value = kustomization.path("metadata").path("annotations").path(CLUSTER_SCOPED).asText("");
-    return ScopedKinds.builtInAnd(value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList());
+    String value =
+        kustomization.path("metadata").path("annotations").path(CLUSTER_SCOPED).asText("");
+    return ScopedKinds.builtInAnd(
+        value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList());
   }
 
   private static String name(JsonNode kustomization) {
     return kustomization.path("metadata").path("name").asText();
   }
 
-  /** The golden file: a {@code # <name>} line per Kustomization, then its ids (or {@code BUILD_FAILS}), one per line. */
+  /**
+   * The golden file: a {@code # <name>} line per Kustomization, then its ids (or {@code
+   * BUILD_FAILS}), one per line.
+   */
   private static Map<String, List<String>> expected(Path caseDir) throws IOException {
     Map<String, List<String>> expected = expectedOrEmpty(caseDir);
-    assertThat(expected).as("%s (run with -Dupdate-golden and kubectl to write it)", caseDir.resolve("expected.txt"))
+    assertThat(expected)
+        .as(
+            "%s (run with -Dupdate-golden and kubectl to write it)",
+            caseDir.resolve("expected.txt"))
         .isNotEmpty();
     return expected;
   }
@@ -144,12 +166,14 @@ class KustomizeCorpusTest {
     return expected;
   }
 
-  private static synchronized void write(Path caseDir, Map<String, List<String>> golden) throws IOException {
+  private static synchronized void write(Path caseDir, Map<String, List<String>> golden)
+      throws IOException {
     StringBuilder text = new StringBuilder();
-    golden.forEach((name, ids) -> {
-      text.append("# ").append(name).append('\n');
-      ids.forEach(id -> text.append(id).append('\n'));
-    });
+    golden.forEach(
+        (name, ids) -> {
+          text.append("# ").append(name).append('\n');
+          ids.forEach(id -> text.append(id).append('\n'));
+        });
     Files.writeString(caseDir.resolve("expected.txt"), text.toString());
   }
 
@@ -163,7 +187,8 @@ class KustomizeCorpusTest {
       kustomizations.add(kustomization);
       return kustomizations;
     }
-    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(flux.toFile())) {
+    try (MappingIterator<JsonNode> documents =
+        YAML.readerFor(JsonNode.class).readValues(flux.toFile())) {
       while (documents.hasNext()) {
         JsonNode document = documents.next();
         if (document != null && document.isObject()) {

@@ -21,16 +21,15 @@ import java.util.stream.Stream;
  * {@code kubectl kustomize} wrapped to build the way kustomize-controller builds, for comparing
  * with the predictor.
  *
- * <p>On a copy of the artifact: if the path has no kustomization file, write the one Flux
- * generates (every {@code *.yaml} / {@code *.yml} below it, a subdirectory with its own
- * kustomization file as one entry, or {@code namespace: _placeholder} when there is nothing); write
- * the spec's {@code targetNamespace}, {@code namePrefix} and {@code nameSuffix} over the top-level
- * kustomization's {@code namespace}, {@code namePrefix} and {@code nameSuffix} and append its
- * {@code patches} and {@code components}, as Flux rewrites that file; run
- * {@code kubectl kustomize --load-restrictor LoadRestrictionsNone} (Flux builds without load
- * restrictions) with a timeout; read the identities off the output, dropping the namespace of
- * cluster-scoped kinds (those of {@code kinds} or of a cluster-scoped CRD in the output).
- * {@code postBuild} substitution is not emulated.
+ * <p>On a copy of the artifact: if the path has no kustomization file, write the one Flux generates
+ * (every {@code *.yaml} / {@code *.yml} below it, a subdirectory with its own kustomization file as
+ * one entry, or {@code namespace: _placeholder} when there is nothing); write the spec's {@code
+ * targetNamespace}, {@code namePrefix} and {@code nameSuffix} over the top-level kustomization's
+ * {@code namespace}, {@code namePrefix} and {@code nameSuffix} and append its {@code patches} and
+ * {@code components}, as Flux rewrites that file; run {@code kubectl kustomize --load-restrictor
+ * LoadRestrictionsNone} (Flux builds without load restrictions) with a timeout; read the identities
+ * off the output, dropping the namespace of cluster-scoped kinds (those of {@code kinds} or of a
+ * cluster-scoped CRD in the output). {@code postBuild} substitution is not emulated.
  */
 final class KustomizeOracle {
 
@@ -50,11 +49,17 @@ final class KustomizeOracle {
   /** The kustomize version kubectl carries ({@code kubectl version --client}), for reports. */
   static String kustomizeVersion() {
     try {
-      Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
-      String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      Process process =
+          new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+      String out =
+          new String(
+              process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       process.waitFor(30, TimeUnit.SECONDS);
-      return out.lines().filter(line -> line.startsWith("Kustomize Version")).findFirst()
-          .orElse(out.lines().findFirst().orElse("kubectl (version unknown)")).trim();
+      return out.lines()
+          .filter(line -> line.startsWith("Kustomize Version"))
+          .findFirst()
+          .orElse(out.lines().findFirst().orElse("kubectl (version unknown)"))
+          .trim();
     } catch (IOException e) {
       return "kubectl (version unknown: " + e.getMessage() + ")";
     } catch (InterruptedException e) {
@@ -67,7 +72,8 @@ final class KustomizeOracle {
   static synchronized boolean available() {
     if (available == null) {
       try {
-        Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+        Process process =
+            new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
         process.getInputStream().readAllBytes();
         available = process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
       } catch (IOException e) {
@@ -93,7 +99,8 @@ final class KustomizeOracle {
   }
 
   /** As {@link #run(Path, KustomizationSpecFacts, ScopedKinds, Path)}, for files held in memory. */
-  static Result run(MapSourceFiles source, KustomizationSpecFacts spec, ScopedKinds kinds, Path work)
+  static Result run(
+      MapSourceFiles source, KustomizationSpecFacts spec, ScopedKinds kinds, Path work)
       throws IOException, InterruptedException {
     Path artifact = work.resolve("artifact");
     Files.createDirectories(artifact);
@@ -104,7 +111,8 @@ final class KustomizeOracle {
     return build(artifact, spec, kinds, work);
   }
 
-  private static Result build(Path artifact, KustomizationSpecFacts spec, ScopedKinds kinds, Path work)
+  private static Result build(
+      Path artifact, KustomizationSpecFacts spec, ScopedKinds kinds, Path work)
       throws IOException, InterruptedException {
     Path dir = artifact.resolve(SourcePaths.clamp(spec.path()));
     if (!Files.isDirectory(dir)) {
@@ -119,8 +127,12 @@ final class KustomizeOracle {
 
     Path out = work.resolve("out.yaml");
     Path err = work.resolve("err.txt");
-    Process process = new ProcessBuilder("kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone",
-        dir.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process process =
+        new ProcessBuilder(
+                "kubectl", "kustomize", "--load-restrictor", "LoadRestrictionsNone", dir.toString())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("kubectl kustomize did not finish within 60s");
@@ -168,8 +180,12 @@ final class KustomizeOracle {
 
   /** The spec's fields written into the top-level kustomization, as Flux does. */
   private static void rewrite(Path file, KustomizationSpecFacts spec) throws IOException {
-    boolean changes = !spec.targetNamespace().isEmpty() || !spec.namePrefix().isEmpty()
-        || !spec.nameSuffix().isEmpty() || !spec.patches().isEmpty() || !spec.components().isEmpty();
+    boolean changes =
+        !spec.targetNamespace().isEmpty()
+            || !spec.namePrefix().isEmpty()
+            || !spec.nameSuffix().isEmpty()
+            || !spec.patches().isEmpty()
+            || !spec.components().isEmpty();
     if (!changes) {
       return;
     }
@@ -184,8 +200,10 @@ final class KustomizeOracle {
       kustomization.put("nameSuffix", spec.nameSuffix());
     }
     for (KustomizationSpecFacts.Patch patch : spec.patches()) {
-      ArrayNode patches = kustomization.has("patches") ? (ArrayNode) kustomization.get("patches")
-          : kustomization.putArray("patches");
+      ArrayNode patches =
+          kustomization.has("patches")
+              ? (ArrayNode) kustomization.get("patches")
+              : kustomization.putArray("patches");
       ObjectNode entry = patches.addObject();
       entry.put("patch", patch.patch());
       if (!patch.target().isEmpty()) {
@@ -197,8 +215,10 @@ final class KustomizeOracle {
       if (spec.ignoreMissingComponents() && !Files.exists(file.getParent().resolve(component))) {
         continue;
       }
-      ArrayNode components = kustomization.has("components") ? (ArrayNode) kustomization.get("components")
-          : kustomization.putArray("components");
+      ArrayNode components =
+          kustomization.has("components")
+              ? (ArrayNode) kustomization.get("components")
+              : kustomization.putArray("components");
       components.add(component);
     }
     Files.writeString(file, YAML.writeValueAsString(kustomization));
@@ -218,18 +238,27 @@ final class KustomizeOracle {
     for (JsonNode object : objects) {
       if (object.path("kind").asText().equals("CustomResourceDefinition")
           && object.path("spec").path("scope").asText().equals("Cluster")) {
-        clusterScopedCrds.add(ScopedKinds.key(object.path("spec").path("group").asText(),
-            object.path("spec").path("names").path("kind").asText()));
+        clusterScopedCrds.add(
+            ScopedKinds.key(
+                object.path("spec").path("group").asText(),
+                object.path("spec").path("names").path("kind").asText()));
       }
     }
     Set<ObjectId> ids = new TreeSet<>();
     for (JsonNode object : objects) {
       String apiVersion = object.path("apiVersion").asText();
-      String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+      String group =
+          apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
       String kind = object.path("kind").asText();
-      boolean clusterScoped = kinds.isClusterScoped(group, kind) || clusterScopedCrds.contains(ScopedKinds.key(group, kind));
-      ids.add(new ObjectId(clusterScoped ? "" : object.path("metadata").path("namespace").asText(""),
-          object.path("metadata").path("name").asText(), group, kind));
+      boolean clusterScoped =
+          kinds.isClusterScoped(group, kind)
+              || clusterScopedCrds.contains(ScopedKinds.key(group, kind));
+      ids.add(
+          new ObjectId(
+              clusterScoped ? "" : object.path("metadata").path("namespace").asText(""),
+              object.path("metadata").path("name").asText(),
+              group,
+              kind));
     }
     return ids;
   }

@@ -15,13 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The predictor's three outcomes, one construct per row. Files are written
- * {@code path=content ;; path=content}, content in YAML flow style with {@code \n} for a line
- * break; the spec is a flow-style {@code spec} ({@code -} for none). Rows marked {@code kubectl}
- * are also built by {@link KustomizeOracle} when kubectl is there and must agree; rows marked
- * {@code flux} pin what kustomize-controller does beyond kustomize (its path confinement, its
- * checks, its lenient top-level file, postBuild) or where its kustomize (v5.8) differs from
- * kubectl's (v5.5).
+ * The predictor's three outcomes, one construct per row. Files are written {@code path=content ;;
+ * path=content}, content in YAML flow style with {@code \n} for a line break; the spec is a
+ * flow-style {@code spec} ({@code -} for none). Rows marked {@code kubectl} are also built by
+ * {@link KustomizeOracle} when kubectl is there and must agree; rows marked {@code flux} pin what
+ * kustomize-controller does beyond kustomize (its path confinement, its checks, its lenient
+ * top-level file, postBuild) or where its kustomize (v5.8) differs from kubectl's (v5.5).
  */
 class KustomizePredictorTest {
 
@@ -34,13 +33,16 @@ class KustomizePredictorTest {
     }
     for (String file : table.split(" ;; ")) {
       int equals = file.indexOf('=');
-      files.put(file.substring(0, equals).trim(), file.substring(equals + 1).trim().replace("$CM", CM).replace("\\n", "\n"));
+      files.put(
+          file.substring(0, equals).trim(),
+          file.substring(equals + 1).trim().replace("$CM", CM).replace("\\n", "\n"));
     }
     return files;
   }
 
   static KustomizationSpecFacts spec(String spec) {
-    return spec.equals("-") ? KustomizationSpecFacts.ofPath("")
+    return spec.equals("-")
+        ? KustomizationSpecFacts.ofPath("")
         : KustomizationSpecFacts.fromSpec(YamlDocs.parse(spec.replace("\\n", "\n"), "spec").get(0));
   }
 
@@ -49,7 +51,11 @@ class KustomizePredictorTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
       remote base over https          | apps/kustomization.yaml={resources: ['https://github.com/acme/base//apps?ref=v1']}    | {path: apps} | remote base https://github.com/acme/base//apps?ref=v1 in apps/kustomization.yaml
       remote base, github shorthand   | kustomization.yaml={resources: [a.yaml, github.com/acme/base/apps]} ;; a.yaml=$CM   | -            | remote base github.com/acme/base/apps in kustomization.yaml
       remote base, scp-like git url   | kustomization.yaml={resources: ['git@gitlab.com:acme/base.git']}                    | -            | remote base git@gitlab.com:acme/base.git
@@ -87,12 +93,18 @@ class KustomizePredictorTest {
   void unknownConstructs(String name, String files, String spec, String reason) {
     Prediction prediction = predict(files, spec);
 
-    assertThat(prediction.outcome()).as("%s: %s", name, prediction).isEqualTo(Prediction.Outcome.UNKNOWN);
+    assertThat(prediction.outcome())
+        .as("%s: %s", name, prediction)
+        .isEqualTo(Prediction.Outcome.UNKNOWN);
     assertThat(prediction.reason()).as(name).contains(reason);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
       missing path                    | a.yaml=$CM                                                                   | {path: ./clusters/prod}  | kustomization path not found: ./clusters/prod | kubectl
       path is a file                  | a.yaml=$CM                                                                   | {path: a.yaml}           | kustomization path a.yaml is a file | kubectl
       resource outside the artifact   | apps/kustomization.yaml={resources: [../../x.yaml]}                          | {path: apps}             | ../../x.yaml in apps/kustomization.yaml points outside the source artifact | flux
@@ -124,20 +136,29 @@ class KustomizePredictorTest {
       legacy JSON patch without a name| kustomization.yaml={resources: [a.yaml], patchesJson6902: [{target: {kind: ConfigMap}, patch: '- {op: add, path: /data, value: {}}'}]} ;; a.yaml=$CM | - | patchesJson6902 entry in kustomization.yaml must name its target | kubectl
       replace without a base          | kustomization.yaml={secretGenerator: [{name: s, behavior: replace}]}         | -                        | does not exist; cannot replace | kubectl
       """)
-  void buildFailures(String name, String files, String spec, String reason, String oracle, @TempDir Path work)
+  void buildFailures(
+      String name, String files, String spec, String reason, String oracle, @TempDir Path work)
       throws Exception {
     Prediction prediction = predict(files, spec);
 
-    assertThat(prediction.outcome()).as("%s: %s", name, prediction).isEqualTo(Prediction.Outcome.BUILD_FAILS);
+    assertThat(prediction.outcome())
+        .as("%s: %s", name, prediction)
+        .isEqualTo(Prediction.Outcome.BUILD_FAILS);
     assertThat(prediction.reason()).as(name).contains(reason);
     if (oracle.equals("kubectl") && KustomizeOracle.available()) {
-      assertThat(KustomizeOracle.run(files(files), spec(spec), ScopedKinds.builtIn(), work).failure())
-          .as("kubectl must refuse it too").isNotNull();
+      assertThat(
+              KustomizeOracle.run(files(files), spec(spec), ScopedKinds.builtIn(), work).failure())
+          .as("kubectl must refuse it too")
+          .isNotNull();
     }
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
       an empty source builds to nothing          |                                                                           | -                                   | | kubectl
       an empty path builds to nothing            | apps/README.md=moved ;; other/a.yaml=$CM                                  | {path: apps}                        | | kubectl
       a path climbs no higher than the root      | a.yaml=$CM                                                                | {path: ../../..}                    | _app__ConfigMap | kubectl
@@ -164,16 +185,21 @@ class KustomizePredictorTest {
       a patch of only comments does nothing      | kustomization.yaml={resources: [a.yaml], patches: [{target: {kind: ConfigMap}, patch: '# later'}]} ;; a.yaml=$CM | - | _app__ConfigMap | flux
       generator keys are not validated           | kustomization.yaml={configMapGenerator: [{name: c, literals: ['a b=1'], envs: [e.env]}]} ;; e.env=1A=x | - | _c-m694thbd2g__ConfigMap | kubectl
       """)
-  void knownIdentities(String name, String files, String spec, String ids, String oracle, @TempDir Path work)
+  void knownIdentities(
+      String name, String files, String spec, String ids, String oracle, @TempDir Path work)
       throws Exception {
     String source = files == null ? "" : files;
     Prediction prediction = predict(source, spec);
 
-    assertThat(prediction.outcome()).as("%s: %s", name, prediction).isEqualTo(Prediction.Outcome.KNOWN);
-    List<String> expected = ids == null ? List.of() : Arrays.stream(ids.trim().split(" ")).sorted().toList();
+    assertThat(prediction.outcome())
+        .as("%s: %s", name, prediction)
+        .isEqualTo(Prediction.Outcome.KNOWN);
+    List<String> expected =
+        ids == null ? List.of() : Arrays.stream(ids.trim().split(" ")).sorted().toList();
     assertThat(inventoryIds(prediction.ids())).as(name).isEqualTo(expected);
     if (oracle.equals("kubectl") && KustomizeOracle.available()) {
-      KustomizeOracle.Result built = KustomizeOracle.run(files(source), spec(spec), ScopedKinds.builtIn(), work);
+      KustomizeOracle.Result built =
+          KustomizeOracle.run(files(source), spec(spec), ScopedKinds.builtIn(), work);
       assertThat(built.failure()).as("kubectl").isNull();
       assertThat(inventoryIds(built.ids())).as("kubectl's identities").isEqualTo(expected);
     }
@@ -185,39 +211,52 @@ class KustomizePredictorTest {
 
   @Test
   void clusterScopedKindsFromTheClusterLoseTheirNamespace() {
-    MapSourceFiles files = files("a.yaml={apiVersion: cert-manager.io/v1, kind: ClusterIssuer, metadata: {name: le}}");
+    MapSourceFiles files =
+        files("a.yaml={apiVersion: cert-manager.io/v1, kind: ClusterIssuer, metadata: {name: le}}");
     KustomizationSpecFacts spec = spec("{targetNamespace: certs}");
 
     assertThat(KustomizePredictor.predict(files, spec, ScopedKinds.builtIn()).ids())
         .containsExactly(new ObjectId("certs", "le", "cert-manager.io", "ClusterIssuer"));
-    assertThat(KustomizePredictor.predict(files, spec, ScopedKinds.builtInAnd(List.of("ClusterIssuer.cert-manager.io"))).ids())
+    assertThat(
+            KustomizePredictor.predict(
+                    files, spec, ScopedKinds.builtInAnd(List.of("ClusterIssuer.cert-manager.io")))
+                .ids())
         .containsExactly(new ObjectId("", "le", "cert-manager.io", "ClusterIssuer"));
   }
 
   @Test
   void binaryContentGoesToBinaryDataAndIntoTheHash() {
-    MapSourceFiles files = files("kustomization.yaml={configMapGenerator: [{name: bin, files: [b.dat]}]}")
-        .put("b.dat", new byte[] {(byte) 0xff, 0x00, 0x01});
+    MapSourceFiles files =
+        files("kustomization.yaml={configMapGenerator: [{name: bin, files: [b.dat]}]}")
+            .put("b.dat", new byte[] {(byte) 0xff, 0x00, 0x01});
 
-    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+    Prediction prediction =
+        KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
-    assertThat(prediction.ids()).singleElement().satisfies(id -> assertThat(id.name()).matches("bin-[a-z0-9]{10}"));
+    assertThat(prediction.ids())
+        .singleElement()
+        .satisfies(id -> assertThat(id.name()).matches("bin-[a-z0-9]{10}"));
   }
 
   @Test
   void deeplyNestedYamlIsNotGuessedAt() {
     String deep = "a: " + "[".repeat(5000) + "]".repeat(5000);
-    MapSourceFiles files = MapSourceFiles.of("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  " + deep);
+    MapSourceFiles files =
+        MapSourceFiles.of(
+            "a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  " + deep);
 
-    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+    Prediction prediction =
+        KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
-    assertThat(prediction.outcome()).as("beyond what scopeguard reads: refused, not let through")
+    assertThat(prediction.outcome())
+        .as("beyond what scopeguard reads: refused, not let through")
         .isEqualTo(Prediction.Outcome.UNREADABLE);
     assertThat(prediction.reason()).contains("nested deeper than 1000 levels in a.yaml");
   }
 
   /** The 453-byte "billion laughs": nine levels of ten aliases each, 10^9 strings once expanded. */
-  static final String BILLION_LAUGHS = """
+  static final String BILLION_LAUGHS =
+      """
       apiVersion: v1
       kind: ConfigMap
       metadata: {name: lol}
@@ -237,41 +276,71 @@ class KustomizePredictorTest {
   void aYamlAliasBombIsUnreadableNamingTheFileNotAnExhaustedHeap() {
     MapSourceFiles files = MapSourceFiles.of("apps/lol.yaml", BILLION_LAUGHS);
 
-    Prediction prediction = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
-        () -> KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()));
+    Prediction prediction =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(30),
+            () ->
+                KustomizePredictor.predict(
+                    files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()));
 
     assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNREADABLE);
-    assertThat(prediction.reason()).isEqualTo("YAML aliases in apps/lol.yaml expand to more than 100,000 nodes"
-        + " (kustomize expands them without a limit)");
+    assertThat(prediction.reason())
+        .isEqualTo(
+            "YAML aliases in apps/lol.yaml expand to more than 100,000 nodes"
+                + " (kustomize expands them without a limit)");
   }
 
   @Test
   void aBuildOverItsNodeBudgetIsUnreadableAndAModestAliasIsExpanded() {
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 200; i++) {
-      many.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append("}\ndata: {a: b}\n");
+      many.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-")
+          .append(i)
+          .append("}\ndata: {a: b}\n");
     }
-    MapSourceFiles files = MapSourceFiles.of("many.yaml", many.toString())
-        .put("aliased.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: aliased}\ndata: {copy: *m}\n");
+    MapSourceFiles files =
+        MapSourceFiles.of("many.yaml", many.toString())
+            .put(
+                "aliased.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: aliased}\ndata: {copy: *m}\n");
 
-    assertThat(KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(),
-        Budget.nodes(500)).reason()).isEqualTo("the build produces more than 500 YAML nodes, the judging budget");
-    assertThat(KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()).ids())
+    assertThat(
+            KustomizePredictor.predict(
+                    files,
+                    KustomizationSpecFacts.ofPath(""),
+                    ScopedKinds.builtIn(),
+                    Budget.nodes(500))
+                .reason())
+        .isEqualTo("the build produces more than 500 YAML nodes, the judging budget");
+    assertThat(
+            KustomizePredictor.predict(
+                    files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn())
+                .ids())
         .hasSize(201);
   }
 
   @Test
   void yamlWithAByteOrderMarkIsRead(@TempDir Path work) throws Exception {
     String configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n";
-    MapSourceFiles files = new MapSourceFiles()
-        .put("utf16.yaml", ("\uFEFF" + configMap.formatted("utf16")).getBytes(StandardCharsets.UTF_16LE))
-        .put("utf8.yaml", ("\uFEFF" + configMap.formatted("utf8")).getBytes(StandardCharsets.UTF_8));
+    MapSourceFiles files =
+        new MapSourceFiles()
+            .put(
+                "utf16.yaml",
+                ("\uFEFF" + configMap.formatted("utf16")).getBytes(StandardCharsets.UTF_16LE))
+            .put(
+                "utf8.yaml",
+                ("\uFEFF" + configMap.formatted("utf8")).getBytes(StandardCharsets.UTF_8));
 
-    Prediction prediction = KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+    Prediction prediction =
+        KustomizePredictor.predict(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
-    assertThat(inventoryIds(prediction.ids())).containsExactly("_utf16__ConfigMap", "_utf8__ConfigMap");
+    assertThat(inventoryIds(prediction.ids()))
+        .containsExactly("_utf16__ConfigMap", "_utf8__ConfigMap");
     if (KustomizeOracle.available()) {
-      assertThat(KustomizeOracle.run(files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(), work).ids())
+      assertThat(
+              KustomizeOracle.run(
+                      files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn(), work)
+                  .ids())
           .isEqualTo(prediction.ids());
     }
   }
@@ -279,29 +348,32 @@ class KustomizePredictorTest {
   @Test
   void aFailingSourceIsUnreadableNotACrash() {
     SourceFiles broken = new MapSourceFiles().put("a.yaml", "kind: ConfigMap");
-    SourceFiles failing = new SourceFiles() {
-      @Override
-      public boolean isFile(String path) {
-        return broken.isFile(path);
-      }
+    SourceFiles failing =
+        new SourceFiles() {
+          @Override
+          public boolean isFile(String path) {
+            return broken.isFile(path);
+          }
 
-      @Override
-      public boolean isDirectory(String path) {
-        return broken.isDirectory(path);
-      }
+          @Override
+          public boolean isDirectory(String path) {
+            return broken.isDirectory(path);
+          }
 
-      @Override
-      public List<String> list(String dir) {
-        return broken.list(dir);
-      }
+          @Override
+          public List<String> list(String dir) {
+            return broken.list(dir);
+          }
 
-      @Override
-      public byte[] readBytes(String path) {
-        throw new UncheckedIOException(new IOException("disk gone"));
-      }
-    };
+          @Override
+          public byte[] readBytes(String path) {
+            throw new UncheckedIOException(new IOException("disk gone"));
+          }
+        };
 
-    Prediction prediction = KustomizePredictor.predict(failing, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
+    Prediction prediction =
+        KustomizePredictor.predict(
+            failing, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn());
 
     assertThat(prediction.outcome()).isEqualTo(Prediction.Outcome.UNREADABLE);
     assertThat(prediction.reason()).contains("disk gone");

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** {@link SourceFiles} held in memory: normalized path to content; directories are implied by paths. */
+/**
+ * {@link SourceFiles} held in memory: normalized path to content; directories are implied by paths.
+ */
 final class MapSourceFiles implements SourceFiles {
 
   private final TreeMap<String, byte[]> files = new TreeMap<>();

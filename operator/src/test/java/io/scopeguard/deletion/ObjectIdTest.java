@@ -11,7 +11,10 @@ class ObjectIdTest {
 
   /** Blank cells are null: the ObjectId constructor reads null namespace and group as "". */
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       _podinfo__Namespace                                                         |            | podinfo                                 |                              | Namespace
       podinfo_podinfo_apps_Deployment                                             | podinfo    | podinfo                                 | apps                         | Deployment
       podinfo_podinfo__Service                                                    | podinfo    | podinfo                                 |                              | Service
@@ -32,7 +35,10 @@ class ObjectIdTest {
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
                                      | at least three '_'
       podinfo                        | at least three '_'
       podinfo_podinfo                | at least three '_'
@@ -49,11 +55,17 @@ class ObjectIdTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       a colon outside RBAC is written as is | ns | a:b            | example.com                | Widget      | ns_a:b_example.com_Widget
       a Role's colon becomes two underscores| ns | system:x       | rbac.authorization.k8s.io  | Role        | ns_system__x_rbac.authorization.k8s.io_Role
       """)
-  void writesRbacColons(String name, String namespace, String objectName, String group, String kind, String id) {
-    assertThat(new ObjectId(namespace, objectName, group, kind).inventoryId()).as(name).isEqualTo(id);
+  void writesRbacColons(
+      String name, String namespace, String objectName, String group, String kind, String id) {
+    assertThat(new ObjectId(namespace, objectName, group, kind).inventoryId())
+        .as(name)
+        .isEqualTo(id);
   }
 }

@@ -10,8 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
-import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.guard.JudgingWarmUp;
+import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
+import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
@@ -29,8 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.scopeguard.guard.RevisionJudge;
-import io.scopeguard.guard.JudgingWarmUp;
 
 /**
  * Judging revisions over the shared caches: one judgement per revision however many ask, one
@@ -51,17 +51,21 @@ class RevisionJudgeOnEmbeddedApiTest {
   static void start() throws Exception {
     api = EmbeddedKubernetes.start();
     artifacts = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    artifacts.createContext("/", exchange -> {
-      DOWNLOADS.incrementAndGet();
-      byte[] body = SERVED.get(exchange.getRequestURI().getPath());
-      exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
-      if (body != null) {
-        exchange.getResponseBody().write(body);
-      }
-      exchange.close();
-    });
+    artifacts.createContext(
+        "/",
+        exchange -> {
+          DOWNLOADS.incrementAndGet();
+          byte[] body = SERVED.get(exchange.getRequestURI().getPath());
+          exchange.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+          if (body != null) {
+            exchange.getResponseBody().write(body);
+          }
+          exchange.close();
+        });
     artifacts.start();
-    api.client().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+    api.client()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
     List<GuardedKind> kinds = new ArrayList<>(FluxKinds.ALL);
     kinds.add(ClusterApi.CLUSTER);
     watched = new WatchedResources(api.client(), kinds);
@@ -80,7 +84,8 @@ class RevisionJudgeOnEmbeddedApiTest {
   }
 
   /** A GitRepository whose artifact holds {@code files}, served by the test's artifact server. */
-  private static void repository(String name, String revision, String... pathsAndTexts) throws Exception {
+  private static void repository(String name, String revision, String... pathsAndTexts)
+      throws Exception {
     TarBuilder tar = TarBuilder.gzipped();
     for (int i = 0; i < pathsAndTexts.length; i += 2) {
       tar.file(pathsAndTexts[i], pathsAndTexts[i + 1]);
@@ -88,27 +93,58 @@ class RevisionJudgeOnEmbeddedApiTest {
     byte[] tarGz = tar.gzip();
     String path = "/gitrepository/" + NS + "/" + name + "/" + revision.hashCode() + ".tar.gz";
     SERVED.put(path, tarGz);
-    GenericKubernetesResource repository = client().resource(FluxObjects.gitRepository(NS, name,
-        "https://example.com/" + name)).createOr(existing -> existing.update());
-    repository.getAdditionalProperties().put("status", Map.of("artifact", Map.of(
-        "url", "http://127.0.0.1:" + artifacts.getAddress().getPort() + path, "revision", revision,
-        "digest", "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tarGz)))));
+    GenericKubernetesResource repository =
+        client()
+            .resource(FluxObjects.gitRepository(NS, name, "https://example.com/" + name))
+            .createOr(existing -> existing.update());
+    repository
+        .getAdditionalProperties()
+        .put(
+            "status",
+            Map.of(
+                "artifact",
+                Map.of(
+                    "url",
+                    "http://127.0.0.1:" + artifacts.getAddress().getPort() + path,
+                    "revision",
+                    revision,
+                    "digest",
+                    "sha256:"
+                        + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(tarGz)))));
     client().resource(repository).updateStatus();
-    await().atMost(Duration.ofSeconds(10)).until(() -> watched.get(FluxKinds.GIT_REPOSITORY, NS, name)
-        .flatMap(io.scopeguard.flux.FluxStatus::artifact).filter(a -> a.revision().equals(revision)).isPresent());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                watched
+                    .get(FluxKinds.GIT_REPOSITORY, NS, name)
+                    .flatMap(io.scopeguard.flux.FluxStatus::artifact)
+                    .filter(a -> a.revision().equals(revision))
+                    .isPresent());
   }
 
   /** A Kustomization of {@code repository} whose inventory is {@code objects} ConfigMaps. */
-  private static GenericKubernetesResource kustomization(String name, String repository, int objects) {
-    GenericKubernetesResource k = client().resource(FluxObjects.kustomization(NS, name, null, null, repository)).create();
+  private static GenericKubernetesResource kustomization(
+      String name, String repository, int objects) {
+    GenericKubernetesResource k =
+        client().resource(FluxObjects.kustomization(NS, name, null, null, repository)).create();
     List<Map<String, Object>> entries = new ArrayList<>();
     for (int i = 0; i < objects; i++) {
       entries.add(Map.of("id", NS + "_cm-" + i + "__ConfigMap", "v", "v1"));
     }
     k.getAdditionalProperties().put("status", Map.of("inventory", Map.of("entries", entries)));
     client().resource(k).updateStatus();
-    await().atMost(Duration.ofSeconds(10)).until(() -> watched.get(FluxKinds.KUSTOMIZATION, NS, name)
-        .map(io.scopeguard.flux.FluxStatus::inventory).map(List::size).orElse(0) == objects);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                watched
+                        .get(FluxKinds.KUSTOMIZATION, NS, name)
+                        .map(io.scopeguard.flux.FluxStatus::inventory)
+                        .map(List::size)
+                        .orElse(0)
+                    == objects);
     return watched.get(FluxKinds.KUSTOMIZATION, NS, name).orElseThrow();
   }
 
@@ -131,7 +167,11 @@ class RevisionJudgeOnEmbeddedApiTest {
 
   @Test
   void aRevisionIsDownloadedOnceForAllItsConsumersAndJudgedOnceForAllWhoAsk() throws Exception {
-    repository("shared", "main@sha1:1", "apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-0}\n");
+    repository(
+        "shared",
+        "main@sha1:1",
+        "apps/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-0}\n");
     List<GenericKubernetesResource> consumers = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       consumers.add(kustomization("consumer-" + i, "shared", 10));
@@ -145,19 +185,24 @@ class RevisionJudgeOnEmbeddedApiTest {
       }
 
       for (int i = 0; i < consumers.size(); i++) {
-        assertThat(asked.get(2 * i).get().orElseThrow()).as("one judgement per revision, whoever asks")
+        assertThat(asked.get(2 * i).get().orElseThrow())
+            .as("one judgement per revision, whoever asks")
             .isSameAs(asked.get(2 * i + 1).get().orElseThrow());
-        assertThat(asked.get(2 * i).get().orElseThrow().verdict().reason()).isEqualTo(Reason.MassDeletion);
+        assertThat(asked.get(2 * i).get().orElseThrow().verdict().reason())
+            .isEqualTo(Reason.MassDeletion);
       }
       assertThat(DOWNLOADS.get() - before).as("one download for five consumers").isEqualTo(1);
-      assertThat(judge.known(consumers.get(0), new DeletionBudget())).hasValueSatisfying(known ->
-          assertThat(known).isPresent());
+      assertThat(judge.known(consumers.get(0), new DeletionBudget()))
+          .hasValueSatisfying(known -> assertThat(known).isPresent());
     }
   }
 
   @Test
   void anAliasBombIsUnreadableAtOnceAndTheNextRevisionIsJudgedAsUsual() throws Exception {
-    repository("bombed", "main@sha1:2", "apps/lol.yaml",
+    repository(
+        "bombed",
+        "main@sha1:2",
+        "apps/lol.yaml",
         io.scopeguard.deletion.KustomizePredictorTest.BILLION_LAUGHS);
     GenericKubernetesResource k = kustomization("bombed", "bombed", 10);
     try (RevisionJudge judge = new RevisionJudge(watched, fetcher())) {
@@ -165,12 +210,18 @@ class RevisionJudgeOnEmbeddedApiTest {
 
       assertThat(bomb.unreadable()).isTrue();
       assertThat(bomb.verdict().reason()).isEqualTo(Reason.PredictionUnknown);
-      assertThat(bomb.verdict().message()).contains("cannot read its artifact: YAML aliases in apps/lol.yaml expand to"
-          + " more than 100,000 nodes");
+      assertThat(bomb.verdict().message())
+          .contains(
+              "cannot read its artifact: YAML aliases in apps/lol.yaml expand to"
+                  + " more than 100,000 nodes");
 
       repository("bombed", "main@sha1:3", "apps/.keep", "");
-      RevisionJudge.Judged empty = judge.judge(watched.get(FluxKinds.KUSTOMIZATION, NS, "bombed").orElseThrow(),
-          new DeletionBudget()).orElseThrow();
+      RevisionJudge.Judged empty =
+          judge
+              .judge(
+                  watched.get(FluxKinds.KUSTOMIZATION, NS, "bombed").orElseThrow(),
+                  new DeletionBudget())
+              .orElseThrow();
       assertThat(empty.revision()).isEqualTo("main@sha1:3");
       assertThat(empty.verdict().reason()).isEqualTo(Reason.MassDeletion);
     }
@@ -180,15 +231,19 @@ class RevisionJudgeOnEmbeddedApiTest {
   void aJudgementOverItsTimeIsUnreadableNotAWaitWithoutEnd() throws Exception {
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 2000; i++) {
-      many.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-").append(i).append("}\ndata: {a: b}\n");
+      many.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-")
+          .append(i)
+          .append("}\ndata: {a: b}\n");
     }
     repository("slow", "main@sha1:4", "apps/many.yaml", many.toString());
     GenericKubernetesResource k = kustomization("slow", "slow", 10);
-    try (RevisionJudge judge = new RevisionJudge(watched, fetcher(), Duration.ZERO, RevisionJudge.NODE_BUDGET)) {
+    try (RevisionJudge judge =
+        new RevisionJudge(watched, fetcher(), Duration.ZERO, RevisionJudge.NODE_BUDGET)) {
       RevisionJudge.Judged judged = judge.judge(k, new DeletionBudget()).orElseThrow();
 
       assertThat(judged.unreadable()).isTrue();
-      assertThat(judged.verdict().message()).contains("judging took longer than 0 s, the judging budget");
+      assertThat(judged.verdict().message())
+          .contains("judging took longer than 0 s, the judging budget");
     }
   }
 }

@@ -32,13 +32,16 @@ class SafeUntarTest {
   }
 
   private static ArtifactException refusal(byte[] gzip, ArtifactLimits limits) {
-    ArtifactException refusal = catchThrowableOfType(ArtifactException.class,
-        () -> SafeUntar.unpack(new ByteArrayInputStream(gzip), limits));
+    ArtifactException refusal =
+        catchThrowableOfType(
+            ArtifactException.class,
+            () -> SafeUntar.unpack(new ByteArrayInputStream(gzip), limits));
     assertThat(refusal).as("refused").isNotNull();
     return refusal;
   }
 
-  private static void assertRefused(byte[] gzip, ArtifactLimits limits, Reason reason, String message) {
+  private static void assertRefused(
+      byte[] gzip, ArtifactLimits limits, Reason reason, String message) {
     ArtifactException refusal = refusal(gzip, limits);
     assertThat(refusal.reason()).as(refusal.getMessage()).isEqualTo(reason);
     assertThat(refusal.getMessage()).isEqualTo(message);
@@ -47,25 +50,35 @@ class SafeUntarTest {
   @ParameterizedTest
   @EnumSource(LongNames.class)
   void keepsFilesInNestedDirectoriesUnderLongPaths(LongNames style) throws Exception {
-    String longPath = "clusters/production/" + "infrastructure-controllers-".repeat(4) + "v2/apps/"
-        + "a-configmap-with-a-long-name".repeat(2) + ".yaml";
-    byte[] gzip = TarBuilder.tar().longNames(style)
-        .dir("./")
-        .dir("./clusters/")
-        .file("./clusters/production/kustomization.yaml", "resources:\n- apps\n")
-        .file(longPath, "kind: ConfigMap\n")
-        .dir("clusters/staging/")
-        .gzip();
+    String longPath =
+        "clusters/production/"
+            + "infrastructure-controllers-".repeat(4)
+            + "v2/apps/"
+            + "a-configmap-with-a-long-name".repeat(2)
+            + ".yaml";
+    byte[] gzip =
+        TarBuilder.tar()
+            .longNames(style)
+            .dir("./")
+            .dir("./clusters/")
+            .file("./clusters/production/kustomization.yaml", "resources:\n- apps\n")
+            .file(longPath, "kind: ConfigMap\n")
+            .dir("clusters/staging/")
+            .gzip();
 
     ArtifactTree tree = unpack(gzip);
 
     assertThat(longPath).hasSizeGreaterThan(155);
-    assertThat(tree.files()).containsExactlyInAnyOrder("clusters/production/kustomization.yaml", longPath);
+    assertThat(tree.files())
+        .containsExactlyInAnyOrder("clusters/production/kustomization.yaml", longPath);
     assertThat(tree.readUtf8(longPath)).hasValue("kind: ConfigMap\n");
-    assertThat(tree.readUtf8("clusters/production/kustomization.yaml")).hasValue("resources:\n- apps\n");
+    assertThat(tree.readUtf8("clusters/production/kustomization.yaml"))
+        .hasValue("resources:\n- apps\n");
     assertThat(tree.filesUnder("clusters/production")).hasSize(2);
     assertThat(tree.isDirectory(longPath.substring(0, longPath.lastIndexOf('/')))).isTrue();
-    assertThat(tree.isDirectory("clusters/staging")).as("an empty directory entry is kept").isTrue();
+    assertThat(tree.isDirectory("clusters/staging"))
+        .as("an empty directory entry is kept")
+        .isTrue();
     assertThat(tree.filesUnder("clusters/staging")).isEmpty();
   }
 
@@ -80,7 +93,8 @@ class SafeUntarTest {
 
   @Test
   void anArchiveOfEmptyDirectoriesHasTheDirectoriesButNoFiles() throws Exception {
-    ArtifactTree tree = unpack(TarBuilder.tar().dir("clusters/").dir("clusters/production/").gzip());
+    ArtifactTree tree =
+        unpack(TarBuilder.tar().dir("clusters/").dir("clusters/production/").gzip());
 
     assertThat(tree.files()).isEmpty();
     assertThat(tree.isDirectory("clusters/production")).isTrue();
@@ -98,7 +112,11 @@ class SafeUntarTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0} {1} -> {2}")
-  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
       0 | ../x                 | -                | PathTraversal   | artifact entry '../x' has a '..' segment
       0 | a/../../x            | -                | PathTraversal   | artifact entry 'a/../../x' has a '..' segment
       0 | a/../b               | -                | PathTraversal   | artifact entry 'a/../b' has a '..' segment
@@ -118,17 +136,22 @@ class SafeUntarTest {
       1 | shadow               | /etc/shadow      | LinkOutsideTree | artifact hardlink 'shadow' points outside the tree, to '/etc/shadow'
       1 | a/b/c                | a/../../x        | LinkOutsideTree | artifact hardlink 'a/b/c' points outside the tree, to 'a/../../x'
       """)
-  void refusesEntriesThatLeaveTheTree(char type, String name, String link, Reason reason, String message) {
-    byte[] gzip = TarBuilder.tar()
-        .file("apps/app.yaml", "kind: ConfigMap\n")
-        .entry(type, name, link == null ? "" : link, new byte[0])
-        .gzip();
+  void refusesEntriesThatLeaveTheTree(
+      char type, String name, String link, Reason reason, String message) {
+    byte[] gzip =
+        TarBuilder.tar()
+            .file("apps/app.yaml", "kind: ConfigMap\n")
+            .entry(type, name, link == null ? "" : link, new byte[0])
+            .gzip();
 
     assertRefused(gzip, DEFAULTS, reason, message);
   }
 
   @ParameterizedTest(name = "[{index}] {0} {1} -> {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       2 | apps/latest    | app.yaml
       2 | apps/sibling   | ../other/x.yaml
       2 | apps/deep/root | ../..
@@ -137,10 +160,11 @@ class SafeUntarTest {
       1 | apps/copy      | apps/../other/x.yaml
       """)
   void linksInsideTheTreeAreIgnored(char type, String name, String link) throws Exception {
-    byte[] gzip = TarBuilder.tar()
-        .file("apps/app.yaml", "kind: ConfigMap\n")
-        .entry(type, name, link, new byte[0])
-        .gzip();
+    byte[] gzip =
+        TarBuilder.tar()
+            .file("apps/app.yaml", "kind: ConfigMap\n")
+            .entry(type, name, link, new byte[0])
+            .gzip();
 
     ArtifactTree tree = unpack(gzip);
 
@@ -152,7 +176,11 @@ class SafeUntarTest {
   void controlCharactersInANameDoNotReachTheMessage() {
     byte[] gzip = TarBuilder.tar().file("../\u001b[2Jx\nEvent: fake", "").gzip();
 
-    assertRefused(gzip, DEFAULTS, Reason.PathTraversal, "artifact entry '../?[2Jx?Event: fake' has a '..' segment");
+    assertRefused(
+        gzip,
+        DEFAULTS,
+        Reason.PathTraversal,
+        "artifact entry '../?[2Jx?Event: fake' has a '..' segment");
   }
 
   /** Files as {@code path:size}; a path ending in {@code /} is a directory. */
@@ -170,7 +198,11 @@ class SafeUntarTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
       every limit just met              | a.yaml:1024;b/c.yaml:1024   | 2 | 1024 | 2048 | 2 | -            | -
       one entry too many                | a:1;b:1;c:1                 | 2 | 1024 | 2048 | 2 | TooManyFiles | artifact holds more than 2 entries (limit maxFiles)
       directories are entries           | a/;b/;c/                    | 2 | 1024 | 2048 | 2 | TooManyFiles | artifact holds more than 2 entries (limit maxFiles)
@@ -180,12 +212,22 @@ class SafeUntarTest {
       a directory too deep              | a/b/c/                      | 2 | 1024 | 2048 | 2 | TooDeep      | artifact entry 'a/b/c/' is deeper than 2 path segments (limit maxDepth)
       dot segments are not depth        | ./a/./b.yaml:1              | 2 | 1024 | 2048 | 2 | -            | -
       """)
-  void enforcesEveryLimit(String name, String files, int maxFiles, long maxFileBytes, long maxTotalBytes, int maxDepth,
-      Reason reason, String message) throws Exception {
-    ArtifactLimits limits = new ArtifactLimits(MIB, maxTotalBytes, maxFileBytes, maxFiles, maxDepth, 100);
+  void enforcesEveryLimit(
+      String name,
+      String files,
+      int maxFiles,
+      long maxFileBytes,
+      long maxTotalBytes,
+      int maxDepth,
+      Reason reason,
+      String message)
+      throws Exception {
+    ArtifactLimits limits =
+        new ArtifactLimits(MIB, maxTotalBytes, maxFileBytes, maxFiles, maxDepth, 100);
 
     if (reason == null) {
-      assertThat(SafeUntar.unpack(new ByteArrayInputStream(archive(files)), limits).files()).isNotEmpty();
+      assertThat(SafeUntar.unpack(new ByteArrayInputStream(archive(files)), limits).files())
+          .isNotEmpty();
     } else {
       assertRefused(archive(files), limits, reason, message);
     }
@@ -197,11 +239,15 @@ class SafeUntarTest {
     ArtifactLimits roomy = new ArtifactLimits(50 * MIB, 1024 * MIB, 1024 * MIB, 20_000, 30, 100);
     Counting input = new Counting(bomb);
 
-    ArtifactException refusal = catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(input, roomy));
+    ArtifactException refusal =
+        catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(input, roomy));
 
     assertThat(refusal.reason()).isEqualTo(Reason.CompressionRatio);
-    assertThat(refusal.getMessage()).isEqualTo("artifact expands more than 100 times its compressed size (limit maxRatio)");
-    assertThat(input.count).as("compressed bytes read of %d", bomb.length).isLessThan(bomb.length / 20);
+    assertThat(refusal.getMessage())
+        .isEqualTo("artifact expands more than 100 times its compressed size (limit maxRatio)");
+    assertThat(input.count)
+        .as("compressed bytes read of %d", bomb.length)
+        .isLessThan(bomb.length / 20);
   }
 
   @Test
@@ -211,41 +257,57 @@ class SafeUntarTest {
       tar.zeros("layer-" + i + ".yaml", MIB);
     }
     byte[] bomb = tar.gzip();
-    ArtifactLimits noRatio = new ArtifactLimits(50 * MIB, 8 * MIB, 2 * MIB, 20_000, 30, Integer.MAX_VALUE);
+    ArtifactLimits noRatio =
+        new ArtifactLimits(50 * MIB, 8 * MIB, 2 * MIB, 20_000, 30, Integer.MAX_VALUE);
     Counting input = new Counting(bomb);
 
-    ArtifactException refusal = catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(input, noRatio));
+    ArtifactException refusal =
+        catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(input, noRatio));
 
     assertThat(refusal.reason()).isEqualTo(Reason.TooLarge);
-    assertThat(refusal.getMessage()).isEqualTo("artifact expands beyond 8 MiB (limit maxTotalBytes)");
-    assertThat(input.count).as("compressed bytes read of %d", bomb.length).isLessThan(bomb.length / 4);
+    assertThat(refusal.getMessage())
+        .isEqualTo("artifact expands beyond 8 MiB (limit maxTotalBytes)");
+    assertThat(input.count)
+        .as("compressed bytes read of %d", bomb.length)
+        .isLessThan(bomb.length / 4);
   }
 
   @Test
   void bytesOfSkippedEntriesCountTowardTheRatio() {
     byte[] bomb = TarBuilder.gzipped().zeros('g', "pax_global_header", 64 * MIB).gzip();
 
-    assertRefused(bomb, DEFAULTS, Reason.CompressionRatio,
+    assertRefused(
+        bomb,
+        DEFAULTS,
+        Reason.CompressionRatio,
         "artifact expands more than 100 times its compressed size (limit maxRatio)");
   }
 
   @Test
   void padAfterTheEndOfTheArchiveCountsTowardTheRatio() {
-    byte[] bomb = TarBuilder.gzipped().file("a.yaml", "a: 1\n").raw(new byte[64 * (int) MIB]).gzip();
+    byte[] bomb =
+        TarBuilder.gzipped().file("a.yaml", "a: 1\n").raw(new byte[64 * (int) MIB]).gzip();
 
-    assertRefused(bomb, DEFAULTS, Reason.CompressionRatio,
+    assertRefused(
+        bomb,
+        DEFAULTS,
+        Reason.CompressionRatio,
         "artifact expands more than 100 times its compressed size (limit maxRatio)");
   }
 
   @Test
   void aSmallRepetitiveArchiveIsWithinTheRatioGrace() throws Exception {
-    ArtifactTree tree = unpack(TarBuilder.gzipped().zeros("big-but-boring.yaml", 512 * 1024).gzip());
+    ArtifactTree tree =
+        unpack(TarBuilder.gzipped().zeros("big-but-boring.yaml", 512 * 1024).gzip());
 
     assertThat(tree.totalBytes()).isEqualTo(512 * 1024);
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       octal size in the header | 0
       base-256 size            | 1
       """)
@@ -256,19 +318,37 @@ class SafeUntarTest {
     }
     byte[] gzip = tar.headerOnly('0', "huge.yaml", 1L << 40).gzip();
 
-    assertRefused(gzip, DEFAULTS, Reason.TooLarge, "artifact file 'huge.yaml' is larger than 10 MiB (limit maxFileBytes)");
+    assertRefused(
+        gzip,
+        DEFAULTS,
+        Reason.TooLarge,
+        "artifact file 'huge.yaml' is larger than 10 MiB (limit maxFileBytes)");
   }
 
   @Test
   void aPaxSizeOverridesTheHeaderSize() {
-    byte[] gzip = TarBuilder.tar().pax("size", String.valueOf(11 * MIB)).headerOnly('0', "small.yaml", 10).gzip();
+    byte[] gzip =
+        TarBuilder.tar()
+            .pax("size", String.valueOf(11 * MIB))
+            .headerOnly('0', "small.yaml", 10)
+            .gzip();
 
-    assertRefused(gzip, DEFAULTS, Reason.TooLarge, "artifact file 'small.yaml' is larger than 10 MiB (limit maxFileBytes)");
+    assertRefused(
+        gzip,
+        DEFAULTS,
+        Reason.TooLarge,
+        "artifact file 'small.yaml' is larger than 10 MiB (limit maxFileBytes)");
   }
 
   @Test
   void sizesInBase256AreRead() throws Exception {
-    ArtifactTree tree = unpack(TarBuilder.tar().base256Sizes().file("a.yaml", "a: 1\n").file("b.yaml", "b: 2\n").gzip());
+    ArtifactTree tree =
+        unpack(
+            TarBuilder.tar()
+                .base256Sizes()
+                .file("a.yaml", "a: 1\n")
+                .file("b.yaml", "b: 2\n")
+                .gzip());
 
     assertThat(tree.readUtf8("b.yaml")).hasValue("b: 2\n");
   }
@@ -280,7 +360,11 @@ class SafeUntarTest {
     byte[] gzip = TarBuilder.tar().file("noise.bin", noise).gzip();
     ArtifactLimits limits = new ArtifactLimits(4 * 1024, MIB, MIB, 10, 10, 100);
 
-    assertRefused(gzip, limits, Reason.TooLarge, "artifact is larger than 4 KiB compressed (limit maxCompressedBytes)");
+    assertRefused(
+        gzip,
+        limits,
+        Reason.TooLarge,
+        "artifact is larger than 4 KiB compressed (limit maxCompressedBytes)");
   }
 
   /**
@@ -288,7 +372,18 @@ class SafeUntarTest {
    * a slow network delivers it, the header is read where GZIPInputStream swallows errors.
    */
   @ParameterizedTest(name = "[{index}] limit {0} bytes past the first member, {1} bytes per read")
-  @CsvSource({"0, 1", "1, 1", "5, 1", "9, 1", "10, 1", "11, 1", "100, 1", "0, 512", "5, 512", "600, 512"})
+  @CsvSource({
+    "0, 1",
+    "1, 1",
+    "5, 1",
+    "9, 1",
+    "10, 1",
+    "11, 1",
+    "100, 1",
+    "0, 512",
+    "5, 512",
+    "600, 512"
+  })
   void aFurtherGzipMemberPastTheCompressedLimitIsRefused(int pastFirst, int perRead) {
     byte[] first = TarBuilder.tar().file("a.yaml", "a: 1\n").gzip();
     byte[] noise = new byte[4096];
@@ -297,19 +392,24 @@ class SafeUntarTest {
     byte[] both = Arrays.copyOf(first, first.length + second.length);
     System.arraycopy(second, 0, both, first.length, second.length);
     ArtifactLimits limits = new ArtifactLimits(first.length + pastFirst, MIB, MIB, 10, 10, 100);
-    InputStream trickle = new FilterInputStream(new ByteArrayInputStream(both)) {
-      @Override
-      public int read(byte[] buffer, int offset, int length) throws IOException {
-        return super.read(buffer, offset, Math.min(length, perRead));
-      }
-    };
+    InputStream trickle =
+        new FilterInputStream(new ByteArrayInputStream(both)) {
+          @Override
+          public int read(byte[] buffer, int offset, int length) throws IOException {
+            return super.read(buffer, offset, Math.min(length, perRead));
+          }
+        };
 
-    ArtifactException refusal = catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(trickle, limits));
+    ArtifactException refusal =
+        catchThrowableOfType(ArtifactException.class, () -> SafeUntar.unpack(trickle, limits));
 
     assertThat(refusal).isNotNull();
     assertThat(refusal.reason()).isEqualTo(Reason.TooLarge);
-    assertThat(refusal.getMessage()).isEqualTo(
-        "artifact is larger than " + ArtifactLimits.bytes(first.length + pastFirst) + " compressed (limit maxCompressedBytes)");
+    assertThat(refusal.getMessage())
+        .isEqualTo(
+            "artifact is larger than "
+                + ArtifactLimits.bytes(first.length + pastFirst)
+                + " compressed (limit maxCompressedBytes)");
   }
 
   @ParameterizedTest(name = "[{index}] {0} bytes cut")
@@ -319,11 +419,18 @@ class SafeUntarTest {
     new Random(3).nextBytes(noise);
     byte[] gzip = TarBuilder.tar().file("a.yaml", noise).gzip();
 
-    assertRefused(Arrays.copyOf(gzip, gzip.length - cut), DEFAULTS, Reason.Truncated, "artifact's gzip stream ends early");
+    assertRefused(
+        Arrays.copyOf(gzip, gzip.length - cut),
+        DEFAULTS,
+        Reason.Truncated,
+        "artifact's gzip stream ends early");
   }
 
   @ParameterizedTest(name = "[{index}] cut at {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       100  | artifact ends in the middle of a tar header
       800  | artifact ends in the middle of entry 'a.yaml'
       1524 | artifact ends in the middle of entry 'a.yaml'
@@ -331,7 +438,8 @@ class SafeUntarTest {
       2100 | artifact ends in the middle of entry 'b/c.yaml'
       """)
   void aTarStreamCutShortIsTruncated(int length, String message) {
-    byte[] tar = TarBuilder.tar().file("a.yaml", new byte[1000]).file("b/c.yaml", new byte[10]).tarBytes();
+    byte[] tar =
+        TarBuilder.tar().file("a.yaml", new byte[1000]).file("b/c.yaml", new byte[10]).tarBytes();
 
     assertRefused(TarBuilder.gzip(Arrays.copyOf(tar, length)), DEFAULTS, Reason.Truncated, message);
   }
@@ -351,7 +459,10 @@ class SafeUntarTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       not gzip              | artifact is not gzip-compressed
       gzip but not tar      | artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged
       damaged header        | artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged
@@ -364,38 +475,47 @@ class SafeUntarTest {
       file named dot        | artifact has a file entry without a name
       """)
   void refusesWhatIsNotAWellFormedArchive(String name, String message) {
-    byte[] gzip = switch (name) {
-      case "not gzip" -> "<html>404</html>".getBytes(StandardCharsets.UTF_8);
-      case "gzip but not tar" -> TarBuilder.gzip("apiVersion: v1\nkind: ConfigMap\n".repeat(40).getBytes(StandardCharsets.UTF_8));
-      case "damaged header" -> {
-        byte[] header = TarBuilder.headerBlock('0', "a.yaml", 0);
-        header[0] = 'b';
-        yield TarBuilder.tar().raw(header).gzip();
-      }
-      case "entry after end block" -> TarBuilder.tar().raw(new byte[512]).file("a.yaml", "").gzip();
-      case "file then directory" -> TarBuilder.tar().file("a", "").file("a/b.yaml", "").gzip();
-      case "directory then file" -> TarBuilder.tar().dir("a/").file("a", "").gzip();
-      case "sparse file" -> TarBuilder.tar().entry('S', "sparse.yaml", "", new byte[0]).gzip();
-      case "pax sparse file" -> TarBuilder.tar().pax("GNU.sparse.map", "0,0").file("sparse.yaml", "").gzip();
-      case "bad pax record" -> TarBuilder.tar().entry('x', "PaxHeaders/a", "", "99 path=a\n".getBytes(StandardCharsets.UTF_8))
-          .file("a.yaml", "").gzip();
-      case "file named dot" -> TarBuilder.tar().file("./", "").gzip();
-      default -> throw new IllegalArgumentException(name);
-    };
+    byte[] gzip =
+        switch (name) {
+          case "not gzip" -> "<html>404</html>".getBytes(StandardCharsets.UTF_8);
+          case "gzip but not tar" ->
+              TarBuilder.gzip(
+                  "apiVersion: v1\nkind: ConfigMap\n".repeat(40).getBytes(StandardCharsets.UTF_8));
+          case "damaged header" -> {
+            byte[] header = TarBuilder.headerBlock('0', "a.yaml", 0);
+            header[0] = 'b';
+            yield TarBuilder.tar().raw(header).gzip();
+          }
+          case "entry after end block" ->
+              TarBuilder.tar().raw(new byte[512]).file("a.yaml", "").gzip();
+          case "file then directory" -> TarBuilder.tar().file("a", "").file("a/b.yaml", "").gzip();
+          case "directory then file" -> TarBuilder.tar().dir("a/").file("a", "").gzip();
+          case "sparse file" -> TarBuilder.tar().entry('S', "sparse.yaml", "", new byte[0]).gzip();
+          case "pax sparse file" ->
+              TarBuilder.tar().pax("GNU.sparse.map", "0,0").file("sparse.yaml", "").gzip();
+          case "bad pax record" ->
+              TarBuilder.tar()
+                  .entry('x', "PaxHeaders/a", "", "99 path=a\n".getBytes(StandardCharsets.UTF_8))
+                  .file("a.yaml", "")
+                  .gzip();
+          case "file named dot" -> TarBuilder.tar().file("./", "").gzip();
+          default -> throw new IllegalArgumentException(name);
+        };
 
     assertRefused(gzip, DEFAULTS, Reason.Malformed, message);
   }
 
   @Test
   void devicesFifosAndGlobalHeadersAreSkipped() throws Exception {
-    byte[] gzip = TarBuilder.tar()
-        .paxGlobal("comment", "made by git archive")
-        .entry('3', "dev/tty", "", new byte[0])
-        .entry('4', "dev/sda", "", new byte[0])
-        .entry('6', "run/fifo", "", new byte[0])
-        .entry('V', "volume label", "", new byte[0])
-        .file("apps/app.yaml", "kind: ConfigMap\n")
-        .gzip();
+    byte[] gzip =
+        TarBuilder.tar()
+            .paxGlobal("comment", "made by git archive")
+            .entry('3', "dev/tty", "", new byte[0])
+            .entry('4', "dev/sda", "", new byte[0])
+            .entry('6', "run/fifo", "", new byte[0])
+            .entry('V', "volume label", "", new byte[0])
+            .file("apps/app.yaml", "kind: ConfigMap\n")
+            .gzip();
 
     ArtifactTree tree = unpack(gzip);
 
@@ -412,7 +532,12 @@ class SafeUntarTest {
 
   @Test
   void anOldStyleEntryEndingInASlashIsADirectory() throws Exception {
-    ArtifactTree tree = unpack(TarBuilder.tar().entry('\0', "old/", "", new byte[0]).entry('\0', "old/a.yaml", "", new byte[3]).gzip());
+    ArtifactTree tree =
+        unpack(
+            TarBuilder.tar()
+                .entry('\0', "old/", "", new byte[0])
+                .entry('\0', "old/a.yaml", "", new byte[3])
+                .gzip());
 
     assertThat(tree.isDirectory("old")).isTrue();
     assertThat(tree.files()).containsExactly("old/a.yaml");
@@ -420,21 +545,27 @@ class SafeUntarTest {
 
   @Test
   void aPaxPathAndAGnuLongNameNameTheNextEntryOnly() throws Exception {
-    byte[] gzip = TarBuilder.tar()
-        .pax("path", "from/pax.yaml")
-        .file("ignored.yaml", "pax\n")
-        .file("plain.yaml", "plain\n")
-        .gzip();
+    byte[] gzip =
+        TarBuilder.tar()
+            .pax("path", "from/pax.yaml")
+            .file("ignored.yaml", "pax\n")
+            .file("plain.yaml", "plain\n")
+            .gzip();
 
     assertThat(unpack(gzip).files()).containsExactly("from/pax.yaml", "plain.yaml");
   }
 
   @Test
   void aLaterPaxHeaderOrAGlobalHeaderReplacesAnEarlierPaxHeaderAsInGo() throws Exception {
-    byte[] gzip = TarBuilder.tar()
-        .pax("path", "replaced.yaml").pax("comment", "second").file("named-by-header.yaml", "")
-        .pax("path", "ended.yaml").paxGlobal("comment", "global").file("also-by-header.yaml", "")
-        .gzip();
+    byte[] gzip =
+        TarBuilder.tar()
+            .pax("path", "replaced.yaml")
+            .pax("comment", "second")
+            .file("named-by-header.yaml", "")
+            .pax("path", "ended.yaml")
+            .paxGlobal("comment", "global")
+            .file("also-by-header.yaml", "")
+            .gzip();
 
     assertThat(unpack(gzip).files()).containsExactly("also-by-header.yaml", "named-by-header.yaml");
   }

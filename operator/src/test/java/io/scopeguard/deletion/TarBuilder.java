@@ -10,12 +10,17 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes tar archives header by header, hostile ones included, so the unpacker's tests say exactly
- * what bytes it meets. Names longer than 100 bytes are written in the chosen {@link LongNames} style.
+ * what bytes it meets. Names longer than 100 bytes are written in the chosen {@link LongNames}
+ * style.
  */
 final class TarBuilder {
 
   /** How a name that does not fit the 100-byte name field is written. */
-  enum LongNames { GNU, PAX, USTAR_PREFIX }
+  enum LongNames {
+    GNU,
+    PAX,
+    USTAR_PREFIX
+  }
 
   private static final int BLOCK = 512;
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which Kustomization writes the scope gate judges for what the current revision would then
- * delete: those that change what Flux applies, which it starts doing within milliseconds.
+ * Which Kustomization writes the scope gate judges for what the current revision would then delete:
+ * those that change what Flux applies, which it starts doing within milliseconds.
  */
 class ChangesWhatItAppliesTest {
 
@@ -37,16 +37,24 @@ class ChangesWhatItAppliesTest {
     assertThat(judged(kustomization(), with("targetNamespace", "other"))).isTrue();
     assertThat(judged(kustomization(), with("namePrefix", "v2-"))).isTrue();
     assertThat(judged(kustomization(), with("components", List.of("./c")))).isTrue();
-    assertThat(judged(kustomization(), with("sourceRef", Map.of("kind", "GitRepository", "name", "empty")))).isTrue();
+    assertThat(
+            judged(
+                kustomization(),
+                with("sourceRef", Map.of("kind", "GitRepository", "name", "empty"))))
+        .isTrue();
     assertThat(judged(with("prune", false), kustomization())).as("prune turned on").isTrue();
   }
 
   @Test
   void notWhatLeavesTheBuildAlone() {
     assertThat(judged(kustomization(), with("interval", "1m"))).isFalse();
-    assertThat(judged(kustomization(), with("prune", false))).as("prune turned off deletes nothing").isFalse();
+    assertThat(judged(kustomization(), with("prune", false)))
+        .as("prune turned off deletes nothing")
+        .isFalse();
     assertThat(judged(null, kustomization())).as("created: nothing in its inventory yet").isFalse();
-    assertThat(judged(kustomization(), with("suspend", true))).as("a pause applies nothing").isFalse();
+    assertThat(judged(kustomization(), with("suspend", true)))
+        .as("a pause applies nothing")
+        .isFalse();
   }
 
   @Test
@@ -54,6 +62,8 @@ class ChangesWhatItAppliesTest {
     assertThat(judged(with("suspend", true), kustomization())).isTrue();
     GenericKubernetesResource held = with("suspend", true);
     held.getMetadata().setAnnotations(Map.of(Annotations.SUSPENDED_REASON, "MassDeletion"));
-    assertThat(judged(held, kustomization())).as("the resume guard and the approval table own that").isFalse();
+    assertThat(judged(held, kustomization()))
+        .as("the resume guard and the approval table own that")
+        .isFalse();
   }
 }

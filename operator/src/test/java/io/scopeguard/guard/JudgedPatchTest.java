@@ -8,15 +8,14 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.scopeguard.kinds.Json;
 
 /**
  * A hold written as a {@link JudgedPatch} lands though the controller wrote status since it was
@@ -29,7 +28,9 @@ class JudgedPatchTest {
   @BeforeAll
   static void start() {
     api = EmbeddedKubernetes.start();
-    api.client().resource(new NamespaceBuilder().withNewMetadata().withName("held").endMetadata().build()).create();
+    api.client()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("held").endMetadata().build())
+        .create();
   }
 
   @AfterAll
@@ -38,25 +39,42 @@ class JudgedPatchTest {
   }
 
   private static GenericKubernetesResource create(String name) {
-    return api.client().resource(FluxObjects.kustomization("held", name, "prod", null, "fleet")).create();
+    return api.client()
+        .resource(FluxObjects.kustomization("held", name, "prod", null, "fleet"))
+        .create();
   }
 
   private static GenericKubernetesResource annotated(String name) {
     create(name);
-    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", name,
-        "reconcile.fluxcd.io/requestedAt", "2026-12-02T10:00:00Z");
-    return api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
-        .withName(name).get();
+    FluxObjects.annotate(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        name,
+        "reconcile.fluxcd.io/requestedAt",
+        "2026-12-02T10:00:00Z");
+    return api.client()
+        .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+        .inNamespace("held")
+        .withName(name)
+        .get();
   }
 
-  private static GenericKubernetesResource patch(GenericKubernetesResource judged, JudgedPatch patch) {
-    return api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
-        .withName(judged.getMetadata().getName()).patch(PatchContext.of(patch.type()), patch.json());
+  private static GenericKubernetesResource patch(
+      GenericKubernetesResource judged, JudgedPatch patch) {
+    return api.client()
+        .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+        .inNamespace("held")
+        .withName(judged.getMetadata().getName())
+        .patch(PatchContext.of(patch.type()), patch.json());
   }
 
   private static JudgedPatch hold(GenericKubernetesResource judged) {
-    return JudgedPatch.of(judged).annotate(Annotations.SUSPENDED_REASON, "MassDeletion")
-        .remove(Annotations.APPROVE).set("/spec/suspend", BooleanNode.TRUE);
+    return JudgedPatch.of(judged)
+        .annotate(Annotations.SUSPENDED_REASON, "MassDeletion")
+        .remove(Annotations.APPROVE)
+        .set("/spec/suspend", BooleanNode.TRUE);
   }
 
   @Test
@@ -69,23 +87,45 @@ class JudgedPatchTest {
     GenericKubernetesResource held = patch(judged, hold(judged));
 
     assertThat(FluxObjects.suspended(held)).isTrue();
-    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
+    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON))
+        .isEqualTo("MassDeletion");
   }
 
   @Test
   void aSpecChangeOrAnApprovalSinceTheJudgementMustBeJudgedAgain() {
     GenericKubernetesResource judged = annotated("changed");
-    FluxObjects.setSpec(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "changed", "path", "./other");
-    assertThatThrownBy(() -> patch(judged, hold(judged))).isInstanceOf(KubernetesClientException.class);
+    FluxObjects.setSpec(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "changed",
+        "path",
+        "./other");
+    assertThatThrownBy(() -> patch(judged, hold(judged)))
+        .isInstanceOf(KubernetesClientException.class);
 
     GenericKubernetesResource approved = create("approved");
-    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "approved", Annotations.APPROVE,
+    FluxObjects.annotate(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "approved",
+        Annotations.APPROVE,
         "t1");
     GenericKubernetesResource judgedWithApproval = api.client().resource(approved).get();
-    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "approved", Annotations.APPROVE,
+    FluxObjects.annotate(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "approved",
+        Annotations.APPROVE,
         "t2");
     assertThatThrownBy(() -> patch(judgedWithApproval, hold(judgedWithApproval)))
-        .as("the approval changed since").isInstanceOf(KubernetesClientException.class);
+        .as("the approval changed since")
+        .isInstanceOf(KubernetesClientException.class);
   }
 
   /**
@@ -96,23 +136,44 @@ class JudgedPatchTest {
   @Test
   void aHoldOnAResourceWithoutAnnotationsKeepsThoseWrittenSince() {
     GenericKubernetesResource judged = create("bare");
-    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "bare",
-        "reconcile.fluxcd.io/requestedAt", "2026-12-02T10:00:00Z");
-    FluxObjects.setSpec(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "bare", "path", "./other");
+    FluxObjects.annotate(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "bare",
+        "reconcile.fluxcd.io/requestedAt",
+        "2026-12-02T10:00:00Z");
+    FluxObjects.setSpec(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "bare",
+        "path",
+        "./other");
 
     GenericKubernetesResource held = patch(judged, hold(judged));
 
     assertThat(FluxObjects.suspended(held)).isTrue();
-    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON)).isEqualTo("MassDeletion");
-    assertThat(FluxObjects.annotation(held, "reconcile.fluxcd.io/requestedAt")).isEqualTo("2026-12-02T10:00:00Z");
+    assertThat(FluxObjects.annotation(held, Annotations.SUSPENDED_REASON))
+        .isEqualTo("MassDeletion");
+    assertThat(FluxObjects.annotation(held, "reconcile.fluxcd.io/requestedAt"))
+        .isEqualTo("2026-12-02T10:00:00Z");
   }
 
   /** An approval written after the judgement (of something else) never survives the hold. */
   @Test
   void anApprovalWrittenSinceTheJudgementIsClearedByTheHold() {
     GenericKubernetesResource judged = annotated("late-approval");
-    FluxObjects.annotate(api.client(), FluxObjects.KUSTOMIZATIONS, "Kustomization", "held", "late-approval",
-        Annotations.APPROVE, "main@sha1:1");
+    FluxObjects.annotate(
+        api.client(),
+        FluxObjects.KUSTOMIZATIONS,
+        "Kustomization",
+        "held",
+        "late-approval",
+        Annotations.APPROVE,
+        "main@sha1:1");
 
     GenericKubernetesResource held = patch(judged, hold(judged));
 
@@ -120,15 +181,22 @@ class JudgedPatchTest {
     assertThat(FluxObjects.annotation(held, Annotations.APPROVE)).isNull();
   }
 
-  /** The scope label is part of what an approval is bound to, and changing it does not bump the generation. */
+  /**
+   * The scope label is part of what an approval is bound to, and changing it does not bump the
+   * generation.
+   */
   @Test
   void aScopeLabelChangedSinceTheJudgementMustBeJudgedAgain() {
     GenericKubernetesResource judged = annotated("relabelled");
-    api.client().genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace("held")
-        .withName("relabelled").edit(k -> {
-          k.getMetadata().getLabels().put(Annotations.SCOPE_LABEL, "staging");
-          return k;
-        });
+    api.client()
+        .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+        .inNamespace("held")
+        .withName("relabelled")
+        .edit(
+            k -> {
+              k.getMetadata().getLabels().put(Annotations.SCOPE_LABEL, "staging");
+              return k;
+            });
     JudgedPatch patch = hold(judged);
 
     assertThatThrownBy(() -> patch(judged, patch)).isInstanceOf(KubernetesClientException.class);
@@ -139,7 +207,8 @@ class JudgedPatchTest {
   @Test
   void aPausePathBelowObjectsTheResourceLacksIsCreated() {
     GenericKubernetesResource judged = create("deep");
-    GenericKubernetesResource held = patch(judged, JudgedPatch.of(judged).set("/spec/onboarding/paused", BooleanNode.TRUE));
+    GenericKubernetesResource held =
+        patch(judged, JudgedPatch.of(judged).set("/spec/onboarding/paused", BooleanNode.TRUE));
     assertThat(Json.flag(held, "/spec/onboarding/paused")).isTrue();
   }
 }

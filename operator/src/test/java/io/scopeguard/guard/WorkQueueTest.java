@@ -20,14 +20,18 @@ class WorkQueueTest {
     AtomicInteger concurrent = new AtomicInteger();
     List<Integer> seenConcurrency = new CopyOnWriteArrayList<>();
     AtomicInteger runs = new AtomicInteger();
-    try (WorkQueue<String> queue = new WorkQueue<>("test", 4, (key, first) -> {
-      seenConcurrency.add(concurrent.incrementAndGet());
-      if (runs.incrementAndGet() == 1) {
-        firstStarted.countDown();
-        release.await(5, TimeUnit.SECONDS);
-      }
-      concurrent.decrementAndGet();
-    })) {
+    try (WorkQueue<String> queue =
+        new WorkQueue<>(
+            "test",
+            4,
+            (key, first) -> {
+              seenConcurrency.add(concurrent.incrementAndGet());
+              if (runs.incrementAndGet() == 1) {
+                firstStarted.countDown();
+                release.await(5, TimeUnit.SECONDS);
+              }
+              concurrent.decrementAndGet();
+            })) {
       queue.start();
       queue.enqueue("a");
       assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
@@ -45,11 +49,15 @@ class WorkQueueTest {
   @Test
   void aFailureIsRetriedWithBackoff() {
     AtomicInteger attempts = new AtomicInteger();
-    try (WorkQueue<String> queue = new WorkQueue<>("test", 1, (key, first) -> {
-      if (attempts.incrementAndGet() < 3) {
-        throw new IllegalStateException("409 Conflict");
-      }
-    })) {
+    try (WorkQueue<String> queue =
+        new WorkQueue<>(
+            "test",
+            1,
+            (key, first) -> {
+              if (attempts.incrementAndGet() < 3) {
+                throw new IllegalStateException("409 Conflict");
+              }
+            })) {
       queue.start();
       queue.enqueue("a");
 

@@ -20,7 +20,8 @@ class HttpEndpointsTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -39,7 +40,8 @@ class HttpEndpointsTest {
     HttpResponse<String> metrics = get(SCOPEGUARD.operator().httpPort(), "/metrics");
 
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    assertThat(metrics.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
     assertThat(metrics.body())
         .containsPattern("(?m)^scopeguard_build_info\\{.*version=\"[^\"]+\".*} 1(\\.0)?$")
         .contains("jvm_memory_used_bytes")
@@ -53,7 +55,8 @@ class HttpEndpointsTest {
         HttpEndpoints endpoints = new HttpEndpoints(0, metrics, () -> reason[0])) {
       HttpResponse<String> notReady = get(endpoints.port(), "/readyz");
       assertThat(notReady.statusCode()).isEqualTo(503);
-      assertThat(notReady.body()).isEqualTo("not ready: informers not synced or failing: clusterscope [capi-clusters]\n");
+      assertThat(notReady.body())
+          .isEqualTo("not ready: informers not synced or failing: clusterscope [capi-clusters]\n");
       assertThat(get(endpoints.port(), "/healthz").statusCode()).isEqualTo(200);
 
       reason[0] = null;

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A decision logged as JSON carries its fields for a log shipper; the plain form stays one readable line. */
+/**
+ * A decision logged as JSON carries its fields for a log shipper; the plain form stays one readable
+ * line.
+ */
 class LogFormatTest {
 
   private static final Logger LOG = LoggerFactory.getLogger("io.scopeguard.guard.Actuator");
@@ -28,27 +31,41 @@ class LogFormatTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     format.use();
-    LOG.atInfo().addKeyValue("resource", "Kustomization apps/web").addKeyValue("reason", "MassDeletion")
-        .addKeyValue("revision", "main@sha1:2").addKeyValue("deleting", 409)
-        .log("{}: suspended ({}): would delete {} objects", "Kustomization apps/web", "MassDeletion", 409);
+    LOG.atInfo()
+        .addKeyValue("resource", "Kustomization apps/web")
+        .addKeyValue("reason", "MassDeletion")
+        .addKeyValue("revision", "main@sha1:2")
+        .addKeyValue("deleting", 409)
+        .log(
+            "{}: suspended ({}): would delete {} objects",
+            "Kustomization apps/web",
+            "MassDeletion",
+            409);
     return captured.toString(StandardCharsets.UTF_8).trim();
   }
 
   @Test
   void jsonCarriesTheDecisionsFields() throws Exception {
-    JsonNode line = JsonMapping.MAPPER.readTree(logged(LogFormat.json).lines().reduce((a, b) -> b).orElseThrow());
+    JsonNode line =
+        JsonMapping.MAPPER.readTree(
+            logged(LogFormat.json).lines().reduce((a, b) -> b).orElseThrow());
 
     assertThat(line.path("level").asText()).isEqualTo("INFO");
     assertThat(line.path("formattedMessage").asText())
         .isEqualTo("Kustomization apps/web: suspended (MassDeletion): would delete 409 objects");
-    assertThat(line.path("kvpList").toString()).contains("\"resource\":\"Kustomization apps/web\"",
-        "\"reason\":\"MassDeletion\"", "\"revision\":\"main@sha1:2\"", "\"deleting\":\"409\"");
+    assertThat(line.path("kvpList").toString())
+        .contains(
+            "\"resource\":\"Kustomization apps/web\"",
+            "\"reason\":\"MassDeletion\"",
+            "\"revision\":\"main@sha1:2\"",
+            "\"deleting\":\"409\"");
   }
 
   @Test
   void plainIsOneLineWithTimeLevelClassAndMessage() {
     assertThat(logged(LogFormat.plain))
-        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO Actuator - Kustomization apps/web: suspended"
-            + " \\(MassDeletion\\): would delete 409 objects");
+        .matches(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO Actuator - Kustomization apps/web: suspended"
+                + " \\(MassDeletion\\): would delete 409 objects");
   }
 }

@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -20,8 +19,6 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,12 +30,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WebhookCertificateRotationTest {
 
   static final OperatorSettings.Webhook WEBHOOK =
-      OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofSeconds(3), Duration.ofMillis(200));
+      OperatorSettings.Webhook.onLoopback()
+          .withCertificates(Duration.ofSeconds(3), Duration.ofMillis(200));
 
   @RegisterExtension
-  static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator(OperatorSettings.embedded().withWebhook(WEBHOOK));
+  static final EmbeddedOperator SCOPEGUARD =
+      new EmbeddedOperator(OperatorSettings.embedded().withWebhook(WEBHOOK));
 
-  static final String REVIEW = """
+  static final String REVIEW =
+      """
       {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","operation":"DELETE",
        "userInfo":{"username":"alice"},"oldObject":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}}}""";
 
@@ -50,11 +50,17 @@ class WebhookCertificateRotationTest {
     while (System.nanoTime() < until) {
       String bundle = registeredBundle();
       try {
-        HttpResponse<String> response = client(bundle).send(HttpRequest.newBuilder(
-                URI.create(WEBHOOK.url())).POST(HttpRequest.BodyPublishers.ofString(REVIEW)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            client(bundle)
+                .send(
+                    HttpRequest.newBuilder(URI.create(WEBHOOK.url()))
+                        .POST(HttpRequest.BodyPublishers.ofString(REVIEW))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        served.add(((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSerialNumber());
+        served.add(
+            ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0])
+                .getSerialNumber());
       } catch (Exception e) {
         failures.add(e.toString());
       }
@@ -65,22 +71,40 @@ class WebhookCertificateRotationTest {
     assertThat(served).as("certificates served").hasSizeGreaterThanOrEqualTo(2);
     X509Certificate current = SCOPEGUARD.operator().webhook().orElseThrow().serving();
     assertThat(current.getSerialNumber()).isEqualTo(List.copyOf(served).get(served.size() - 1));
-    Secret secret = SCOPEGUARD.client().secrets().inNamespace("scopeguard-system").withName("scopeguard-webhook-tls").get();
-    assertThat(certificates(decode(secret.getData().get("tls.crt"))).get(0).getSerialNumber()).isEqualTo(current.getSerialNumber());
-    boolean signedByRegisteredCa = certificates(registeredBundle()).stream().anyMatch(ca -> {
-      try {
-        current.verify(ca.getPublicKey());
-        return true;
-      } catch (Exception e) {
-        return false;
-      }
-    });
-    assertThat(signedByRegisteredCa).as("the served certificate is signed by a CA in the registered caBundle").isTrue();
+    Secret secret =
+        SCOPEGUARD
+            .client()
+            .secrets()
+            .inNamespace("scopeguard-system")
+            .withName("scopeguard-webhook-tls")
+            .get();
+    assertThat(certificates(decode(secret.getData().get("tls.crt"))).get(0).getSerialNumber())
+        .isEqualTo(current.getSerialNumber());
+    boolean signedByRegisteredCa =
+        certificates(registeredBundle()).stream()
+            .anyMatch(
+                ca -> {
+                  try {
+                    current.verify(ca.getPublicKey());
+                    return true;
+                  } catch (Exception e) {
+                    return false;
+                  }
+                });
+    assertThat(signedByRegisteredCa)
+        .as("the served certificate is signed by a CA in the registered caBundle")
+        .isTrue();
   }
 
   private static String registeredBundle() {
-    var configuration = SCOPEGUARD.client().admissionRegistration().v1().validatingWebhookConfigurations()
-        .withName("scopeguard").get();
+    var configuration =
+        SCOPEGUARD
+            .client()
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withName("scopeguard")
+            .get();
     return decode(configuration.getWebhooks().get(0).getClientConfig().getCaBundle());
   }
 
@@ -90,8 +114,9 @@ class WebhookCertificateRotationTest {
 
   private static List<X509Certificate> certificates(String pem) throws Exception {
     List<X509Certificate> list = new ArrayList<>();
-    for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
-        new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
+    for (var c :
+        CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
       list.add((X509Certificate) c);
     }
     return list;

@@ -24,24 +24,53 @@ class WebhookReRegistrationTest {
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start()) {
       KubernetesClient client = api.clientAs(io.scopeguard.testkit.Identities.SCOPEGUARD);
       ClusterRole first = client.resource(role()).create();
-      try (ScopeguardOperator scopeguard = ScopeguardOperator.start(client, OperatorSettings.embedded().withWebhook(
-          OperatorSettings.Webhook.onLoopback().withCertificates(Duration.ofDays(90), Duration.ofMillis(200))
-              .ownedBy("scopeguard")), Clock.systemUTC())) {
-        assertThat(configuration(client).getMetadata().getOwnerReferences()).singleElement()
+      try (ScopeguardOperator scopeguard =
+          ScopeguardOperator.start(
+              client,
+              OperatorSettings.embedded()
+                  .withWebhook(
+                      OperatorSettings.Webhook.onLoopback()
+                          .withCertificates(Duration.ofDays(90), Duration.ofMillis(200))
+                          .ownedBy("scopeguard")),
+              Clock.systemUTC())) {
+        assertThat(configuration(client).getMetadata().getOwnerReferences())
+            .singleElement()
             .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(first.getMetadata().getUid()));
 
         client.resource(first).delete();
         ClusterRole second = client.resource(role()).create();
-        client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").delete();
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").delete();
+        client
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withName("scopeguard")
+            .delete();
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName("scopeguard")
+            .delete();
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-          assertThat(configuration(client)).isNotNull();
-          assertThat(configuration(client).getMetadata().getOwnerReferences()).singleElement()
-              .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(second.getMetadata().getUid()));
-          assertThat(client.admissionRegistration().v1().mutatingWebhookConfigurations().withName("scopeguard").get())
-              .isNotNull();
-        });
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  assertThat(configuration(client)).isNotNull();
+                  assertThat(configuration(client).getMetadata().getOwnerReferences())
+                      .singleElement()
+                      .satisfies(
+                          owner ->
+                              assertThat(owner.getUid()).isEqualTo(second.getMetadata().getUid()));
+                  assertThat(
+                          client
+                              .admissionRegistration()
+                              .v1()
+                              .mutatingWebhookConfigurations()
+                              .withName("scopeguard")
+                              .get())
+                      .isNotNull();
+                });
       }
     }
   }
@@ -51,6 +80,11 @@ class WebhookReRegistrationTest {
   }
 
   private static ValidatingWebhookConfiguration configuration(KubernetesClient client) {
-    return client.admissionRegistration().v1().validatingWebhookConfigurations().withName("scopeguard").get();
+    return client
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
+        .withName("scopeguard")
+        .get();
   }
 }

@@ -16,14 +16,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The ClusterScope reconciler writes status on an API server, and follows the Clusters it names. */
+/**
+ * The ClusterScope reconciler writes status on an API server, and follows the Clusters it names.
+ */
 class ClusterScopeStatusOnEmbeddedApiTest {
 
   @RegisterExtension static final EmbeddedOperator SCOPEGUARD = new EmbeddedOperator();
 
   @BeforeAll
   static void fleetNamespace() {
-    SCOPEGUARD.client().resource(new NamespaceBuilder().withNewMetadata().withName("fleet").endMetadata().build()).create();
+    SCOPEGUARD
+        .client()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("fleet").endMetadata().build())
+        .create();
   }
 
   private static ClusterScope create(String name, ClusterTarget cluster) {
@@ -39,15 +44,21 @@ class ClusterScopeStatusOnEmbeddedApiTest {
   }
 
   private static Condition awaitReady(String name, String status, String reason) {
-    return await().atMost(Duration.ofSeconds(10)).until(
-        () -> current(name).readyCondition().orElse(null),
-        c -> c != null && status.equals(c.getStatus()) && reason.equals(c.getReason()));
+    return await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> current(name).readyCondition().orElse(null),
+            c -> c != null && status.equals(c.getStatus()) && reason.equals(c.getReason()));
   }
 
   private static GenericKubernetesResource capiCluster(String name) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion("cluster.x-k8s.io/v1beta2").withKind("Cluster")
-        .withNewMetadata().withNamespace("fleet").withName(name).endMetadata()
+        .withApiVersion("cluster.x-k8s.io/v1beta2")
+        .withKind("Cluster")
+        .withNewMetadata()
+        .withNamespace("fleet")
+        .withName(name)
+        .endMetadata()
         .withAdditionalProperties(Map.of("spec", Map.of()))
         .build();
   }
@@ -59,11 +70,13 @@ class ClusterScopeStatusOnEmbeddedApiTest {
     Condition ready = awaitReady("local", "True", "Valid");
 
     ClusterScope scope = current("local");
-    assertThat(scope.getStatus().getObservedGeneration()).isEqualTo(scope.getMetadata().getGeneration());
+    assertThat(scope.getStatus().getObservedGeneration())
+        .isEqualTo(scope.getMetadata().getGeneration());
     assertThat(ready.getObservedGeneration()).isEqualTo(scope.getMetadata().getGeneration());
     assertThat(scope.getStatus().getCluster()).isEqualTo("local");
     assertThat(scope.getStatus().getSuspendedCount()).isZero();
-    assertThat(ready.getMessage()).isEqualTo("declares the local cluster; any source; deletion budget 50%; Enforce");
+    assertThat(ready.getMessage())
+        .isEqualTo("declares the local cluster; any source; deletion budget 50%; Enforce");
   }
 
   @Test
@@ -84,15 +97,22 @@ class ClusterScopeStatusOnEmbeddedApiTest {
     create("budget", ClusterTarget.local());
     awaitReady("budget", "True", "Valid");
 
-    ClusterScope edited = SCOPEGUARD.client().resources(ClusterScope.class).withName("budget")
-        .edit(scope -> {
-          scope.getSpec().getDeletion().setMaxPercent(0);
-          return scope;
-        });
+    ClusterScope edited =
+        SCOPEGUARD
+            .client()
+            .resources(ClusterScope.class)
+            .withName("budget")
+            .edit(
+                scope -> {
+                  scope.getSpec().getDeletion().setMaxPercent(0);
+                  return scope;
+                });
 
     Condition invalid = awaitReady("budget", "False", "InvalidSpec");
-    assertThat(invalid.getMessage()).isEqualTo("spec.deletion.maxPercent must be between 1 and 100, not 0");
-    assertThat(current("budget").getStatus().getObservedGeneration()).isEqualTo(edited.getMetadata().getGeneration());
+    assertThat(invalid.getMessage())
+        .isEqualTo("spec.deletion.maxPercent must be between 1 and 100, not 0");
+    assertThat(current("budget").getStatus().getObservedGeneration())
+        .isEqualTo(edited.getMetadata().getGeneration());
   }
 
   @Test
@@ -103,17 +123,28 @@ class ClusterScopeStatusOnEmbeddedApiTest {
     String version = current("steady").getMetadata().getResourceVersion();
     double reconciles = reconcileCount();
 
-    SCOPEGUARD.client().resource(capiCluster("steady")).edit(c -> {
-      c.getMetadata().setLabels(Map.of("touched", "yes"));
-      return c;
-    });
+    SCOPEGUARD
+        .client()
+        .resource(capiCluster("steady"))
+        .edit(
+            c -> {
+              c.getMetadata().setLabels(Map.of("touched", "yes"));
+              return c;
+            });
 
     await().atMost(Duration.ofSeconds(10)).until(() -> reconcileCount() > reconciles);
     assertThat(current("steady").getMetadata().getResourceVersion()).isEqualTo(version);
   }
 
   private static double reconcileCount() {
-    return SCOPEGUARD.operator().metrics().registry().find("operator.sdk.reconciliations.success")
-        .counters().stream().mapToDouble(c -> c.count()).sum();
+    return SCOPEGUARD
+        .operator()
+        .metrics()
+        .registry()
+        .find("operator.sdk.reconciliations.success")
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 }

@@ -20,7 +20,10 @@ class ClusterScopeValidatorTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       local                    | {cluster: {local: true}}                                           | true  | true  | Valid
       clusterRef, exists       | {cluster: {clusterRef: {namespace: fleet, name: dev}}}             | true  | true  | Valid
       clusterRef, absent       | {cluster: {clusterRef: {namespace: fleet, name: dev}}}             | true  | false | ClusterNotFound
@@ -35,14 +38,18 @@ class ClusterScopeValidatorTest {
       blank source             | '{cluster: {local: true}, sources: [{url: " "}]}'                  | true  | true  | InvalidSpec
       """)
   void decidesReadiness(String name, String yaml, boolean capi, boolean exists, String reason) {
-    ScopeValidation validation = ClusterScopeValidator.validate(spec(yaml), new ClusterFacts(capi, exists));
+    ScopeValidation validation =
+        ClusterScopeValidator.validate(spec(yaml), new ClusterFacts(capi, exists));
 
     assertThat(validation.reason()).as(name).isEqualTo(reason);
     assertThat(validation.valid()).as(name).isEqualTo(reason.equals(ScopeValidation.VALID));
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       missing cluster | {cluster: {clusterRef: {namespace: fleet, name: prod-eu-2}}} | Cluster API Cluster fleet/prod-eu-2 does not exist; create it or fix spec.cluster.clusterRef
       both targets    | {cluster: {local: true, clusterRef: {namespace: f, name: d}}} | spec.cluster: set exactly one of local: true or clusterRef
       percent         | {cluster: {local: true}, deletion: {maxPercent: 0}}          | spec.deletion.maxPercent must be between 1 and 100, not 0
@@ -50,7 +57,8 @@ class ClusterScopeValidatorTest {
       """)
   void explainsItsVerdictInOneLine(String name, String yaml, String message) {
     ClusterScopeSpec spec = spec(yaml);
-    ClusterFacts facts = name.equals("missing cluster") ? new ClusterFacts(true, false) : CLUSTER_EXISTS;
+    ClusterFacts facts =
+        name.equals("missing cluster") ? new ClusterFacts(true, false) : CLUSTER_EXISTS;
 
     assertThat(ClusterScopeValidator.validate(spec, facts).message()).isEqualTo(message);
   }

@@ -17,28 +17,48 @@ class ScopeConditionsTest {
   private final ScopeConditions conditions = new ScopeConditions(Clock.fixed(NOW, ZoneOffset.UTC));
 
   private static Condition ready(String status, String reason) {
-    return new ConditionBuilder().withType("Ready").withStatus(status).withReason(reason)
-        .withMessage("old").withObservedGeneration(1L).withLastTransitionTime(EARLIER.toString()).build();
+    return new ConditionBuilder()
+        .withType("Ready")
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage("old")
+        .withObservedGeneration(1L)
+        .withLastTransitionTime(EARLIER.toString())
+        .build();
   }
 
   @Test
   void keepsTransitionTimeWhileStatusIsUnchanged() {
-    List<Condition> next = conditions.with(List.of(ready("False", "ClusterNotFound")), "Ready", false,
-        "ClusterApiMissing", "new message", 2L);
+    List<Condition> next =
+        conditions.with(
+            List.of(ready("False", "ClusterNotFound")),
+            "Ready",
+            false,
+            "ClusterApiMissing",
+            "new message",
+            2L);
 
-    assertThat(next).singleElement().satisfies(c -> {
-      assertThat(c.getLastTransitionTime()).isEqualTo(EARLIER.toString());
-      assertThat(c.getReason()).isEqualTo("ClusterApiMissing");
-      assertThat(c.getMessage()).isEqualTo("new message");
-      assertThat(c.getObservedGeneration()).isEqualTo(2L);
-    });
+    assertThat(next)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getLastTransitionTime()).isEqualTo(EARLIER.toString());
+              assertThat(c.getReason()).isEqualTo("ClusterApiMissing");
+              assertThat(c.getMessage()).isEqualTo("new message");
+              assertThat(c.getObservedGeneration()).isEqualTo(2L);
+            });
   }
 
   @Test
   void movesTransitionTimeWhenStatusFlips() {
-    List<Condition> next = conditions.with(List.of(ready("False", "ClusterNotFound")), "Ready", true, "Valid", "ok", 2L);
+    List<Condition> next =
+        conditions.with(
+            List.of(ready("False", "ClusterNotFound")), "Ready", true, "Valid", "ok", 2L);
 
-    assertThat(next).singleElement().extracting(Condition::getLastTransitionTime).isEqualTo(NOW.toString());
+    assertThat(next)
+        .singleElement()
+        .extracting(Condition::getLastTransitionTime)
+        .isEqualTo(NOW.toString());
   }
 
   @Test

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The two sources of webhook certificates: issued and stored by scopeguard, or written by cert-manager. */
+/**
+ * The two sources of webhook certificates: issued and stored by scopeguard, or written by
+ * cert-manager.
+ */
 class CertificateStoreTest {
 
   static EmbeddedKubernetes api;
@@ -40,8 +43,15 @@ class CertificateStoreTest {
   }
 
   static CertificateStore store(String secret, boolean issue) {
-    return new CertificateStore(api.client(), "scopeguard-system", secret, issue, List.of("localhost"), List.of("127.0.0.1"),
-        Duration.ofDays(90), Clock.systemUTC());
+    return new CertificateStore(
+        api.client(),
+        "scopeguard-system",
+        secret,
+        issue,
+        List.of("localhost"),
+        List.of("127.0.0.1"),
+        Duration.ofDays(90),
+        Clock.systemUTC());
   }
 
   @Test
@@ -49,9 +59,17 @@ class CertificateStoreTest {
     CertificateStore.Current first = store("issued", true).ensure();
     CertificateStore.Current second = store("issued", true).ensure();
 
-    assertThat(second.issued().serving()).as("another replica serves the same certificate").isEqualTo(first.issued().serving());
+    assertThat(second.issued().serving())
+        .as("another replica serves the same certificate")
+        .isEqualTo(first.issued().serving());
     assertThat(second.caBundle()).isEqualTo(first.caBundle());
-    assertThat(api.client().secrets().inNamespace("scopeguard-system").withName("issued").get().getType())
+    assertThat(
+            api.client()
+                .secrets()
+                .inNamespace("scopeguard-system")
+                .withName("issued")
+                .get()
+                .getType())
         .isEqualTo("kubernetes.io/tls");
   }
 
@@ -59,16 +77,32 @@ class CertificateStoreTest {
   void certManagersSecretIsServedAsItIs() throws Exception {
     KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
     X500Name name = new X500Name("CN=scopeguard-webhook.scopeguard-system.svc");
-    X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
-        java.math.BigInteger.TEN, new Date(), new Date(System.currentTimeMillis() + 86_400_000L), name, keys.getPublic())
-        .build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
-    api.client().secrets().inNamespace("scopeguard-system").resource(new SecretBuilder()
-        .withNewMetadata().withNamespace("scopeguard-system").withName("from-cert-manager").endMetadata()
-        .withType("kubernetes.io/tls")
-        .addToData("tls.crt", base64(pem(certificate)))
-        .addToData("tls.key", base64(pem(keys.getPrivate())))
-        .addToData("ca.crt", base64(pem(certificate)))
-        .build()).create();
+    X509Certificate certificate =
+        new JcaX509CertificateConverter()
+            .getCertificate(
+                new JcaX509v3CertificateBuilder(
+                        name,
+                        java.math.BigInteger.TEN,
+                        new Date(),
+                        new Date(System.currentTimeMillis() + 86_400_000L),
+                        name,
+                        keys.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
+    api.client()
+        .secrets()
+        .inNamespace("scopeguard-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withNamespace("scopeguard-system")
+                .withName("from-cert-manager")
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("tls.crt", base64(pem(certificate)))
+                .addToData("tls.key", base64(pem(keys.getPrivate())))
+                .addToData("ca.crt", base64(pem(certificate)))
+                .build())
+        .create();
 
     CertificateStore.Current current = store("from-cert-manager", false).ensure();
 
@@ -79,7 +113,8 @@ class CertificateStoreTest {
   @Test
   void aMissingCertManagerSecretIsAClearError() {
     assertThatThrownBy(() -> store("not-yet", false).ensure())
-        .hasMessage("no certificate in Secret scopeguard-system/not-yet yet (is cert-manager's Certificate ready?)");
+        .hasMessage(
+            "no certificate in Secret scopeguard-system/not-yet yet (is cert-manager's Certificate ready?)");
   }
 
   static String pem(Object object) throws Exception {

@@ -19,7 +19,10 @@ class ScopeAdmissionForgeryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       created without them                     | -                                  | approve=1-abc                        | -
       created with a hold                      | -                                  | suspended-reason=X                   | scopeguard.io/suspended-reason
       created with an approval record          | -                                  | approved-spec=f/d                    | scopeguard.io/approved-spec
@@ -32,7 +35,8 @@ class ScopeAdmissionForgeryTest {
       a recorded approval changed              | approved-revision=f@r1             | approved-revision=f@r2               | scopeguard.io/approved-revision
       """)
   void refusesWhatOnlyScopeguardWrites(String name, String before, String after, String refused) {
-    assertThat(ScopeAdmission.forged(before.equals("-") ? null : object(before), object(after))).as(name)
+    assertThat(ScopeAdmission.forged(before.equals("-") ? null : object(before), object(after)))
+        .as(name)
         .isEqualTo(refused.equals("-") ? null : refused);
   }
 

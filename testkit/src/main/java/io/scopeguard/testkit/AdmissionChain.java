@@ -61,7 +61,13 @@ final class AdmissionChain {
    * @param oldObject the object as stored now (null for CREATE)
    * @param username who writes
    */
-  record Request(String operation, ApiPath path, String name, JsonNode object, JsonNode oldObject, String username) {}
+  record Request(
+      String operation,
+      ApiPath path,
+      String name,
+      JsonNode object,
+      JsonNode oldObject,
+      String username) {}
 
   /**
    * The result: the object to store (after mutation), whether any webhook was called, and the
@@ -73,8 +79,15 @@ final class AdmissionChain {
     }
   }
 
-  private record Hook(String name, boolean mutating, List<RuleWithOperations> rules, LabelSelector namespaceSelector,
-      LabelSelector objectSelector, List<MatchCondition> matchConditions, String failurePolicy, Integer timeoutSeconds,
+  private record Hook(
+      String name,
+      boolean mutating,
+      List<RuleWithOperations> rules,
+      LabelSelector namespaceSelector,
+      LabelSelector objectSelector,
+      List<MatchCondition> matchConditions,
+      String failurePolicy,
+      Integer timeoutSeconds,
       WebhookClientConfig clientConfig) {}
 
   private static final String CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/";
@@ -90,11 +103,15 @@ final class AdmissionChain {
     this.json = json;
   }
 
-  /** Forgets what the store said about webhook configurations or namespaces after a write to them. */
+  /**
+   * Forgets what the store said about webhook configurations or namespaces after a write to them.
+   */
   void written(ApiPath path) {
     if ("admissionregistration.k8s.io".equals(path.group())) {
       hooks = null;
-    } else if (path.group().isEmpty() && "namespaces".equals(path.plural()) && path.namespace() == null) {
+    } else if (path.group().isEmpty()
+        && "namespaces".equals(path.plural())
+        && path.namespace() == null) {
       namespaceLabels.clear();
     }
   }
@@ -108,8 +125,14 @@ final class AdmissionChain {
         if (hook.mutating() != mutatingPhase) {
           continue;
         }
-        Request current = new Request(request.operation(), request.path(), request.name(), object, request.oldObject(),
-            request.username());
+        Request current =
+            new Request(
+                request.operation(),
+                request.path(),
+                request.name(),
+                object,
+                request.oldObject(),
+                request.username());
         JsonNode review;
         try {
           if (!matches(hook, current)) {
@@ -121,22 +144,41 @@ final class AdmissionChain {
           if ("Ignore".equals(hook.failurePolicy())) {
             continue;
           }
-          return new Outcome(object, true, 500, "Internal error occurred: failed calling webhook \"" + hook.name() + "\": "
-              + e.getMessage());
+          return new Outcome(
+              object,
+              true,
+              500,
+              "Internal error occurred: failed calling webhook \""
+                  + hook.name()
+                  + "\": "
+                  + e.getMessage());
         }
         JsonNode response = review.path("response");
         if (!response.path("allowed").asBoolean(false)) {
           int code = response.path("status").path("code").asInt(403);
-          return new Outcome(object, true, code == 0 ? 403 : code, "admission webhook \"" + hook.name()
-              + "\" denied the request: " + response.path("status").path("message").asText(""));
+          return new Outcome(
+              object,
+              true,
+              code == 0 ? 403 : code,
+              "admission webhook \""
+                  + hook.name()
+                  + "\" denied the request: "
+                  + response.path("status").path("message").asText(""));
         }
         if (mutatingPhase && response.hasNonNull("patch") && object != null) {
           try {
-            JsonNode patch = json.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
+            JsonNode patch =
+                json.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
             object = JsonPatch.apply(patch, object);
           } catch (Exception e) {
-            return new Outcome(object, true, 500, "Internal error occurred: webhook \"" + hook.name()
-                + "\" returned a patch that does not apply: " + e.getMessage());
+            return new Outcome(
+                object,
+                true,
+                500,
+                "Internal error occurred: webhook \""
+                    + hook.name()
+                    + "\" returned a patch that does not apply: "
+                    + e.getMessage());
           }
         }
       }
@@ -152,20 +194,40 @@ final class AdmissionChain {
     List<Hook> loaded = new ArrayList<>();
     JsonNode mutating = store.read(CONFIGURATIONS + "mutatingwebhookconfigurations");
     JsonNode validating = store.read(CONFIGURATIONS + "validatingwebhookconfigurations");
-    List<MutatingWebhookConfiguration> mutatingConfigs = items(mutating, MutatingWebhookConfiguration.class);
-    List<ValidatingWebhookConfiguration> validatingConfigs = items(validating, ValidatingWebhookConfiguration.class);
+    List<MutatingWebhookConfiguration> mutatingConfigs =
+        items(mutating, MutatingWebhookConfiguration.class);
+    List<ValidatingWebhookConfiguration> validatingConfigs =
+        items(validating, ValidatingWebhookConfiguration.class);
     mutatingConfigs.sort(Comparator.comparing(c -> c.getMetadata().getName()));
     validatingConfigs.sort(Comparator.comparing(c -> c.getMetadata().getName()));
     for (MutatingWebhookConfiguration configuration : mutatingConfigs) {
       for (MutatingWebhook w : configuration.getWebhooks()) {
-        loaded.add(new Hook(w.getName(), true, w.getRules(), w.getNamespaceSelector(), w.getObjectSelector(),
-            w.getMatchConditions(), w.getFailurePolicy(), w.getTimeoutSeconds(), w.getClientConfig()));
+        loaded.add(
+            new Hook(
+                w.getName(),
+                true,
+                w.getRules(),
+                w.getNamespaceSelector(),
+                w.getObjectSelector(),
+                w.getMatchConditions(),
+                w.getFailurePolicy(),
+                w.getTimeoutSeconds(),
+                w.getClientConfig()));
       }
     }
     for (ValidatingWebhookConfiguration configuration : validatingConfigs) {
       for (ValidatingWebhook w : configuration.getWebhooks()) {
-        loaded.add(new Hook(w.getName(), false, w.getRules(), w.getNamespaceSelector(), w.getObjectSelector(),
-            w.getMatchConditions(), w.getFailurePolicy(), w.getTimeoutSeconds(), w.getClientConfig()));
+        loaded.add(
+            new Hook(
+                w.getName(),
+                false,
+                w.getRules(),
+                w.getNamespaceSelector(),
+                w.getObjectSelector(),
+                w.getMatchConditions(),
+                w.getFailurePolicy(),
+                w.getTimeoutSeconds(),
+                w.getClientConfig()));
       }
     }
     hooks = List.copyOf(loaded);
@@ -179,7 +241,8 @@ final class AdmissionChain {
         try {
           items.add(json.treeToValue(item, type));
         } catch (Exception e) {
-          throw new IllegalStateException("a stored webhook configuration does not read as " + type.getSimpleName(), e);
+          throw new IllegalStateException(
+              "a stored webhook configuration does not read as " + type.getSimpleName(), e);
         }
       }
     }
@@ -187,14 +250,16 @@ final class AdmissionChain {
   }
 
   private boolean matches(Hook hook, Request request) {
-    if (hook.rules() == null || hook.rules().stream().noneMatch(rule -> ruleMatches(rule, request))) {
+    if (hook.rules() == null
+        || hook.rules().stream().noneMatch(rule -> ruleMatches(rule, request))) {
       return false;
     }
     if (!namespaceMatches(hook.namespaceSelector(), request)) {
       return false;
     }
-    if (hook.objectSelector() != null && !(selects(hook.objectSelector(), request.object())
-        || selects(hook.objectSelector(), request.oldObject()))) {
+    if (hook.objectSelector() != null
+        && !(selects(hook.objectSelector(), request.object())
+            || selects(hook.objectSelector(), request.oldObject()))) {
       return false;
     }
     if (hook.matchConditions() != null) {
@@ -202,7 +267,8 @@ final class AdmissionChain {
       RuntimeException error = null;
       for (MatchCondition condition : hook.matchConditions()) {
         try {
-          if (!MatchConditions.holds(condition.getExpression(), request.object(), request.oldObject(), review)) {
+          if (!MatchConditions.holds(
+              condition.getExpression(), request.object(), request.oldObject(), review)) {
             return false;
           }
         } catch (RuntimeException e) {
@@ -223,7 +289,8 @@ final class AdmissionChain {
     return anyOf(rule.getOperations(), request.operation())
         && anyOf(rule.getApiGroups(), path.group())
         && anyOf(rule.getApiVersions(), path.version())
-        && rule.getResources() != null && rule.getResources().stream().anyMatch(r -> resourceMatches(r, path))
+        && rule.getResources() != null
+        && rule.getResources().stream().anyMatch(r -> resourceMatches(r, path))
         && (scope.equals("*") || scope.equals(namespaced ? "Namespaced" : "Cluster"));
   }
 
@@ -237,7 +304,9 @@ final class AdmissionChain {
     if (parts.length == 1) {
       return resource && path.subresource() == null;
     }
-    return resource && path.subresource() != null && (parts[1].equals("*") || parts[1].equals(path.subresource()));
+    return resource
+        && path.subresource() != null
+        && (parts[1].equals("*") || parts[1].equals(path.subresource()));
   }
 
   private boolean namespaceMatches(LabelSelector selector, Request request) {
@@ -252,8 +321,9 @@ final class AdmissionChain {
       }
       return true;
     }
-    Map<String, String> labels = namespaceLabels.computeIfAbsent(path.namespace(),
-        ns -> labels(store.read("/api/v1/namespaces/" + ns), ns));
+    Map<String, String> labels =
+        namespaceLabels.computeIfAbsent(
+            path.namespace(), ns -> labels(store.read("/api/v1/namespaces/" + ns), ns));
     return LabelSelectors.matches(selector, labels);
   }
 
@@ -261,7 +331,11 @@ final class AdmissionChain {
   private static Map<String, String> labels(JsonNode namespace, String name) {
     Map<String, String> labels = new HashMap<>();
     if (namespace != null) {
-      namespace.path("metadata").path("labels").fields().forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
+      namespace
+          .path("metadata")
+          .path("labels")
+          .fields()
+          .forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
     }
     labels.put("kubernetes.io/metadata.name", name);
     return labels;
@@ -272,35 +346,53 @@ final class AdmissionChain {
       return false;
     }
     Map<String, String> labels = new HashMap<>();
-    object.path("metadata").path("labels").fields().forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
+    object
+        .path("metadata")
+        .path("labels")
+        .fields()
+        .forEachRemaining(l -> labels.put(l.getKey(), l.getValue().asText()));
     return LabelSelectors.matches(selector, labels);
   }
 
   private JsonNode call(Hook hook, Request request) {
     WebhookClientConfig client = hook.clientConfig();
     if (client == null || client.getUrl() == null) {
-      throw new IllegalStateException("the embedded API reaches webhooks by URL only, and " + hook.name() + " has none");
+      throw new IllegalStateException(
+          "the embedded API reaches webhooks by URL only, and " + hook.name() + " has none");
     }
     String caBundle = client.getCaBundle() == null ? "" : client.getCaBundle();
-    HttpClient http = clients.computeIfAbsent(caBundle, ca -> ca.isEmpty() ? HttpClient.newHttpClient()
-        : CaBundleHttpClient.trusting(new String(Base64.getDecoder().decode(ca), StandardCharsets.UTF_8)));
+    HttpClient http =
+        clients.computeIfAbsent(
+            caBundle,
+            ca ->
+                ca.isEmpty()
+                    ? HttpClient.newHttpClient()
+                    : CaBundleHttpClient.trusting(
+                        new String(Base64.getDecoder().decode(ca), StandardCharsets.UTF_8)));
     ObjectNode review = JsonNodeFactory.instance.objectNode();
     review.put("apiVersion", "admission.k8s.io/v1");
     review.put("kind", "AdmissionReview");
     review.set("request", reviewRequest(request));
     int timeout = hook.timeoutSeconds() == null ? 10 : hook.timeoutSeconds();
     try {
-      HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(client.getUrl()))
-              .timeout(Duration.ofSeconds(timeout))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(review)))
-              .build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(client.getUrl()))
+                  .timeout(Duration.ofSeconds(timeout))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(review)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       if (response.statusCode() != 200) {
-        throw new IllegalStateException("failed to call webhook: the server responded with HTTP " + response.statusCode());
+        throw new IllegalStateException(
+            "failed to call webhook: the server responded with HTTP " + response.statusCode());
       }
       JsonNode answer = json.readTree(response.body());
-      if (!review.path("request").path("uid").asText().equals(answer.path("response").path("uid").asText())) {
+      if (!review
+          .path("request")
+          .path("uid")
+          .asText()
+          .equals(answer.path("response").path("uid").asText())) {
         throw new IllegalStateException("webhook answered with another request's uid");
       }
       return answer;
@@ -308,22 +400,32 @@ final class AdmissionChain {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted calling " + client.getUrl(), e);
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("failed to call webhook: Post \"" + client.getUrl() + "\": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+      throw new IllegalStateException(
+          "failed to call webhook: Post \""
+              + client.getUrl()
+              + "\": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     }
   }
 
-  /** The {@code request} of an AdmissionReview, also the {@code request} variable of match conditions. */
+  /**
+   * The {@code request} of an AdmissionReview, also the {@code request} variable of match
+   * conditions.
+   */
   private static ObjectNode reviewRequest(Request request) {
     ApiPath path = request.path();
     JsonNode body = request.object() != null ? request.object() : request.oldObject();
-    String apiVersion = body == null ? path.apiVersion() : body.path("apiVersion").asText(path.apiVersion());
+    String apiVersion =
+        body == null ? path.apiVersion() : body.path("apiVersion").asText(path.apiVersion());
     String kind = body == null ? "" : body.path("kind").asText("");
     ObjectNode review = JsonNodeFactory.instance.objectNode();
     review.put("uid", UUID.randomUUID().toString());
     ObjectNode kindNode = review.putObject("kind");
     kindNode.put("group", path.group());
-    kindNode.put("version", apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion);
+    kindNode.put(
+        "version",
+        apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion);
     kindNode.put("kind", kind);
     ObjectNode resource = review.putObject("resource");
     resource.put("group", path.group());

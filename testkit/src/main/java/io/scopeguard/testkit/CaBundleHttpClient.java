@@ -10,7 +10,10 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** HTTP clients that trust exactly the certificates of a PEM CA bundle, as the API server trusts a webhook's caBundle. */
+/**
+ * HTTP clients that trust exactly the certificates of a PEM CA bundle, as the API server trusts a
+ * webhook's caBundle.
+ */
 public final class CaBundleHttpClient {
 
   private CaBundleHttpClient() {}
@@ -21,11 +24,14 @@ public final class CaBundleHttpClient {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       int i = 0;
-      for (var certificate : CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.UTF_8)))) {
+      for (var certificate :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.UTF_8)))) {
         trust.setCertificateEntry("ca" + i++, (X509Certificate) certificate);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trust);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, factory.getTrustManagers(), null);

@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       describes; a refusal reaches the writer with the API server's wording.
  *   <li><b>Identities.</b> A request's user is the one named by its {@code Impersonate-User} header
  *       (see {@link Identities}); {@code SelfSubjectReview} answers with it.
- *   <li><b>Concurrency.</b> Each client from {@link #clientAs} talks to an endpoint of its own
- *       over the one store, so a write waiting on a webhook holds up nobody else, as on a real API
+ *   <li><b>Concurrency.</b> Each client from {@link #clientAs} talks to an endpoint of its own over
+ *       the one store, so a write waiting on a webhook holds up nobody else, as on a real API
  *       server; the mock alone serves all requests on one thread.
  * </ul>
  *
@@ -55,21 +55,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EmbeddedKubernetes implements AutoCloseable {
 
-  /** scopeguard's own CRD, as generated from the Java model into the operator jar on the classpath. */
-  public static final String SCOPEGUARD_CRD = "/META-INF/fabric8/clusterscopes.scopeguard.io-v1.yml";
+  /**
+   * scopeguard's own CRD, as generated from the Java model into the operator jar on the classpath.
+   */
+  public static final String SCOPEGUARD_CRD =
+      "/META-INF/fabric8/clusterscopes.scopeguard.io-v1.yml";
 
-  /** Minimal stand-ins for the third-party CRDs the scenarios need (schema-less, as the mock is). */
-  public static final List<String> THIRD_PARTY_CRDS = List.of(
-      "/testkit/crds/cluster.x-k8s.io_clusters.yaml",
-      "/testkit/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
-      "/testkit/crds/helm.toolkit.fluxcd.io_helmreleases.yaml",
-      "/testkit/crds/source.toolkit.fluxcd.io_gitrepositories.yaml",
-      "/testkit/crds/source.toolkit.fluxcd.io_ocirepositories.yaml",
-      "/testkit/crds/source.toolkit.fluxcd.io_buckets.yaml",
-      "/testkit/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
+  /**
+   * Minimal stand-ins for the third-party CRDs the scenarios need (schema-less, as the mock is).
+   */
+  public static final List<String> THIRD_PARTY_CRDS =
+      List.of(
+          "/testkit/crds/cluster.x-k8s.io_clusters.yaml",
+          "/testkit/crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml",
+          "/testkit/crds/helm.toolkit.fluxcd.io_helmreleases.yaml",
+          "/testkit/crds/source.toolkit.fluxcd.io_gitrepositories.yaml",
+          "/testkit/crds/source.toolkit.fluxcd.io_ocirepositories.yaml",
+          "/testkit/crds/source.toolkit.fluxcd.io_buckets.yaml",
+          "/testkit/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
 
   /** Held so the level set on it is not lost when the JDK collects an unreferenced logger. */
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   private final Store store;
   private final KubernetesMockServer server;
@@ -85,15 +92,21 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     endpoints.add(server);
   }
 
-  /** Sees each request the API receives (method, path with query, User-Agent), before it is answered. */
+  /**
+   * Sees each request the API receives (method, path with query, User-Agent), before it is
+   * answered.
+   */
   @FunctionalInterface
   public interface RequestListener {
     void received(String method, String pathAndQuery, String userAgent);
   }
 
-  /** Starts the API on a free loopback port and installs the CRDs (scopeguard's when the operator is on the classpath). */
+  /**
+   * Starts the API on a free loopback port and installs the CRDs (scopeguard's when the operator is
+   * on the classpath).
+   */
   public static EmbeddedKubernetes start() {
-    return start((method, path, userAgent) -> { });
+    return start((method, path, userAgent) -> {});
   }
 
   /** Starts the API and tells {@code listener} of every request it receives from then on. */
@@ -110,7 +123,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   private static KubernetesMockServer endpoint(Store store) {
-    KubernetesMockServer endpoint = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, false);
+    KubernetesMockServer endpoint =
+        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), store, false);
     endpoint.init(InetAddress.getLoopbackAddress(), 0);
     store.endpoints.add(endpoint);
     return endpoint;
@@ -122,15 +136,17 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /**
-   * A client acting as {@code username}, on an endpoint of its own, owned by this API; the same
-   * one for the same user.
+   * A client acting as {@code username}, on an endpoint of its own, owned by this API; the same one
+   * for the same user.
    */
   public KubernetesClient clientAs(String username) {
-    return clientsByUser.computeIfAbsent(username, user -> {
-      KubernetesClient made = new KubernetesClientBuilder().withConfig(configAs(user)).build();
-      clients.add(made);
-      return made;
-    });
+    return clientsByUser.computeIfAbsent(
+        username,
+        user -> {
+          KubernetesClient made = new KubernetesClientBuilder().withConfig(configAs(user)).build();
+          clients.add(made);
+          return made;
+        });
   }
 
   /**
@@ -151,9 +167,17 @@ public final class EmbeddedKubernetes implements AutoCloseable {
   public String kubeconfig(String username) {
     Config config = configAs(username);
     return "apiVersion: v1\nkind: Config\n"
-        + "clusters:\n- name: embedded\n  cluster:\n    server: " + config.getMasterUrl() + "\n"
-        + "users:\n- name: " + username + "\n  user:\n    token: embedded\n    as: " + username + "\n"
-        + "contexts:\n- name: embedded\n  context:\n    cluster: embedded\n    user: " + username + "\n"
+        + "clusters:\n- name: embedded\n  cluster:\n    server: "
+        + config.getMasterUrl()
+        + "\n"
+        + "users:\n- name: "
+        + username
+        + "\n  user:\n    token: embedded\n    as: "
+        + username
+        + "\n"
+        + "contexts:\n- name: embedded\n  context:\n    cluster: embedded\n    user: "
+        + username
+        + "\n"
         + "current-context: embedded\n";
   }
 
@@ -196,7 +220,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
    * the answers an API server gives that the mock does not (self reviews).
    */
   private static final class Store extends KubernetesCrudDispatcher {
-    private static final String RULES_REVIEWS = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+    private static final String RULES_REVIEWS =
+        "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
     private static final String SELF_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
     private static final int PATCH_ATTEMPTS = 5;
 
@@ -241,7 +266,10 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       return List.of("POST", "PUT", "PATCH", "DELETE").contains(method);
     }
 
-    /** What the mock keeps of every request it served, which nobody here reads: dropped, so long runs do not grow. */
+    /**
+     * What the mock keeps of every request it served, which nobody here reads: dropped, so long
+     * runs do not grow.
+     */
     private void forgetRecordedRequests() {
       for (KubernetesMockServer endpoint : endpoints) {
         try {
@@ -256,7 +284,8 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     }
 
     private MockResponse admitted(RecordedRequest request, ApiPath path) {
-      String user = Optional.ofNullable(request.getHeader("Impersonate-User")).orElse(Identities.ADMIN);
+      String user =
+          Optional.ofNullable(request.getHeader("Impersonate-User")).orElse(Identities.ADMIN);
       for (int attempt = 1; ; attempt++) {
         Write write;
         try {
@@ -267,8 +296,15 @@ public final class EmbeddedKubernetes implements AutoCloseable {
         if (write == null) {
           return super.dispatch(request);
         }
-        AdmissionChain.Outcome outcome = admission.admit(new AdmissionChain.Request(write.operation(), path, write.name(),
-            write.object(), write.oldObject(), user));
+        AdmissionChain.Outcome outcome =
+            admission.admit(
+                new AdmissionChain.Request(
+                    write.operation(),
+                    path,
+                    write.name(),
+                    write.object(),
+                    write.oldObject(),
+                    user));
         if (!outcome.allowed()) {
           return refusal(outcome.code(), outcome.refusal(), path, write.name());
         }
@@ -276,8 +312,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
           return super.dispatch(request);
         }
         MockResponse response = super.dispatch(admittedRequest(request, write, outcome.object()));
-        boolean retry = "PATCH".equals(request.getMethod()) && response.code() == 409 && !write.patchPinsVersion()
-            && attempt < PATCH_ATTEMPTS;
+        boolean retry =
+            "PATCH".equals(request.getMethod())
+                && response.code() == 409
+                && !write.patchPinsVersion()
+                && attempt < PATCH_ATTEMPTS;
         if (!retry) {
           return response;
         }
@@ -288,7 +327,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      * A write as admission sees it, or null when the store answers it without admission, as the API
      * server would before admitting it (an object that is not there, one that already exists).
      */
-    private record Write(String operation, String name, JsonNode object, JsonNode oldObject, boolean patchPinsVersion) {}
+    private record Write(
+        String operation,
+        String name,
+        JsonNode object,
+        JsonNode oldObject,
+        boolean patchPinsVersion) {}
 
     /** A write the embedded API cannot put through admission: refused, never stored unadmitted. */
     private static final class Unadmittable extends RuntimeException {
@@ -303,60 +347,75 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private Write write(RecordedRequest request, ApiPath path) {
       JsonNode body;
       try {
-        body = request.getBody() == null || request.getBody().size() == 0 ? null : json.readTree(request.getBody().getBytes());
+        body =
+            request.getBody() == null || request.getBody().size() == 0
+                ? null
+                : json.readTree(request.getBody().getBytes());
       } catch (IOException e) {
         throw new Unadmittable(400, "the request body is not JSON: " + e.getMessage());
       }
       switch (request.getMethod()) {
-        case "POST": {
-          if (body == null || path.name() != null || !body.isObject()) {
-            throw new Unadmittable(400, "a create needs an object posted to a collection");
+        case "POST":
+          {
+            if (body == null || path.name() != null || !body.isObject()) {
+              throw new Unadmittable(400, "a create needs an object posted to a collection");
+            }
+            String name = body.path("metadata").path("name").asText("");
+            if (!name.isEmpty() && read(path.objectPath(name)) != null) {
+              return null;
+            }
+            ObjectNode object = body.deepCopy();
+            if (path.namespace() != null) {
+              object.withObjectProperty("metadata").put("namespace", path.namespace());
+            }
+            return new Write("CREATE", name, object, null, false);
           }
-          String name = body.path("metadata").path("name").asText("");
-          if (!name.isEmpty() && read(path.objectPath(name)) != null) {
-            return null;
-          }
-          ObjectNode object = body.deepCopy();
-          if (path.namespace() != null) {
-            object.withObjectProperty("metadata").put("namespace", path.namespace());
-          }
-          return new Write("CREATE", name, object, null, false);
-        }
         case "PUT":
-        case "PATCH": {
-          JsonNode current = path.name() == null ? null : read(path.objectPath(path.name()));
-          if (current == null) {
-            return null;
+        case "PATCH":
+          {
+            JsonNode current = path.name() == null ? null : read(path.objectPath(path.name()));
+            if (current == null) {
+              return null;
+            }
+            if (body == null) {
+              throw new Unadmittable(400, "an update needs a body");
+            }
+            JsonNode updated;
+            try {
+              updated =
+                  "PUT".equals(request.getMethod())
+                      ? body
+                      : Patches.apply(current, body, request.getHeader("Content-Type"));
+            } catch (RuntimeException e) {
+              throw new Unadmittable(422, "the patch does not apply: " + e.getMessage());
+            }
+            if (updated == null) {
+              throw new Unadmittable(
+                  415,
+                  "the embedded API admits JSON patches and JSON merge patches only, not "
+                      + request.getHeader("Content-Type")
+                      + " (no server-side apply, no strategic merge)");
+            }
+            if ("status".equals(path.subresource())) {
+              ObjectNode withStatus = current.deepCopy();
+              withStatus.set("status", updated.get("status"));
+              updated = withStatus;
+            }
+            boolean pins =
+                "PATCH".equals(request.getMethod())
+                    && body.isObject()
+                    && body.path("metadata").hasNonNull("resourceVersion");
+            return new Write("UPDATE", path.name(), updated, current, pins);
           }
-          if (body == null) {
-            throw new Unadmittable(400, "an update needs a body");
+        case "DELETE":
+          {
+            if (path.name() == null) {
+              throw new Unadmittable(
+                  405, "the embedded API admits deletes one object at a time, not a collection");
+            }
+            JsonNode current = read(path.objectPath(path.name()));
+            return current == null ? null : new Write("DELETE", path.name(), null, current, false);
           }
-          JsonNode updated;
-          try {
-            updated = "PUT".equals(request.getMethod()) ? body : Patches.apply(current, body, request.getHeader("Content-Type"));
-          } catch (RuntimeException e) {
-            throw new Unadmittable(422, "the patch does not apply: " + e.getMessage());
-          }
-          if (updated == null) {
-            throw new Unadmittable(415, "the embedded API admits JSON patches and JSON merge patches only, not "
-                + request.getHeader("Content-Type") + " (no server-side apply, no strategic merge)");
-          }
-          if ("status".equals(path.subresource())) {
-            ObjectNode withStatus = current.deepCopy();
-            withStatus.set("status", updated.get("status"));
-            updated = withStatus;
-          }
-          boolean pins = "PATCH".equals(request.getMethod()) && body.isObject()
-              && body.path("metadata").hasNonNull("resourceVersion");
-          return new Write("UPDATE", path.name(), updated, current, pins);
-        }
-        case "DELETE": {
-          if (path.name() == null) {
-            throw new Unadmittable(405, "the embedded API admits deletes one object at a time, not a collection");
-          }
-          JsonNode current = read(path.objectPath(path.name()));
-          return current == null ? null : new Write("DELETE", path.name(), null, current, false);
-        }
         default:
           return null;
       }
@@ -367,17 +426,26 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      * update of it. Always so for a patch: the mock's own JSON merge patch keeps keys set to null
      * where RFC 7386 (and the API server) removes them.
      */
-    private RecordedRequest admittedRequest(RecordedRequest request, Write write, JsonNode admitted) {
+    private RecordedRequest admittedRequest(
+        RecordedRequest request, Write write, JsonNode admitted) {
       if ("DELETE".equals(request.getMethod())) {
         return request;
       }
       ObjectNode body = admitted.deepCopy();
       if ("PATCH".equals(request.getMethod())) {
-        body.withObjectProperty("metadata").put("resourceVersion", write.oldObject().path("metadata").path("resourceVersion").asText());
+        body.withObjectProperty("metadata")
+            .put(
+                "resourceVersion",
+                write.oldObject().path("metadata").path("resourceVersion").asText());
       }
       HttpMethod method = "PATCH".equals(request.getMethod()) ? HttpMethod.PUT : request.method();
-      Headers headers = request.getHeaders().newBuilder().set("Content-Type", "application/json").build();
-      return new RecordedRequest(request.getHttpVersion(), method, request.getPath(), headers,
+      Headers headers =
+          request.getHeaders().newBuilder().set("Content-Type", "application/json").build();
+      return new RecordedRequest(
+          request.getHttpVersion(),
+          method,
+          request.getPath(),
+          headers,
           new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -387,14 +455,16 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       status.put("kind", "Status");
       status.put("status", "Failure");
       status.put("message", message);
-      status.put("reason", switch (code) {
-        case 403 -> "Forbidden";
-        case 400 -> "BadRequest";
-        case 405 -> "MethodNotAllowed";
-        case 415 -> "UnsupportedMediaType";
-        case 422 -> "Invalid";
-        default -> "InternalError";
-      });
+      status.put(
+          "reason",
+          switch (code) {
+            case 403 -> "Forbidden";
+            case 400 -> "BadRequest";
+            case 405 -> "MethodNotAllowed";
+            case 415 -> "UnsupportedMediaType";
+            case 422 -> "Invalid";
+            default -> "InternalError";
+          });
       ObjectNode details = status.putObject("details");
       details.put("name", name == null ? "" : name);
       details.put("group", path.group());
@@ -421,18 +491,28 @@ public final class EmbeddedKubernetes implements AutoCloseable {
      * election. The embedded API authorizes everybody, and the review says so.
      */
     private MockResponse rulesReview(RecordedRequest request) {
-      SelfSubjectRulesReview review = Serialization.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
-      review.setStatus(new SubjectRulesReviewStatusBuilder()
-          .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule()
-          .addNewNonResourceRule().withNonResourceURLs("*").withVerbs("*").endNonResourceRule()
-          .withIncomplete(false)
-          .build());
+      SelfSubjectRulesReview review =
+          Serialization.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+      review.setStatus(
+          new SubjectRulesReviewStatusBuilder()
+              .addNewResourceRule()
+              .withApiGroups("*")
+              .withResources("*")
+              .withVerbs("*")
+              .endResourceRule()
+              .addNewNonResourceRule()
+              .withNonResourceURLs("*")
+              .withVerbs("*")
+              .endNonResourceRule()
+              .withIncomplete(false)
+              .build());
       return new MockResponse().setResponseCode(201).setBody(Serialization.asJson(review));
     }
 
     /** Who the request comes from, as {@code kubectl auth whoami} asks. */
     private MockResponse selfReview(RecordedRequest request) {
-      String user = Optional.ofNullable(request.getHeader("Impersonate-User")).orElse(Identities.ADMIN);
+      String user =
+          Optional.ofNullable(request.getHeader("Impersonate-User")).orElse(Identities.ADMIN);
       ObjectNode review = json.createObjectNode();
       review.put("apiVersion", "authentication.k8s.io/v1");
       review.put("kind", "SelfSubjectReview");

@@ -14,6 +14,7 @@ public final class FluxObjects {
 
   /** The label naming the ClusterScope a resource acts under. */
   public static final String SCOPE_LABEL = "scopeguard.io/scope";
+
   public static final String KUSTOMIZATIONS = "kustomize.toolkit.fluxcd.io/v1";
   public static final String SOURCES = "source.toolkit.fluxcd.io/v1";
   public static final String HELM_RELEASES = "helm.toolkit.fluxcd.io/v2";
@@ -22,9 +23,14 @@ public final class FluxObjects {
 
   public static GenericKubernetesResource gitRepository(String namespace, String name, String url) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(SOURCES).withKind("GitRepository")
-        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
-        .withAdditionalProperties(Map.of("spec", Map.of("url", url, "interval", "1m", "ref", Map.of("branch", "main"))))
+        .withApiVersion(SOURCES)
+        .withKind("GitRepository")
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .endMetadata()
+        .withAdditionalProperties(
+            Map.of("spec", Map.of("url", url, "interval", "1m", "ref", Map.of("branch", "main"))))
         .build();
   }
 
@@ -32,10 +38,11 @@ public final class FluxObjects {
    * A Kustomization delivering from a GitRepository.
    *
    * @param scope the {@code scopeguard.io/scope} label, or null for none
-   * @param cluster the Cluster API cluster it targets through {@code <cluster>-kubeconfig}, or null for the local cluster
+   * @param cluster the Cluster API cluster it targets through {@code <cluster>-kubeconfig}, or null
+   *     for the local cluster
    */
-  public static GenericKubernetesResource kustomization(String namespace, String name, String scope, String cluster,
-      String gitRepository) {
+  public static GenericKubernetesResource kustomization(
+      String namespace, String name, String scope, String cluster, String gitRepository) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("interval", "10m");
     spec.put("path", "./apps");
@@ -45,9 +52,12 @@ public final class FluxObjects {
       spec.put("kubeConfig", Map.of("secretRef", Map.of("name", cluster + "-kubeconfig")));
     }
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(KUSTOMIZATIONS).withKind("Kustomization")
-        .withNewMetadata().withNamespace(namespace).withName(name)
-          .withLabels(scope == null ? Map.of() : Map.of(SCOPE_LABEL, scope))
+        .withApiVersion(KUSTOMIZATIONS)
+        .withKind("Kustomization")
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .withLabels(scope == null ? Map.of() : Map.of(SCOPE_LABEL, scope))
         .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
         .build();
@@ -57,19 +67,43 @@ public final class FluxObjects {
    * Sets an annotation as {@code kubectl annotate --overwrite} does: a JSON merge patch without a
    * resource version, so it never conflicts with scopeguard's own writes.
    */
-  public static void annotate(io.fabric8.kubernetes.client.KubernetesClient client, String apiVersion, String kind,
-      String namespace, String name, String key, String value) {
-    client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).withName(name)
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+  public static void annotate(
+      io.fabric8.kubernetes.client.KubernetesClient client,
+      String apiVersion,
+      String kind,
+      String namespace,
+      String name,
+      String key,
+      String value) {
+    client
+        .genericKubernetesResources(apiVersion, kind)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   /** Sets {@code spec.<field>} the same way. */
-  public static void setSpec(io.fabric8.kubernetes.client.KubernetesClient client, String apiVersion, String kind,
-      String namespace, String name, String field, Object value) {
-    client.genericKubernetesResources(apiVersion, kind).inNamespace(namespace).withName(name)
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("spec", Map.of(field, value))));
+  public static void setSpec(
+      io.fabric8.kubernetes.client.KubernetesClient client,
+      String apiVersion,
+      String kind,
+      String namespace,
+      String name,
+      String field,
+      Object value) {
+    client
+        .genericKubernetesResources(apiVersion, kind)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                Map.of("spec", Map.of(field, value))));
   }
 
   /** Whether a Flux object's {@code spec.suspend} is on. */
@@ -84,10 +118,15 @@ public final class FluxObjects {
     return annotations == null ? null : annotations.get(name);
   }
 
-  public static GenericKubernetesResource capiCluster(String apiVersion, String namespace, String name) {
+  public static GenericKubernetesResource capiCluster(
+      String apiVersion, String namespace, String name) {
     return new GenericKubernetesResourceBuilder()
-        .withApiVersion(apiVersion).withKind("Cluster")
-        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withApiVersion(apiVersion)
+        .withKind("Cluster")
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .endMetadata()
         .withAdditionalProperties(Map.of("spec", Map.of("paused", false)))
         .build();
   }

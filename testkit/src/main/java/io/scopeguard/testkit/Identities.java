@@ -16,9 +16,12 @@ public final class Identities {
   public static final String SCOPEGUARD = "system:serviceaccount:scopeguard-system:scopeguard";
 
   /** Flux's kustomize-controller and helm-controller, as {@code flux install} runs them. */
-  public static final String KUSTOMIZE_CONTROLLER = "system:serviceaccount:flux-system:kustomize-controller";
+  public static final String KUSTOMIZE_CONTROLLER =
+      "system:serviceaccount:flux-system:kustomize-controller";
+
   public static final String HELM_CONTROLLER = "system:serviceaccount:flux-system:helm-controller";
-  public static final String SOURCE_CONTROLLER = "system:serviceaccount:flux-system:source-controller";
+  public static final String SOURCE_CONTROLLER =
+      "system:serviceaccount:flux-system:source-controller";
 
   private Identities() {}
 
@@ -31,8 +34,11 @@ public final class Identities {
   static List<String> groups(String username) {
     if (username.startsWith("system:serviceaccount:")) {
       String namespace = username.split(":")[2];
-      return List.of("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated");
+      return List.of(
+          "system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated");
     }
-    return ADMIN.equals(username) ? List.of("kubeadm:cluster-admins", "system:authenticated") : List.of("system:authenticated");
+    return ADMIN.equals(username)
+        ? List.of("kubeadm:cluster-admins", "system:authenticated")
+        : List.of("system:authenticated");
   }
 }

@@ -5,12 +5,16 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.List;
 import java.util.Map;
 
-/** Label selectors evaluated as the API server evaluates a webhook's namespace and object selectors. */
+/**
+ * Label selectors evaluated as the API server evaluates a webhook's namespace and object selectors.
+ */
 final class LabelSelectors {
 
   private LabelSelectors() {}
 
-  /** Whether {@code labels} satisfy {@code selector}; a null or empty selector matches everything. */
+  /**
+   * Whether {@code labels} satisfy {@code selector}; a null or empty selector matches everything.
+   */
   static boolean matches(LabelSelector selector, Map<String, String> labels) {
     if (selector == null) {
       return true;
@@ -41,7 +45,9 @@ final class LabelSelectors {
       case "NotIn" -> value == null || !values.contains(value);
       case "Exists" -> labels.containsKey(requirement.getKey());
       case "DoesNotExist" -> !labels.containsKey(requirement.getKey());
-      default -> throw new IllegalArgumentException("unknown label selector operator " + requirement.getOperator());
+      default ->
+          throw new IllegalArgumentException(
+              "unknown label selector operator " + requirement.getOperator());
     };
   }
 }

@@ -18,18 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A webhook's {@code matchConditions}, evaluated with CEL as the API server evaluates them: the
- * variables {@code object}, {@code oldObject} (null where the operation has none) and
- * {@code request}. The {@code authorizer} variable is not offered; an expression using it fails to
+ * variables {@code object}, {@code oldObject} (null where the operation has none) and {@code
+ * request}. The {@code authorizer} variable is not offered; an expression using it fails to
  * compile, which the API server would have refused at registration.
  */
 final class MatchConditions {
 
-  private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-      .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-      .addVar("object", SimpleType.DYN)
-      .addVar("oldObject", SimpleType.DYN)
-      .addVar("request", SimpleType.DYN)
-      .build();
+  private static final CelCompiler COMPILER =
+      CelCompilerFactory.standardCelCompilerBuilder()
+          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+          .addVar("object", SimpleType.DYN)
+          .addVar("oldObject", SimpleType.DYN)
+          .addVar("request", SimpleType.DYN)
+          .build();
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
   private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
 
@@ -44,13 +45,17 @@ final class MatchConditions {
   static boolean holds(String expression, JsonNode object, JsonNode oldObject, JsonNode request) {
     CelRuntime.Program program = PROGRAMS.computeIfAbsent(expression, MatchConditions::compile);
     try {
-      Object result = program.eval(Map.of("object", cel(object), "oldObject", cel(oldObject), "request", cel(request)));
+      Object result =
+          program.eval(
+              Map.of("object", cel(object), "oldObject", cel(oldObject), "request", cel(request)));
       if (result instanceof Boolean holds) {
         return holds;
       }
-      throw new IllegalArgumentException("matchCondition " + expression + " evaluated to " + result + ", not a bool");
+      throw new IllegalArgumentException(
+          "matchCondition " + expression + " evaluated to " + result + ", not a bool");
     } catch (CelEvaluationException e) {
-      throw new IllegalArgumentException("matchCondition " + expression + " failed: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "matchCondition " + expression + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -58,7 +63,8 @@ final class MatchConditions {
     try {
       return RUNTIME.createProgram(COMPILER.compile(expression).getAst());
     } catch (CelValidationException | CelEvaluationException e) {
-      throw new IllegalArgumentException("matchCondition " + expression + " does not compile: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "matchCondition " + expression + " does not compile: " + e.getMessage(), e);
     }
   }
 

@@ -6,7 +6,10 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.Iterator;
 import java.util.Map;
 
-/** Applies a PATCH body to an object the way the embedded API's store does, to admit the result before storing it. */
+/**
+ * Applies a PATCH body to an object the way the embedded API's store does, to admit the result
+ * before storing it.
+ */
 final class Patches {
 
   private Patches() {}
@@ -16,9 +19,11 @@ final class Patches {
    * refuses the request itself).
    */
   static JsonNode apply(JsonNode current, JsonNode patch, String contentType) {
-    String type = contentType == null ? "application/json-patch+json" : contentType.split(";")[0].trim();
+    String type =
+        contentType == null ? "application/json-patch+json" : contentType.split(";")[0].trim();
     return switch (type) {
-      case "application/json-patch+json" -> JsonPatch.apply(patch, withParents(current.deepCopy(), patch));
+      case "application/json-patch+json" ->
+          JsonPatch.apply(patch, withParents(current.deepCopy(), patch));
       case "application/merge-patch+json" -> merge(current.deepCopy(), patch);
       default -> null;
     };
@@ -29,7 +34,10 @@ final class Patches {
     if (!patch.isObject()) {
       return patch.deepCopy();
     }
-    ObjectNode result = target != null && target.isObject() ? (ObjectNode) target : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    ObjectNode result =
+        target != null && target.isObject()
+            ? (ObjectNode) target
+            : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();

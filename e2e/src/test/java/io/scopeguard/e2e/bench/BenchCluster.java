@@ -18,16 +18,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a benchmark runs: the embedded API, or a real cluster when {@code KUBECONFIG} and
- * {@code SCOPEGUARD_BENCH_CONTEXT} are both set (the webhook then served at
- * {@code SCOPEGUARD_BENCH_WEBHOOK_URL}). A benchmark creates its objects in namespaces of its own
- * (a random suffix, so a shared cluster's own namespaces are never touched) and everything it
- * created is removed on close, Flux finalizers left by the stand-in controllers included.
+ * Where a benchmark runs: the embedded API, or a real cluster when {@code KUBECONFIG} and {@code
+ * SCOPEGUARD_BENCH_CONTEXT} are both set (the webhook then served at {@code
+ * SCOPEGUARD_BENCH_WEBHOOK_URL}). A benchmark creates its objects in namespaces of its own (a
+ * random suffix, so a shared cluster's own namespaces are never touched) and everything it created
+ * is removed on close, Flux finalizers left by the stand-in controllers included.
  */
 final class BenchCluster implements AutoCloseable {
 
-  private static final String[] FINALIZED = {"kustomize.toolkit.fluxcd.io/v1/Kustomization",
-      "helm.toolkit.fluxcd.io/v2/HelmRelease", "source.toolkit.fluxcd.io/v1/GitRepository"};
+  private static final String[] FINALIZED = {
+    "kustomize.toolkit.fluxcd.io/v1/Kustomization",
+    "helm.toolkit.fluxcd.io/v2/HelmRelease",
+    "source.toolkit.fluxcd.io/v1/GitRepository"
+  };
 
   private final TargetCluster cluster = TargetCluster.open("SCOPEGUARD_BENCH_CONTEXT");
   private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
@@ -35,10 +38,18 @@ final class BenchCluster implements AutoCloseable {
   private final List<HasMetadata> clusterScoped = new CopyOnWriteArrayList<>();
   private final List<ScopeguardOperator> operators = new CopyOnWriteArrayList<>();
 
-  /** Prints the report's header: what is measured, where (API server and its version), on how many cores. */
+  /**
+   * Prints the report's header: what is measured, where (API server and its version), on how many
+   * cores.
+   */
   void header(String what) {
-    System.out.printf(Locale.ROOT, "%s%n  on %s, %d cores, max heap %d MiB%n", what, cluster.describe(),
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    System.out.printf(
+        Locale.ROOT,
+        "%s%n  on %s, %d cores, max heap %d MiB%n",
+        what,
+        cluster.describe(),
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20);
   }
 
   KubernetesClient client() {
@@ -56,12 +67,16 @@ final class BenchCluster implements AutoCloseable {
   /** A namespace of this run's own, named {@code prefix-<suffix>}. */
   String namespace(String prefix) {
     String name = prefix + "-" + suffix;
-    client().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    client()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
     namespaces.add(name);
     return name;
   }
 
-  /** A namespace of this run's own and a ClusterScope of the same name declaring the local cluster. */
+  /**
+   * A namespace of this run's own and a ClusterScope of the same name declaring the local cluster.
+   */
   String namespaceAndLocalScope(String prefix) {
     String name = namespace(prefix);
     ClusterScope scope = new ClusterScope();
@@ -80,8 +95,11 @@ final class BenchCluster implements AutoCloseable {
 
   /** scopeguard, started on this cluster with its webhook where the API server reaches it. */
   ScopeguardOperator startOperator(OperatorSettings settings) {
-    ScopeguardOperator operator = ScopeguardOperator.start(cluster.scopeguardClient(),
-        cluster.reachable(settings, "SCOPEGUARD_BENCH_WEBHOOK_URL"), Clock.systemUTC());
+    ScopeguardOperator operator =
+        ScopeguardOperator.start(
+            cluster.scopeguardClient(),
+            cluster.reachable(settings, "SCOPEGUARD_BENCH_WEBHOOK_URL"),
+            Clock.systemUTC());
     operators.add(operator);
     return operator;
   }
@@ -95,7 +113,12 @@ final class BenchCluster implements AutoCloseable {
         namespaces.forEach(this::removeFinalizers);
         namespaces.forEach(ns -> client().namespaces().withName(ns).delete());
         clusterScoped.forEach(resource -> client().resource(resource).delete());
-        namespaces.forEach(ns -> client().namespaces().withName(ns).waitUntilCondition(n -> n == null, 10, TimeUnit.MINUTES));
+        namespaces.forEach(
+            ns ->
+                client()
+                    .namespaces()
+                    .withName(ns)
+                    .waitUntilCondition(n -> n == null, 10, TimeUnit.MINUTES));
       }
     } finally {
       cluster.close();
@@ -106,18 +129,24 @@ final class BenchCluster implements AutoCloseable {
     for (String kind : FINALIZED) {
       int slash = kind.lastIndexOf('/');
       try {
-        var resources = client().genericKubernetesResources(kind.substring(0, slash), kind.substring(slash + 1))
-            .inNamespace(namespace);
+        var resources =
+            client()
+                .genericKubernetesResources(kind.substring(0, slash), kind.substring(slash + 1))
+                .inNamespace(namespace);
         for (GenericKubernetesResource resource : resources.list().getItems()) {
           if (!resource.getMetadata().getFinalizers().isEmpty()) {
-            resources.withName(resource.getMetadata().getName()).edit(r -> {
-              r.getMetadata().setFinalizers(List.of());
-              return r;
-            });
+            resources
+                .withName(resource.getMetadata().getName())
+                .edit(
+                    r -> {
+                      r.getMetadata().setFinalizers(List.of());
+                      return r;
+                    });
           }
         }
       } catch (KubernetesClientException e) {
-        System.err.printf("could not remove the finalizers of %s in %s: %s%n", kind, namespace, e.getMessage());
+        System.err.printf(
+            "could not remove the finalizers of %s in %s: %s%n", kind, namespace, e.getMessage());
       }
     }
   }

@@ -14,7 +14,8 @@ final class BenchStats {
   static double p(List<Double> values, double quantile) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    return sorted.get(Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(quantile * sorted.size()) - 1)));
+    return sorted.get(
+        Math.min(sorted.size() - 1, Math.max(0, (int) Math.ceil(quantile * sorted.size()) - 1)));
   }
 
   static double ms(long nanos) {

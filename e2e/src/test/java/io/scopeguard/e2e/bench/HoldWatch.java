@@ -21,24 +21,31 @@ final class HoldWatch implements AutoCloseable {
   private final SharedIndexInformer<GenericKubernetesResource> informer;
   private final String reason;
 
-  /** @param reason the hold's reason to wait for ({@code MassDeletion}), or null for any */
+  /**
+   * @param reason the hold's reason to wait for ({@code MassDeletion}), or null for any
+   */
   HoldWatch(KubernetesClient client, String ns, String reason) {
     this.reason = reason;
-    informer = client.genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization").inNamespace(ns)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(GenericKubernetesResource k) {
-            check(k);
-          }
+    informer =
+        client
+            .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+            .inNamespace(ns)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(GenericKubernetesResource k) {
+                    check(k);
+                  }
 
-          @Override
-          public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource k) {
-            check(k);
-          }
+                  @Override
+                  public void onUpdate(
+                      GenericKubernetesResource before, GenericKubernetesResource k) {
+                    check(k);
+                  }
 
-          @Override
-          public void onDelete(GenericKubernetesResource k, boolean unknown) {}
-        });
+                  @Override
+                  public void onDelete(GenericKubernetesResource k, boolean unknown) {}
+                });
   }
 
   private void check(GenericKubernetesResource k) {
@@ -53,7 +60,8 @@ final class HoldWatch implements AutoCloseable {
     long until = System.nanoTime() + timeout.toNanos();
     while (!held.containsKey(name)) {
       if (System.nanoTime() > until) {
-        throw new IllegalStateException(name + " was not held within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            name + " was not held within " + timeout.toSeconds() + " s");
       }
       Thread.sleep(1);
     }

@@ -38,17 +38,17 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>start-up to ready (informers synced, judging path warmed up, webhook serving), and to every
  *       resource judged once (guard queue idle) and every ClusterScope's status written;
- *   <li>the heap scopeguard retains, after a full GC (the process's heap with it running, minus
- *       the same process before it started: the embedded API and the benchmark's own objects);
+ *   <li>the heap scopeguard retains, after a full GC (the process's heap with it running, minus the
+ *       same process before it started: the embedded API and the benchmark's own objects);
  *   <li>a full re-judgement as after a leader change: a second instance takes over from the first
  *       and judges everything again; while it does, one source publishes a revision that would
  *       delete most of one Kustomization's inventory, and the time from that status write to the
  *       hold is measured.
  * </ul>
  *
- * <p>Run: {@code mvn -q -DskipTests install && MAVEN_OPTS=-Xmx4g mvn -q -pl e2e exec:java@scale-bench}
- * (arguments: {@code -Dexec.args="5000 200 500000 1000"} = Kustomizations, clusters, inventory
- * entries, sources).
+ * <p>Run: {@code mvn -q -DskipTests install && MAVEN_OPTS=-Xmx4g mvn -q -pl e2e
+ * exec:java@scale-bench} (arguments: {@code -Dexec.args="5000 200 500000 1000"} = Kustomizations,
+ * clusters, inventory entries, sources).
  */
 public final class ScaleBenchmark {
 
@@ -63,9 +63,16 @@ public final class ScaleBenchmark {
     int sourcesPerCluster = Math.max(1, sources / clusters);
     int perInventory = entries / reconcilers;
     try (BenchCluster cluster = new BenchCluster()) {
-      cluster.header(String.format(Locale.ROOT, "scale: %,d Kustomizations over %d clusters (%d ClusterScopes), %,d"
-          + " inventory entries, %,d GitRepositories with artifacts", reconcilers, clusters, clusters, entries,
-          sourcesPerCluster * clusters));
+      cluster.header(
+          String.format(
+              Locale.ROOT,
+              "scale: %,d Kustomizations over %d clusters (%d ClusterScopes), %,d"
+                  + " inventory entries, %,d GitRepositories with artifacts",
+              reconcilers,
+              clusters,
+              clusters,
+              entries,
+              sourcesPerCluster * clusters));
       KubernetesClient client = cluster.client();
       Path repo = Files.createTempDirectory("scale-repo");
       writeRepository(repo, perCluster / sourcesPerCluster + 1, perInventory, perInventory);
@@ -75,41 +82,56 @@ public final class ScaleBenchmark {
 
       long setUp = System.nanoTime();
       List<String> namespaces = new ArrayList<>();
-      try (StandInSourceController source = new StandInSourceController(cluster.clientAs(Identities.SOURCE_CONTROLLER))) {
+      try (StandInSourceController source =
+          new StandInSourceController(cluster.clientAs(Identities.SOURCE_CONTROLLER))) {
         ExecutorService creators = Executors.newFixedThreadPool(4);
         List<Future<?>> created = new ArrayList<>();
         for (int c = 0; c < clusters; c++) {
           String ns = cluster.namespace(clusterName(c));
           namespaces.add(ns);
           String name = clusterName(c);
-          created.add(creators.submit(() -> {
-            client.resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, name)).create();
-            ClusterScope scope = new ClusterScope();
-            scope.getMetadata().setName(ns);
-            scope.getSpec().setCluster(ClusterTarget.clusterRef(ns, name));
-            cluster.create(scope);
-            for (int s = 0; s < sourcesPerCluster; s++) {
-              client.resource(FluxObjects.gitRepository(ns, "repo-" + s, "ssh://git@github.com/acme/fleet")).create();
-              source.publish(ns, "repo-" + s, repo, "main@sha1:" + "1".repeat(40));
-            }
-            for (int k = 0; k < perCluster; k++) {
-              String repository = "repo-" + (k % sourcesPerCluster);
-              GenericKubernetesResource kustomization = FluxObjects.kustomization(ns, "k" + k, ns, name, repository);
-              setPath(kustomization, "./k" + (k / sourcesPerCluster), ns);
-              client.resource(kustomization).create();
-              setInventory(client, ns, "k" + k, "k" + (k / sourcesPerCluster), perInventory);
-            }
-            return null;
-          }));
+          created.add(
+              creators.submit(
+                  () -> {
+                    client
+                        .resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, name))
+                        .create();
+                    ClusterScope scope = new ClusterScope();
+                    scope.getMetadata().setName(ns);
+                    scope.getSpec().setCluster(ClusterTarget.clusterRef(ns, name));
+                    cluster.create(scope);
+                    for (int s = 0; s < sourcesPerCluster; s++) {
+                      client
+                          .resource(
+                              FluxObjects.gitRepository(
+                                  ns, "repo-" + s, "ssh://git@github.com/acme/fleet"))
+                          .create();
+                      source.publish(ns, "repo-" + s, repo, "main@sha1:" + "1".repeat(40));
+                    }
+                    for (int k = 0; k < perCluster; k++) {
+                      String repository = "repo-" + (k % sourcesPerCluster);
+                      GenericKubernetesResource kustomization =
+                          FluxObjects.kustomization(ns, "k" + k, ns, name, repository);
+                      setPath(kustomization, "./k" + (k / sourcesPerCluster), ns);
+                      client.resource(kustomization).create();
+                      setInventory(
+                          client, ns, "k" + k, "k" + (k / sourcesPerCluster), perInventory);
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> future : created) {
           future.get();
         }
         creators.shutdown();
-        System.out.printf(Locale.ROOT, "  set up in %.0f s (not scopeguard's time)%n", ms(System.nanoTime() - setUp) / 1000);
+        System.out.printf(
+            Locale.ROOT,
+            "  set up in %.0f s (not scopeguard's time)%n",
+            ms(System.nanoTime() - setUp) / 1000);
 
         long before = usedHeapAfterGc();
-        OperatorSettings settings = OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
+        OperatorSettings settings =
+            OperatorSettings.embedded().withWebhook(OperatorSettings.Webhook.onLoopback());
         long starting = System.nanoTime();
         ScopeguardOperator first = cluster.startOperator(settings);
         long ready = System.nanoTime();
@@ -117,40 +139,71 @@ public final class ScaleBenchmark {
         long judged = System.nanoTime();
         awaitScopeStatuses(client, namespaces);
         long reported = System.nanoTime();
-        long heldAlready = namespaces.stream().flatMap(ns -> client.genericKubernetesResources(KUSTOMIZATIONS,
-                "Kustomization").inNamespace(ns).list().getItems().stream())
-            .filter(k -> FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null).count();
+        long heldAlready =
+            namespaces.stream()
+                .flatMap(
+                    ns ->
+                        client
+                            .genericKubernetesResources(KUSTOMIZATIONS, "Kustomization")
+                            .inNamespace(ns)
+                            .list()
+                            .getItems()
+                            .stream())
+                .filter(k -> FluxObjects.annotation(k, Annotations.SUSPENDED_REASON) != null)
+                .count();
         if (heldAlready > 0) {
-          throw new IllegalStateException(heldAlready + " Kustomizations held: the fleet is not within scope and budget");
+          throw new IllegalStateException(
+              heldAlready + " Kustomizations held: the fleet is not within scope and budget");
         }
         long with = usedHeapAfterGc();
-        System.out.printf(Locale.ROOT, "  start-up to ready                  %7.0f ms%n", ms(ready - starting));
-        System.out.printf(Locale.ROOT, "  start-up to everything judged      %7.0f ms (%,.0f verdicts)%n", ms(judged - starting),
+        System.out.printf(
+            Locale.ROOT, "  start-up to ready                  %7.0f ms%n", ms(ready - starting));
+        System.out.printf(
+            Locale.ROOT,
+            "  start-up to everything judged      %7.0f ms (%,.0f verdicts)%n",
+            ms(judged - starting),
             verdicts(first));
-        System.out.printf(Locale.ROOT, "  start-up to every ClusterScope's status %4.0f ms%n", ms(reported - starting));
-        System.out.printf(Locale.ROOT, "  heap retained by scopeguard        %7.1f MiB (process %.0f MiB with it, %.0f MiB before)%n",
-            (with - before) / 1048576.0, with / 1048576.0, before / 1048576.0);
+        System.out.printf(
+            Locale.ROOT,
+            "  start-up to every ClusterScope's status %4.0f ms%n",
+            ms(reported - starting));
+        System.out.printf(
+            Locale.ROOT,
+            "  heap retained by scopeguard        %7.1f MiB (process %.0f MiB with it, %.0f MiB before)%n",
+            (with - before) / 1048576.0,
+            with / 1048576.0,
+            before / 1048576.0);
 
         first.close();
-        System.out.printf(Locale.ROOT, "  heap after it stopped              %7.1f MiB retained (in this JVM; a replica that stops"
-            + " leading exits)%n",
+        System.out.printf(
+            Locale.ROOT,
+            "  heap after it stopped              %7.1f MiB retained (in this JVM; a replica that stops"
+                + " leading exits)%n",
             (usedHeapAfterGc() - before) / 1048576.0);
         long takingOver = System.nanoTime();
         ScopeguardOperator second = cluster.startOperator(settings);
         long secondReady = System.nanoTime();
         HoldWatch hold = new HoldWatch(client, namespaces.get(0), "MassDeletion");
-        StandInSourceController.Attempt attempt = source.attempt(namespaces.get(0), "repo-0", overBudget,
-            "main@sha1:" + "2".repeat(40));
+        StandInSourceController.Attempt attempt =
+            source.attempt(namespaces.get(0), "repo-0", overBudget, "main@sha1:" + "2".repeat(40));
         long held = hold.await("k0", Duration.ofMinutes(2));
         awaitIdle(second);
         long secondJudged = System.nanoTime();
         hold.close();
-        System.out.printf(Locale.ROOT, "  leader change: ready %.0f ms, everything judged again %.0f ms%n",
-            ms(secondReady - takingOver), ms(secondJudged - takingOver));
-        System.out.printf(Locale.ROOT, "  one hold during the re-judgement: artifact -> %s %.1f ms, -> held %.1f ms%n",
+        System.out.printf(
+            Locale.ROOT,
+            "  leader change: ready %.0f ms, everything judged again %.0f ms%n",
+            ms(secondReady - takingOver),
+            ms(secondJudged - takingOver));
+        System.out.printf(
+            Locale.ROOT,
+            "  one hold during the re-judgement: artifact -> %s %.1f ms, -> held %.1f ms%n",
             attempt.refused() != null ? "refused" : "PUBLISHED (not refused!)",
-            ms(attempt.artifactWriteEnded() - attempt.artifactWriteStarted()), ms(held - attempt.artifactWriteStarted()));
-        System.out.printf(Locale.ROOT, "  heap after it, with scopeguard      %7.1f MiB retained%n",
+            ms(attempt.artifactWriteEnded() - attempt.artifactWriteStarted()),
+            ms(held - attempt.artifactWriteStarted()));
+        System.out.printf(
+            Locale.ROOT,
+            "  heap after it, with scopeguard      %7.1f MiB retained%n",
             (usedHeapAfterGc() - before) / 1048576.0);
       }
     }
@@ -161,24 +214,36 @@ public final class ScaleBenchmark {
     return String.format(Locale.ROOT, "c%03d", c);
   }
 
-  private static void setPath(GenericKubernetesResource kustomization, String path, String targetNamespace) {
+  private static void setPath(
+      GenericKubernetesResource kustomization, String path, String targetNamespace) {
     @SuppressWarnings("unchecked")
-    Map<String, Object> spec = (Map<String, Object>) kustomization.getAdditionalProperties().get("spec");
+    Map<String, Object> spec =
+        (Map<String, Object>) kustomization.getAdditionalProperties().get("spec");
     spec.put("path", path);
     spec.put("targetNamespace", targetNamespace);
   }
 
-  private static void setInventory(KubernetesClient client, String ns, String name, String dir, int objects) {
+  private static void setInventory(
+      KubernetesClient client, String ns, String name, String dir, int objects) {
     List<Map<String, Object>> entries = new ArrayList<>(objects);
     for (int i = 0; i < objects; i++) {
       entries.add(Map.of("id", ns + "_" + dir + "-" + i + "__ConfigMap", "v", "v1"));
     }
-    client.genericKubernetesResources(KUSTOMIZATIONS, "Kustomization").inNamespace(ns).withName(name)
-        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(Map.of("status", Map.of("inventory", Map.of("entries", entries)))));
+    client
+        .genericKubernetesResources(KUSTOMIZATIONS, "Kustomization")
+        .inNamespace(ns)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(
+                Map.of("status", Map.of("inventory", Map.of("entries", entries)))));
   }
 
-  /** A repository with {@code dirs} directories {@code k<i>}, each a kustomization of {@code kept} of its objects. */
+  /**
+   * A repository with {@code dirs} directories {@code k<i>}, each a kustomization of {@code kept}
+   * of its objects.
+   */
   private static void writeRepository(Path root, int dirs, int objects, int kept) throws Exception {
     for (int d = 0; d < dirs; d++) {
       writeDir(root.resolve("k" + d), kept);
@@ -189,7 +254,11 @@ public final class ScaleBenchmark {
     String name = dir.getFileName().toString();
     StringBuilder configMaps = new StringBuilder();
     for (int i = 0; i < kept; i++) {
-      configMaps.append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ").append(name).append('-').append(i)
+      configMaps
+          .append("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ")
+          .append(name)
+          .append('-')
+          .append(i)
           .append("}\ndata: {key: value}\n");
     }
     Files.createDirectories(dir);
@@ -209,22 +278,30 @@ public final class ScaleBenchmark {
     }
   }
 
-  private static void awaitScopeStatuses(KubernetesClient client, List<String> scopes) throws InterruptedException {
+  private static void awaitScopeStatuses(KubernetesClient client, List<String> scopes)
+      throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
     while (System.nanoTime() < until) {
-      long written = client.resources(ClusterScope.class).list().getItems().stream()
-          .filter(scope -> scopes.contains(scope.getMetadata().getName()))
-          .filter(scope -> scope.getStatus() != null && scope.getStatus().getObservedGeneration() != null)
-          .count();
+      long written =
+          client.resources(ClusterScope.class).list().getItems().stream()
+              .filter(scope -> scopes.contains(scope.getMetadata().getName()))
+              .filter(
+                  scope ->
+                      scope.getStatus() != null
+                          && scope.getStatus().getObservedGeneration() != null)
+              .count();
       if (written == scopes.size()) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("not every ClusterScope's status was written within 15 minutes");
+    throw new IllegalStateException(
+        "not every ClusterScope's status was written within 15 minutes");
   }
 
   private static double verdicts(ScopeguardOperator operator) {
-    return operator.metrics().registry().find("scopeguard.verdicts").counters().stream().mapToDouble(Counter::count).sum();
+    return operator.metrics().registry().find("scopeguard.verdicts").counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 }

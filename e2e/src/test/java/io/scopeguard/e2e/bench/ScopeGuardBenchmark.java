@@ -5,19 +5,18 @@ import static io.scopeguard.e2e.bench.BenchStats.usedHeapAfterGc;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.scopeguard.api.ClusterScope;
-import io.scopeguard.api.ClusterTarget;
-import io.scopeguard.testkit.FluxObjects;
-import io.scopeguard.runtime.OperatorSettings;
-import io.scopeguard.runtime.ScopeguardOperator;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.scopeguard.api.ClusterScope;
+import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.guard.Decisions;
+import io.scopeguard.runtime.OperatorSettings;
+import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.FluxObjects;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,12 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Benchmark (not a test): scopeguard judges and suspends N guarded Kustomizations spread over C
  * Cluster API clusters on the embedded API. Half the clusters are declared by a ClusterScope; every
- * Kustomization violates its scope (a third carry no label, a third target an undeclared cluster,
- * a third a cluster declared by another scope), so every one must end up suspended.
+ * Kustomization violates its scope (a third carry no label, a third target an undeclared cluster, a
+ * third a cluster declared by another scope), so every one must end up suspended.
  *
  * <p>Prints the time from the first creation to the last suspension, per-resource latency from
  * creation to suspension (p50/p99, as seen by a watch), and the heap scopeguard retains.
@@ -48,7 +48,9 @@ public final class ScopeGuardBenchmark {
       KubernetesClient client = cluster.client();
       String ns = cluster.namespace("fleet");
       for (int c = 0; c < clusters; c++) {
-        client.resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, cluster(c))).create();
+        client
+            .resource(FluxObjects.capiCluster("cluster.x-k8s.io/v1beta2", ns, cluster(c)))
+            .create();
         if (c % 2 == 0) {
           ClusterScope scope = new ClusterScope();
           scope.getMetadata().setName(ns + "-" + cluster(c));
@@ -56,7 +58,8 @@ public final class ScopeGuardBenchmark {
           cluster.create(scope);
         }
       }
-      ScopeguardOperator operator = cluster.startOperator(OperatorSettings.embedded().withHttpPort(0));
+      ScopeguardOperator operator =
+          cluster.startOperator(OperatorSettings.embedded().withHttpPort(0));
 
       Map<String, Long> created = new ConcurrentHashMap<>();
       HoldWatch observer = new HoldWatch(client, ns, null);
@@ -67,17 +70,22 @@ public final class ScopeGuardBenchmark {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < resources; i++) {
         int n = i;
-        futures.add(creators.submit(() -> {
-          int target = n % clusters;
-          String scope = switch (n % 3) {
-            case 0 -> null;
-            case 1 -> ns + "-" + cluster((target / 2 * 2 + 2) % clusters);
-            default -> "no-such-scope";
-          };
-          String name = "k-" + n;
-          client.resource(FluxObjects.kustomization(ns, name, scope, cluster(target), "repo")).create();
-          created.put(name, System.nanoTime());
-        }));
+        futures.add(
+            creators.submit(
+                () -> {
+                  int target = n % clusters;
+                  String scope =
+                      switch (n % 3) {
+                        case 0 -> null;
+                        case 1 -> ns + "-" + cluster((target / 2 * 2 + 2) % clusters);
+                        default -> "no-such-scope";
+                      };
+                  String name = "k-" + n;
+                  client
+                      .resource(FluxObjects.kustomization(ns, name, scope, cluster(target), "repo"))
+                      .create();
+                  created.put(name, System.nanoTime());
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -86,7 +94,8 @@ public final class ScopeGuardBenchmark {
       long createdAll = System.nanoTime();
       while (suspended.size() < resources) {
         if (System.nanoTime() - start > 300_000_000_000L) {
-          throw new IllegalStateException("only " + suspended.size() + " of " + resources + " suspended after 300 s");
+          throw new IllegalStateException(
+              "only " + suspended.size() + " of " + resources + " suspended after 300 s");
         }
         Thread.sleep(20);
       }
@@ -104,23 +113,34 @@ public final class ScopeGuardBenchmark {
       List<Long> latencies = new ArrayList<>();
       created.forEach((name, t) -> latencies.add(Math.max(0, suspended.get(name) - t)));
       Collections.sort(latencies);
-      cluster.header(String.format("scope guard benchmark: %d Kustomizations over %d clusters (%d ClusterScopes)",
-          resources, clusters, (clusters + 1) / 2));
+      cluster.header(
+          String.format(
+              "scope guard benchmark: %d Kustomizations over %d clusters (%d ClusterScopes)",
+              resources, clusters, (clusters + 1) / 2));
       System.out.printf("  created all in                 %7.0f ms%n", ms(createdAll - start));
       System.out.printf("  first creation -> all suspended %7.0f ms%n", ms(done - start));
-      System.out.printf("  creation -> suspension p50     %7.1f ms%n", ms(latencies.get(latencies.size() / 2)));
-      System.out.printf("  creation -> suspension p99     %7.1f ms%n", ms(latencies.get((int) (latencies.size() * 0.99) - 1)));
-      System.out.printf("  creation -> suspension max     %7.1f ms%n", ms(latencies.get(latencies.size() - 1)));
-      System.out.printf("  scopeguard's share: guard threads used %.0f ms CPU; judging one resource from the caches takes %.1f us%n",
+      System.out.printf(
+          "  creation -> suspension p50     %7.1f ms%n", ms(latencies.get(latencies.size() / 2)));
+      System.out.printf(
+          "  creation -> suspension p99     %7.1f ms%n",
+          ms(latencies.get((int) (latencies.size() * 0.99) - 1)));
+      System.out.printf(
+          "  creation -> suspension max     %7.1f ms%n", ms(latencies.get(latencies.size() - 1)));
+      System.out.printf(
+          "  scopeguard's share: guard threads used %.0f ms CPU; judging one resource from the caches takes %.1f us%n",
           ms(guardCpu), judgeMicros);
-      System.out.printf("  scopeguard_detection_seconds (queued -> suspension landed) p50 %.1f ms, p99 %.1f ms%n",
+      System.out.printf(
+          "  scopeguard_detection_seconds (queued -> suspension landed) p50 %.1f ms, p99 %.1f ms%n",
           detectionP50, detectionP99);
-      System.out.printf("  heap used after GC: %.1f MiB with scopeguard running, %.1f MiB after it stopped%n",
+      System.out.printf(
+          "  heap used after GC: %.1f MiB with scopeguard running, %.1f MiB after it stopped%n",
           heapWith / 1048576.0, heapWithout / 1048576.0);
-      System.out.printf("  => scopeguard retains about %.1f MiB for %d guarded resources%n",
+      System.out.printf(
+          "  => scopeguard retains about %.1f MiB for %d guarded resources%n",
           (heapWith - heapWithout) / 1048576.0, resources);
-      System.out.println("  (the embedded API serves every request on one event loop and scans its whole store per"
-          + " request; end-to-end times above are bound by it, not by scopeguard)");
+      System.out.println(
+          "  (the embedded API serves every request on one event loop and scans its whole store per"
+              + " request; end-to-end times above are bound by it, not by scopeguard)");
     }
     System.exit(0);
   }

@@ -30,16 +30,24 @@ public final class WebhookCaller {
     this.url = url;
   }
 
-  /** An HTTP client that trusts exactly the certificates of a PEM CA bundle, as the API server does a caBundle. */
+  /**
+   * An HTTP client that trusts exactly the certificates of a PEM CA bundle, as the API server does
+   * a caBundle.
+   */
   public static HttpClient trusting(String caPem) {
     return io.scopeguard.testkit.CaBundleHttpClient.trusting(caPem);
   }
 
   /** A caller of the running operator's delete guard, trusting the CA it generated. */
   public static WebhookCaller of(io.scopeguard.runtime.ScopeguardOperator operator) {
-    var webhook = operator.webhook().orElseThrow(() -> new IllegalStateException("the webhook is not enabled"));
+    var webhook =
+        operator
+            .webhook()
+            .orElseThrow(() -> new IllegalStateException("the webhook is not enabled"));
     try {
-      return new WebhookCaller(URI.create("https://127.0.0.1:" + webhook.port() + io.scopeguard.webhook.PruneAdmission.PATH),
+      return new WebhookCaller(
+          URI.create(
+              "https://127.0.0.1:" + webhook.port() + io.scopeguard.webhook.PruneAdmission.PATH),
           webhook.caPem());
     } catch (Exception e) {
       throw new IllegalStateException("cannot reach the webhook: " + e.getMessage(), e);
@@ -47,9 +55,12 @@ public final class WebhookCaller {
   }
 
   public Answer delete(GenericKubernetesResource object, String username) throws Exception {
-    String[] apiVersion = object.getApiVersion().contains("/") ? object.getApiVersion().split("/", 2)
-        : new String[] {"", object.getApiVersion()};
-    Map<String, Object> kind = Map.of("group", apiVersion[0], "version", apiVersion[1], "kind", object.getKind());
+    String[] apiVersion =
+        object.getApiVersion().contains("/")
+            ? object.getApiVersion().split("/", 2)
+            : new String[] {"", object.getApiVersion()};
+    Map<String, Object> kind =
+        Map.of("group", apiVersion[0], "version", apiVersion[1], "kind", object.getKind());
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("uid", UUID.randomUUID().toString());
     request.put("kind", kind);
@@ -59,17 +70,33 @@ public final class WebhookCaller {
       request.put("namespace", object.getMetadata().getNamespace());
     }
     request.put("operation", "DELETE");
-    request.put("userInfo", Map.of("username", username, "groups", java.util.List.of("system:serviceaccounts")));
+    request.put(
+        "userInfo",
+        Map.of("username", username, "groups", java.util.List.of("system:serviceaccounts")));
     request.put("oldObject", object);
     request.put("dryRun", false);
-    String body = Serialization.jsonMapper().writeValueAsString(
-        Map.of("apiVersion", "admission.k8s.io/v1", "kind", "AdmissionReview", "request", request));
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    String body =
+        Serialization.jsonMapper()
+            .writeValueAsString(
+                Map.of(
+                    "apiVersion",
+                    "admission.k8s.io/v1",
+                    "kind",
+                    "AdmissionReview",
+                    "request",
+                    request));
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       return new Answer(false, "webhook answered HTTP " + response.statusCode());
     }
     JsonNode answer = Serialization.jsonMapper().readTree(response.body()).at("/response");
-    return new Answer(answer.at("/allowed").asBoolean(false), answer.at("/status/message").asText(null));
+    return new Answer(
+        answer.at("/allowed").asBoolean(false), answer.at("/status/message").asText(null));
   }
 }

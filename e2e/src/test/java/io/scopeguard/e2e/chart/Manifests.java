@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public final class Manifests {
 
   /** One rendered document: the template it came from, its raw tree and its typed model. */
-  public record Document(String source, String apiVersion, String kind, String name, JsonNode tree, Object model) {}
+  public record Document(
+      String source, String apiVersion, String kind, String name, JsonNode tree, Object model) {}
 
   private static final Pattern SEPARATOR = Pattern.compile("(?m)^---\\s*$");
   private static final Pattern SOURCE = Pattern.compile("(?m)^# Source: (.+)$");
@@ -47,11 +48,24 @@ public final class Manifests {
       try {
         model = StrictModel.read(tree);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(from + ": " + tree.path("kind").asText() + " "
-            + tree.at("/metadata/name").asText() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            from
+                + ": "
+                + tree.path("kind").asText()
+                + " "
+                + tree.at("/metadata/name").asText()
+                + ": "
+                + e.getMessage(),
+            e);
       }
-      documents.add(new Document(from, tree.path("apiVersion").asText(), tree.path("kind").asText(),
-          tree.at("/metadata/name").asText(), tree, model));
+      documents.add(
+          new Document(
+              from,
+              tree.path("apiVersion").asText(),
+              tree.path("kind").asText(),
+              tree.at("/metadata/name").asText(),
+              tree,
+              model));
     }
     return new Manifests(yaml, documents);
   }
@@ -68,22 +82,34 @@ public final class Manifests {
 
   /** Every document of a model type. */
   public <T> List<T> all(Class<T> type) {
-    return documents.stream().map(Document::model).filter(type::isInstance).map(type::cast).toList();
+    return documents.stream()
+        .map(Document::model)
+        .filter(type::isInstance)
+        .map(type::cast)
+        .toList();
   }
 
   /** The only document of a model type; fails when there is none or more than one. */
   public <T> T one(Class<T> type) {
     List<T> all = all(type);
     if (all.size() != 1) {
-      throw new AssertionError("expected one " + type.getSimpleName() + ", rendered " + all.size() + ": " + kindsAndNames());
+      throw new AssertionError(
+          "expected one "
+              + type.getSimpleName()
+              + ", rendered "
+              + all.size()
+              + ": "
+              + kindsAndNames());
     }
     return all.get(0);
   }
 
   /** The document of a model type with this name, if rendered. */
   public <T> Optional<T> find(Class<T> type, String name) {
-    return documents.stream().filter(d -> type.isInstance(d.model()) && d.name().equals(name))
-        .map(d -> type.cast(d.model())).findFirst();
+    return documents.stream()
+        .filter(d -> type.isInstance(d.model()) && d.name().equals(name))
+        .map(d -> type.cast(d.model()))
+        .findFirst();
   }
 
   /** The rendered text. */

@@ -41,30 +41,43 @@ public final class StandInApiServer implements AutoCloseable {
   }
 
   /** Built-in kinds the chart renders, and the CRD API. */
-  public static final List<Kind> BUILT_IN = List.of(
-      new Kind("", "v1", "Namespace", "namespaces", false),
-      new Kind("", "v1", "ConfigMap", "configmaps", true),
-      new Kind("", "v1", "Secret", "secrets", true),
-      new Kind("", "v1", "Service", "services", true),
-      new Kind("", "v1", "ServiceAccount", "serviceaccounts", true),
-      new Kind("apps", "v1", "Deployment", "deployments", true),
-      new Kind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
-      new Kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false),
-      new Kind("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
-      new Kind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
-      new Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true),
-      new Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
-      new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false));
+  public static final List<Kind> BUILT_IN =
+      List.of(
+          new Kind("", "v1", "Namespace", "namespaces", false),
+          new Kind("", "v1", "ConfigMap", "configmaps", true),
+          new Kind("", "v1", "Secret", "secrets", true),
+          new Kind("", "v1", "Service", "services", true),
+          new Kind("", "v1", "ServiceAccount", "serviceaccounts", true),
+          new Kind("apps", "v1", "Deployment", "deployments", true),
+          new Kind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false),
+          new Kind(
+              "rbac.authorization.k8s.io",
+              "v1",
+              "ClusterRoleBinding",
+              "clusterrolebindings",
+              false),
+          new Kind("rbac.authorization.k8s.io", "v1", "Role", "roles", true),
+          new Kind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true),
+          new Kind("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true),
+          new Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true),
+          new Kind(
+              "apiextensions.k8s.io",
+              "v1",
+              "CustomResourceDefinition",
+              "customresourcedefinitions",
+              false));
 
   /** The Prometheus operator's kinds the chart can render. */
-  public static final List<Kind> PROMETHEUS_OPERATOR = List.of(
-      new Kind("monitoring.coreos.com", "v1", "PrometheusRule", "prometheusrules", true),
-      new Kind("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", true));
+  public static final List<Kind> PROMETHEUS_OPERATOR =
+      List.of(
+          new Kind("monitoring.coreos.com", "v1", "PrometheusRule", "prometheusrules", true),
+          new Kind("monitoring.coreos.com", "v1", "ServiceMonitor", "servicemonitors", true));
 
   /** cert-manager's kinds the chart can render. */
-  public static final List<Kind> CERT_MANAGER = List.of(
-      new Kind("cert-manager.io", "v1", "Issuer", "issuers", true),
-      new Kind("cert-manager.io", "v1", "Certificate", "certificates", true));
+  public static final List<Kind> CERT_MANAGER =
+      List.of(
+          new Kind("cert-manager.io", "v1", "Issuer", "issuers", true),
+          new Kind("cert-manager.io", "v1", "Certificate", "certificates", true));
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,15 +88,18 @@ public final class StandInApiServer implements AutoCloseable {
   private final List<byte[]> opaque = new ArrayList<>();
 
   private StandInApiServer(List<Kind> kinds) throws IOException {
-    kinds.forEach(k -> byGroupVersion.computeIfAbsent(k.groupVersion(), gv -> new ArrayList<>()).add(k));
+    kinds.forEach(
+        k -> byGroupVersion.computeIfAbsent(k.groupVersion(), gv -> new ArrayList<>()).add(k));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      try {
-        handle(exchange);
-      } catch (RuntimeException | IOException e) {
-        answer(exchange, 500, status(500, "InternalError", e.toString()));
-      }
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          try {
+            handle(exchange);
+          } catch (RuntimeException | IOException e) {
+            answer(exchange, 500, status(500, "InternalError", e.toString()));
+          }
+        });
     server.start();
   }
 
@@ -113,13 +129,20 @@ public final class StandInApiServer implements AutoCloseable {
           - name: stand-in
             context: {cluster: stand-in, user: nobody}
         current-context: stand-in
-        """.formatted(server.getAddress().getPort());
+        """
+        .formatted(server.getAddress().getPort());
   }
 
   /** The {@code group/version/Kind} of every object created here, in creation order. */
   public synchronized List<String> created() {
     return stored.values().stream()
-        .map(o -> o.path("apiVersion").asText() + "/" + o.path("kind").asText() + " " + o.at("/metadata/name").asText())
+        .map(
+            o ->
+                o.path("apiVersion").asText()
+                    + "/"
+                    + o.path("kind").asText()
+                    + " "
+                    + o.at("/metadata/name").asText())
         .toList();
   }
 
@@ -131,9 +154,12 @@ public final class StandInApiServer implements AutoCloseable {
   public synchronized String releaseManifest() {
     for (int i = opaque.size() - 1; i >= 0; i--) {
       String body = new String(opaque.get(i), StandardCharsets.ISO_8859_1);
-      java.util.regex.Matcher release = java.util.regex.Pattern.compile("H4sI[A-Za-z0-9+/=]+").matcher(body);
+      java.util.regex.Matcher release =
+          java.util.regex.Pattern.compile("H4sI[A-Za-z0-9+/=]+").matcher(body);
       if (release.find()) {
-        try (var in = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(release.group())))) {
+        try (var in =
+            new GZIPInputStream(
+                new ByteArrayInputStream(Base64.getDecoder().decode(release.group())))) {
           return JSON.readTree(in).path("manifest").asText();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -168,14 +194,26 @@ public final class StandInApiServer implements AutoCloseable {
         } else if (stored.containsKey(path)) {
           answer(exchange, 200, stored.get(path));
         } else {
-          answer(exchange, 404, status(404, "NotFound", route.kind().plural() + " \"" + route.name() + "\" not found"));
+          answer(
+              exchange,
+              404,
+              status(
+                  404, "NotFound", route.kind().plural() + " \"" + route.name() + "\" not found"));
         }
       }
       case "POST", "PUT" -> {
         if (!isJson(exchange)) {
           opaque.add(exchange.getRequestBody().readAllBytes());
-          answer(exchange, "POST".equals(method) ? 201 : 200, Map.of("apiVersion", route.kind().groupVersion(),
-              "kind", route.kind().kind(), "metadata", Map.of("name", route.name() == null ? "stored" : route.name())));
+          answer(
+              exchange,
+              "POST".equals(method) ? 201 : 200,
+              Map.of(
+                  "apiVersion",
+                  route.kind().groupVersion(),
+                  "kind",
+                  route.kind().kind(),
+                  "metadata",
+                  Map.of("name", route.name() == null ? "stored" : route.name())));
           return;
         }
         if ("PUT".equals(method)) {
@@ -195,7 +233,8 @@ public final class StandInApiServer implements AutoCloseable {
         stored.put(key, object);
         answer(exchange, 201, object);
       }
-      default -> answer(exchange, 405, status(405, "MethodNotAllowed", method + " is not served here"));
+      default ->
+          answer(exchange, 405, status(405, "MethodNotAllowed", method + " is not served here"));
     }
   }
 
@@ -213,8 +252,11 @@ public final class StandInApiServer implements AutoCloseable {
     int at = namespaced ? base + 2 : base;
     String plural = s[at];
     String name = s.length > at + 1 ? s[at + 1] : null;
-    return kinds.stream().filter(k -> k.plural().equals(plural) && k.namespaced() == namespaced).findFirst()
-        .map(k -> new Route(k, name)).orElse(null);
+    return kinds.stream()
+        .filter(k -> k.plural().equals(plural) && k.namespaced() == namespaced)
+        .findFirst()
+        .map(k -> new Route(k, name))
+        .orElse(null);
   }
 
   private Map<String, Object> list(Route route, String query) {
@@ -222,20 +264,35 @@ public final class StandInApiServer implements AutoCloseable {
     if (query != null) {
       for (String parameter : query.split("&")) {
         if (parameter.startsWith("labelSelector=")) {
-          for (String term : URLDecoder.decode(parameter.substring(14), StandardCharsets.UTF_8).split(",")) {
+          for (String term :
+              URLDecoder.decode(parameter.substring(14), StandardCharsets.UTF_8).split(",")) {
             String[] kv = term.split("=", 2);
             selector.put(kv[0], kv.length > 1 ? kv[1] : "");
           }
         }
       }
     }
-    List<JsonNode> items = stored.values().stream()
-        .filter(o -> route.kind().kind().equals(o.path("kind").asText()))
-        .filter(o -> selector.entrySet().stream()
-            .allMatch(e -> e.getValue().equals(o.at("/metadata/labels/" + e.getKey()).asText(null))))
-        .map(JsonNode.class::cast).toList();
-    return Map.of("apiVersion", route.kind().groupVersion(), "kind", route.kind().kind() + "List",
-        "metadata", Map.of("resourceVersion", String.valueOf(resourceVersion.get())), "items", items);
+    List<JsonNode> items =
+        stored.values().stream()
+            .filter(o -> route.kind().kind().equals(o.path("kind").asText()))
+            .filter(
+                o ->
+                    selector.entrySet().stream()
+                        .allMatch(
+                            e ->
+                                e.getValue()
+                                    .equals(o.at("/metadata/labels/" + e.getKey()).asText(null))))
+            .map(JsonNode.class::cast)
+            .toList();
+    return Map.of(
+        "apiVersion",
+        route.kind().groupVersion(),
+        "kind",
+        route.kind().kind() + "List",
+        "metadata",
+        Map.of("resourceVersion", String.valueOf(resourceVersion.get())),
+        "items",
+        items);
   }
 
   private void stamp(ObjectNode object) {
@@ -248,33 +305,83 @@ public final class StandInApiServer implements AutoCloseable {
 
   private Object discovery(String path) {
     if (path.equals("/version")) {
-      return Map.of("major", "1", "minor", "33", "gitVersion", "v1.33.0", "platform", "linux/amd64");
+      return Map.of(
+          "major", "1", "minor", "33", "gitVersion", "v1.33.0", "platform", "linux/amd64");
     }
     if (path.equals("/api")) {
       return Map.of("kind", "APIVersions", "versions", List.of("v1"));
     }
     if (path.equals("/apis")) {
       List<Object> groups = new ArrayList<>();
-      byGroupVersion.keySet().stream().filter(gv -> gv.contains("/")).forEach(gv -> {
-        Map<String, String> version = Map.of("groupVersion", gv, "version", gv.substring(gv.indexOf('/') + 1));
-        groups.add(Map.of("name", gv.substring(0, gv.indexOf('/')), "versions", List.of(version), "preferredVersion", version));
-      });
+      byGroupVersion.keySet().stream()
+          .filter(gv -> gv.contains("/"))
+          .forEach(
+              gv -> {
+                Map<String, String> version =
+                    Map.of("groupVersion", gv, "version", gv.substring(gv.indexOf('/') + 1));
+                groups.add(
+                    Map.of(
+                        "name",
+                        gv.substring(0, gv.indexOf('/')),
+                        "versions",
+                        List.of(version),
+                        "preferredVersion",
+                        version));
+              });
       return Map.of("kind", "APIGroupList", "apiVersion", "v1", "groups", groups);
     }
-    String groupVersion = path.startsWith("/api/") ? path.substring(5) : path.startsWith("/apis/") ? path.substring(6) : null;
+    String groupVersion =
+        path.startsWith("/api/")
+            ? path.substring(5)
+            : path.startsWith("/apis/") ? path.substring(6) : null;
     List<Kind> kinds = groupVersion == null ? null : byGroupVersion.get(groupVersion);
     if (kinds == null) {
       return null;
     }
-    List<Object> resources = kinds.stream().map(k -> Map.of("name", k.plural(),
-        "singularName", k.kind().toLowerCase(Locale.ROOT), "namespaced", k.namespaced(), "kind", k.kind(),
-        "verbs", List.of("create", "delete", "get", "list", "patch", "update", "watch"))).map(Object.class::cast).toList();
-    return Map.of("kind", "APIResourceList", "apiVersion", "v1", "groupVersion", groupVersion, "resources", resources);
+    List<Object> resources =
+        kinds.stream()
+            .map(
+                k ->
+                    Map.of(
+                        "name",
+                        k.plural(),
+                        "singularName",
+                        k.kind().toLowerCase(Locale.ROOT),
+                        "namespaced",
+                        k.namespaced(),
+                        "kind",
+                        k.kind(),
+                        "verbs",
+                        List.of("create", "delete", "get", "list", "patch", "update", "watch")))
+            .map(Object.class::cast)
+            .toList();
+    return Map.of(
+        "kind",
+        "APIResourceList",
+        "apiVersion",
+        "v1",
+        "groupVersion",
+        groupVersion,
+        "resources",
+        resources);
   }
 
   private static Map<String, Object> status(int code, String reason, String message) {
-    return Map.of("kind", "Status", "apiVersion", "v1", "metadata", Map.of(), "status", "Failure",
-        "reason", reason, "message", message, "code", code);
+    return Map.of(
+        "kind",
+        "Status",
+        "apiVersion",
+        "v1",
+        "metadata",
+        Map.of(),
+        "status",
+        "Failure",
+        "reason",
+        reason,
+        "message",
+        message,
+        "code",
+        code);
   }
 
   private static void answer(HttpExchange exchange, int code, Object body) throws IOException {

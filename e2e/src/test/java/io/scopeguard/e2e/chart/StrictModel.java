@@ -31,50 +31,61 @@ import java.util.Map;
  * fails, with the path of the field in the message.
  *
  * <p>fabric8's model classes accept any unknown field into {@code additionalProperties} (a Jackson
- * any-setter), and its own mapper also parks values of the wrong type there; a misspelled
- * {@code replica:} would pass silently. This mapper removes the any-setter from every model class,
- * fails on unknown properties, on scalars of the wrong type ({@code "8080"} for an integer) and on
+ * any-setter), and its own mapper also parks values of the wrong type there; a misspelled {@code
+ * replica:} would pass silently. This mapper removes the any-setter from every model class, fails
+ * on unknown properties, on scalars of the wrong type ({@code "8080"} for an integer) and on
  * duplicate keys. Kinds from other projects (Prometheus operator, cert-manager) are read into the
  * records of {@link ThirdPartyKinds}, which list the fields of their CRDs that a chart may set.
  */
 public final class StrictModel {
 
   /** The model class of each {@code apiVersion/kind} a chart may render. */
-  public static final Map<String, Class<?>> KINDS = Map.ofEntries(
-      Map.entry("v1/ConfigMap", ConfigMap.class),
-      Map.entry("v1/Secret", Secret.class),
-      Map.entry("v1/Service", Service.class),
-      Map.entry("v1/ServiceAccount", ServiceAccount.class),
-      Map.entry("apps/v1/Deployment", Deployment.class),
-      Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
-      Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
-      Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
-      Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
-      Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
-      Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
-      Map.entry("apiextensions.k8s.io/v1/CustomResourceDefinition", CustomResourceDefinition.class),
-      Map.entry("monitoring.coreos.com/v1/PrometheusRule", ThirdPartyKinds.PrometheusRule.class),
-      Map.entry("monitoring.coreos.com/v1/ServiceMonitor", ThirdPartyKinds.ServiceMonitor.class),
-      Map.entry("cert-manager.io/v1/Issuer", ThirdPartyKinds.Issuer.class),
-      Map.entry("cert-manager.io/v1/Certificate", ThirdPartyKinds.Certificate.class));
+  public static final Map<String, Class<?>> KINDS =
+      Map.ofEntries(
+          Map.entry("v1/ConfigMap", ConfigMap.class),
+          Map.entry("v1/Secret", Secret.class),
+          Map.entry("v1/Service", Service.class),
+          Map.entry("v1/ServiceAccount", ServiceAccount.class),
+          Map.entry("apps/v1/Deployment", Deployment.class),
+          Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
+          Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
+          Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
+          Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
+          Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+          Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+          Map.entry(
+              "apiextensions.k8s.io/v1/CustomResourceDefinition", CustomResourceDefinition.class),
+          Map.entry(
+              "monitoring.coreos.com/v1/PrometheusRule", ThirdPartyKinds.PrometheusRule.class),
+          Map.entry(
+              "monitoring.coreos.com/v1/ServiceMonitor", ThirdPartyKinds.ServiceMonitor.class),
+          Map.entry("cert-manager.io/v1/Issuer", ThirdPartyKinds.Issuer.class),
+          Map.entry("cert-manager.io/v1/Certificate", ThirdPartyKinds.Certificate.class));
 
   /** YAML reader that refuses duplicate keys. */
-  public static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  public static final YAMLMapper YAML =
+      YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .addModule(new SimpleModule("no-any-setter").setDeserializerModifier(new BeanDeserializerModifier() {
-        @Override
-        public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription description,
-            BeanDeserializerBuilder builder) {
-          builder.setAnySetter(null);
-          builder.setIgnoreUnknownProperties(false);
-          return builder;
-        }
-      }))
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .addModule(
+              new SimpleModule("no-any-setter")
+                  .setDeserializerModifier(
+                      new BeanDeserializerModifier() {
+                        @Override
+                        public BeanDeserializerBuilder updateBuilder(
+                            DeserializationConfig config,
+                            BeanDescription description,
+                            BeanDeserializerBuilder builder) {
+                          builder.setAnySetter(null);
+                          builder.setIgnoreUnknownProperties(false);
+                          return builder;
+                        }
+                      }))
+          .build();
 
   private StrictModel() {}
 
@@ -103,7 +114,10 @@ public final class StrictModel {
     }
     StringBuilder path = new StringBuilder();
     for (var reference : mapping.getPath()) {
-      path.append(reference.getFieldName() != null ? "." + reference.getFieldName() : "[" + reference.getIndex() + "]");
+      path.append(
+          reference.getFieldName() != null
+              ? "." + reference.getFieldName()
+              : "[" + reference.getIndex() + "]");
     }
     return path.length() == 0 ? "(top)" : path.substring(path.charAt(0) == '.' ? 1 : 0);
   }

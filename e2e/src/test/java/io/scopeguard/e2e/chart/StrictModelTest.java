@@ -7,10 +7,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
-/** The strict reading {@link ChartRenderTest} relies on really catches what a typo would produce. */
+/**
+ * The strict reading {@link ChartRenderTest} relies on really catches what a typo would produce.
+ */
 class StrictModelTest {
 
-  private static final String DEPLOYMENT = """
+  private static final String DEPLOYMENT =
+      """
       ---
       # Source: scopeguard/templates/deployment.yaml
       apiVersion: apps/v1
@@ -36,7 +39,8 @@ class StrictModelTest {
 
   @Test
   void aWellFormedManifestReadsIntoItsModel() {
-    Deployment deployment = Manifests.parse(deployment("replicas: 2", "8080", "path")).one(Deployment.class);
+    Deployment deployment =
+        Manifests.parse(deployment("replicas: 2", "8080", "path")).one(Deployment.class);
 
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     assertThat(deployment.getAdditionalProperties()).isEmpty();
@@ -44,8 +48,10 @@ class StrictModelTest {
 
   @Test
   void aMisspelledFieldFailsNamingTheTemplateTheFieldAndItsPath() {
-    Deployment lenient = Serialization.unmarshal(deployment("replica: 2", "8080", "path"), Deployment.class);
-    assertThat(lenient.getSpec().getAdditionalProperties()).as("fabric8's own reading keeps it silently")
+    Deployment lenient =
+        Serialization.unmarshal(deployment("replica: 2", "8080", "path"), Deployment.class);
+    assertThat(lenient.getSpec().getAdditionalProperties())
+        .as("fabric8's own reading keeps it silently")
         .containsEntry("replica", 2);
 
     assertThatThrownBy(() -> Manifests.parse(deployment("replica: 2", "8080", "path")))
@@ -72,13 +78,15 @@ class StrictModelTest {
 
   @Test
   void aDuplicateKeyFails() {
-    assertThatThrownBy(() -> Manifests.parse(deployment("replicas: 1\n  replicas: 2", "8080", "path")))
+    assertThatThrownBy(
+            () -> Manifests.parse(deployment("replicas: 1\n  replicas: 2", "8080", "path")))
         .hasMessageContaining("Duplicate field 'replicas'");
   }
 
   @Test
   void thirdPartyKindsAreStrictToo() {
-    String rule = """
+    String rule =
+        """
         apiVersion: monitoring.coreos.com/v1
         kind: PrometheusRule
         metadata: {name: scopeguard}
@@ -91,8 +99,16 @@ class StrictModelTest {
                   %s: 5m
         """;
 
-    assertThat(Manifests.parse(rule.formatted("for")).one(ThirdPartyKinds.PrometheusRule.class)
-        .spec().groups().get(0).rules().get(0).pendingFor()).isEqualTo("5m");
+    assertThat(
+            Manifests.parse(rule.formatted("for"))
+                .one(ThirdPartyKinds.PrometheusRule.class)
+                .spec()
+                .groups()
+                .get(0)
+                .rules()
+                .get(0)
+                .pendingFor())
+        .isEqualTo("5m");
     assertThatThrownBy(() -> Manifests.parse(rule.formatted("fro")))
         .hasMessageContaining("Unrecognized field \"fro\"")
         .hasMessageContaining("spec.groups[0].rules[0].fro");
@@ -100,7 +116,8 @@ class StrictModelTest {
 
   @Test
   void aKindWithoutAModelFails() {
-    assertThatThrownBy(() -> Manifests.parse("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: x}\n"))
+    assertThatThrownBy(
+            () -> Manifests.parse("apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: x}\n"))
         .hasMessageContaining("no model for batch/v1/CronJob");
   }
 }

@@ -15,18 +15,27 @@ import java.util.stream.Collectors;
  * @param group API group, "" for the core group; null for a non-resource URL
  * @param resource resource, with "/subresource" when there is one; for a non-resource URL, the path
  * @param namespace namespace, or null for a cluster-scoped resource
- * @param name the object's name, when the request names one (also through a metadata.name field selector)
+ * @param name the object's name, when the request names one (also through a metadata.name field
+ *     selector)
  */
-public record ApiRequest(String verb, String group, String resource, String namespace, String name) {
+public record ApiRequest(
+    String verb, String group, String resource, String namespace, String name) {
 
   /** What the authorizer would make of {@code method} on {@code pathAndQuery}. */
   public static ApiRequest of(String method, String pathAndQuery) {
     String[] pathAndQueryParts = pathAndQuery.split("\\?", 2);
-    Map<String, String> query = pathAndQueryParts.length < 2 ? Map.of()
-        : Arrays.stream(pathAndQueryParts[1].split("&")).map(p -> p.split("=", 2))
-            .collect(Collectors.toMap(p -> p[0], p -> p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "",
-                (a, b) -> b));
-    List<String> segments = Arrays.stream(pathAndQueryParts[0].split("/")).filter(s -> !s.isEmpty()).toList();
+    Map<String, String> query =
+        pathAndQueryParts.length < 2
+            ? Map.of()
+            : Arrays.stream(pathAndQueryParts[1].split("&"))
+                .map(p -> p.split("=", 2))
+                .collect(
+                    Collectors.toMap(
+                        p -> p[0],
+                        p -> p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "",
+                        (a, b) -> b));
+    List<String> segments =
+        Arrays.stream(pathAndQueryParts[0].split("/")).filter(s -> !s.isEmpty()).toList();
     String group;
     List<String> rest;
     if (segments.size() >= 2 && segments.get(0).equals("api")) {
@@ -36,10 +45,12 @@ public record ApiRequest(String verb, String group, String resource, String name
       group = segments.get(1);
       rest = segments.subList(3, segments.size());
     } else {
-      return new ApiRequest(method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
+      return new ApiRequest(
+          method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
     }
     if (rest.isEmpty()) {
-      return new ApiRequest(method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
+      return new ApiRequest(
+          method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
     }
     String namespace = null;
     if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
@@ -52,18 +63,21 @@ public record ApiRequest(String verb, String group, String resource, String name
       resource = resource + "/" + rest.get(2);
     }
     String fieldSelector = query.getOrDefault("fieldSelector", "");
-    if (name == null && fieldSelector.startsWith("metadata.name=") && !fieldSelector.contains(",")) {
+    if (name == null
+        && fieldSelector.startsWith("metadata.name=")
+        && !fieldSelector.contains(",")) {
       name = fieldSelector.substring("metadata.name=".length());
     }
     boolean collection = rest.size() == 1;
-    String verb = switch (method) {
-      case "GET" -> "true".equals(query.get("watch")) ? "watch" : collection ? "list" : "get";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> collection ? "deletecollection" : "delete";
-      default -> method.toLowerCase(java.util.Locale.ROOT);
-    };
+    String verb =
+        switch (method) {
+          case "GET" -> "true".equals(query.get("watch")) ? "watch" : collection ? "list" : "get";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> collection ? "deletecollection" : "delete";
+          default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
     return new ApiRequest(verb, group, resource, namespace, name);
   }
 
@@ -74,8 +88,13 @@ public record ApiRequest(String verb, String group, String resource, String name
 
   @Override
   public String toString() {
-    return nonResource() ? verb + " " + resource
-        : verb + " " + (group.isEmpty() ? "" : group + "/") + resource
-            + (namespace != null ? " in " + namespace : "") + (name != null ? " named " + name : "");
+    return nonResource()
+        ? verb + " " + resource
+        : verb
+            + " "
+            + (group.isEmpty() ? "" : group + "/")
+            + resource
+            + (namespace != null ? " in " + namespace : "")
+            + (name != null ? " named " + name : "");
   }
 }

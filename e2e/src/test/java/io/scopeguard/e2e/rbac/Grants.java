@@ -17,11 +17,16 @@ import java.util.TreeSet;
 public final class Grants {
 
   /** One rule's permission on one group, resource and verb, where it applies. */
-  public record Grant(String group, String resource, String verb, String namespace, List<String> resourceNames) {
+  public record Grant(
+      String group, String resource, String verb, String namespace, List<String> resourceNames) {
     @Override
     public String toString() {
-      return verb + " " + (group.isEmpty() ? "" : group + "/") + resource
-          + (namespace != null ? " in " + namespace : "") + (resourceNames.isEmpty() ? "" : " named " + resourceNames);
+      return verb
+          + " "
+          + (group.isEmpty() ? "" : group + "/")
+          + resource
+          + (namespace != null ? " in " + namespace : "")
+          + (resourceNames.isEmpty() ? "" : " named " + resourceNames);
     }
   }
 
@@ -29,16 +34,26 @@ public final class Grants {
 
   public Grants(ClusterRole clusterRole, Optional<Role> role) {
     clusterRole.getRules().forEach(rule -> add(rule, null));
-    role.ifPresent(r -> Optional.ofNullable(r.getRules()).orElse(List.of())
-        .forEach(rule -> add(rule, r.getMetadata().getNamespace())));
+    role.ifPresent(
+        r ->
+            Optional.ofNullable(r.getRules())
+                .orElse(List.of())
+                .forEach(rule -> add(rule, r.getMetadata().getNamespace())));
   }
 
   private void add(PolicyRule rule, String namespace) {
     for (String group : rule.getApiGroups()) {
       for (String resource : rule.getResources()) {
         for (String verb : rule.getVerbs()) {
-          grants.add(new Grant(group, resource, verb, namespace,
-              rule.getResourceNames() == null ? List.of() : List.copyOf(rule.getResourceNames())));
+          grants.add(
+              new Grant(
+                  group,
+                  resource,
+                  verb,
+                  namespace,
+                  rule.getResourceNames() == null
+                      ? List.of()
+                      : List.copyOf(rule.getResourceNames())));
         }
       }
     }
@@ -58,7 +73,9 @@ public final class Grants {
         && (grant.verb().equals("*") || grant.verb().equals(request.verb()))
         && (grant.namespace() == null || grant.namespace().equals(request.namespace()))
         && (grant.resourceNames().isEmpty()
-            || request.name() != null && !request.verb().equals("create") && grant.resourceNames().contains(request.name()));
+            || request.name() != null
+                && !request.verb().equals("create")
+                && grant.resourceNames().contains(request.name()));
   }
 
   /** Every grant no request in {@code requests} needed. */
