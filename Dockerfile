@@ -13,12 +13,14 @@ WORKDIR /src
 COPY pom.xml .
 COPY .mvn .mvn
 COPY testkit/pom.xml testkit/pom.xml
+COPY predictor/pom.xml predictor/pom.xml
 COPY operator/pom.xml operator/pom.xml
 COPY demo/pom.xml demo/pom.xml
 COPY e2e/pom.xml e2e/pom.xml
 RUN mvn -B -pl operator -am dependency:go-offline
 # testkit holds the embedded API the operator's tests compile against; it is not in the image
 COPY testkit testkit
+COPY predictor predictor
 COPY operator operator
 # the build fails when the committed CRD copies differ from the generated one
 COPY crds crds

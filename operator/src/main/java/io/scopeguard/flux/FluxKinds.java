@@ -15,6 +15,14 @@ import java.util.Optional;
  */
 public final class FluxKinds {
 
+  /** The facts of a Flux Kustomization's spec the predictor reads. */
+  public static io.scopeguard.deletion.KustomizationSpecFacts kustomizationSpec(
+      io.fabric8.kubernetes.api.model.GenericKubernetesResource kustomization) {
+    return io.scopeguard.deletion.KustomizationSpecFacts.fromSpec(
+        io.scopeguard.api.JsonMapping.MAPPER.valueToTree(
+            kustomization.getAdditionalProperties().get("spec")));
+  }
+
   public static final String KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";
   public static final String HELM_GROUP = "helm.toolkit.fluxcd.io";
   public static final String SOURCE_GROUP = "source.toolkit.fluxcd.io";

@@ -8,7 +8,6 @@ import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.HoldState;
 import io.scopeguard.approval.Tokens;
-import io.scopeguard.deletion.KustomizationSpecFacts;
 import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
@@ -310,7 +309,8 @@ public final class Decisions {
     return resumedByPerson
         || FluxStatus.prune(object) && !FluxStatus.prune(previous)
         || !kind.sourceRef().apply(object).equals(kind.sourceRef().apply(previous))
-        || !KustomizationSpecFacts.of(object).equals(KustomizationSpecFacts.of(previous));
+        || !io.scopeguard.flux.FluxKinds.kustomizationSpec(object)
+            .equals(io.scopeguard.flux.FluxKinds.kustomizationSpec(previous));
   }
 
   /**

@@ -12,7 +12,6 @@ import io.scopeguard.deletion.Budget;
 import io.scopeguard.deletion.Budgets;
 import io.scopeguard.deletion.Cascade;
 import io.scopeguard.deletion.DeletionBudgetJudge;
-import io.scopeguard.deletion.KustomizationSpecFacts;
 import io.scopeguard.deletion.KustomizePredictor;
 import io.scopeguard.deletion.ObjectId;
 import io.scopeguard.deletion.Prediction;
@@ -396,7 +395,7 @@ public final class RevisionJudge implements AutoCloseable {
       prediction =
           KustomizePredictor.predict(
               tree.asSourceFiles(),
-              KustomizationSpecFacts.of(kustomization),
+              io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization),
               scopedKinds(),
               Budget.of(
                   nodeBudget, () -> System.nanoTime() > deadline, timeBudget.toSeconds() + " s"));

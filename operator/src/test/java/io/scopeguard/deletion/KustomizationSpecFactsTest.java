@@ -42,7 +42,7 @@ class KustomizationSpecFactsTest {
         """,
             GenericKubernetesResource.class);
 
-    KustomizationSpecFacts facts = KustomizationSpecFacts.of(kustomization);
+    KustomizationSpecFacts facts = io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization);
 
     assertThat(facts.path()).isEqualTo("./apps/production");
     assertThat(facts.targetNamespace()).isEqualTo("apps");
@@ -76,7 +76,7 @@ class KustomizationSpecFactsTest {
         """,
             GenericKubernetesResource.class);
 
-    assertThat(KustomizationSpecFacts.of(kustomization))
+    assertThat(io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization))
         .isEqualTo(KustomizationSpecFacts.ofPath(""));
     assertThat(KustomizationSpecFacts.ofPath("").components()).isEqualTo(List.of());
   }

@@ -1,8 +1,6 @@
 package io.scopeguard.deletion;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.scopeguard.api.JsonMapping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,12 +65,6 @@ public record KustomizationSpecFacts(
   public static KustomizationSpecFacts ofPath(String path) {
     return new KustomizationSpecFacts(
         path, "", "", "", List.of(), false, List.of(), List.of(), false, Map.of(), false);
-  }
-
-  /** The facts of a Flux Kustomization object. */
-  public static KustomizationSpecFacts of(GenericKubernetesResource kustomization) {
-    return fromSpec(
-        JsonMapping.MAPPER.valueToTree(kustomization.getAdditionalProperties().get("spec")));
   }
 
   /** The facts of a Kustomization's {@code spec}, as JSON or YAML tree. */
