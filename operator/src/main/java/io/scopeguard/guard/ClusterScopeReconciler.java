@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -165,14 +166,13 @@ public class ClusterScopeReconciler implements Reconciler<ClusterScope>, Watched
           validation.reason(),
           validation.message());
     }
-    ClusterScope original =
-        context.getPrimaryCache().get(ResourceID.fromResource(scope)).orElse(scope);
-    scope.setStatus(next);
-    ClusterScope written = context.getClient().resource(scope).updateStatus();
-    context
-        .eventSourceRetriever()
-        .getControllerEventSource()
-        .handleRecentResourceUpdate(ResourceID.fromResource(scope), written, original);
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        scope,
+        context,
+        fresh -> {
+          fresh.setStatus(next);
+          return fresh;
+        });
     return UpdateControl.noUpdate();
   }
 
