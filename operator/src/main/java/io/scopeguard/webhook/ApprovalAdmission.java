@@ -1,20 +1,20 @@
 package io.scopeguard.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.fabric8.zjsonpatch.JsonDiff;
 import io.scopeguard.api.JsonMapping;
 import io.scopeguard.approval.Annotations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * requesting user in {@code scopeguard.io/approved-by} and the time in {@code
  * scopeguard.io/approved-at}. Those two are written only here: a value anyone else writes (a forged
  * approver, or one carried in a manifest from Git) is put back to what it was. The answer is a JSON
- * Patch.
+ * Patch, the difference (zjsonpatch) between the object as sent and as corrected.
  */
 public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
 
@@ -54,24 +54,21 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
       wanted.put(Annotations.APPROVED_BY, before.get(Annotations.APPROVED_BY));
       wanted.put(Annotations.APPROVED_AT, before.get(Annotations.APPROVED_AT));
     }
-    List<Map<String, Object>> patch = new ArrayList<>();
-    boolean hasAnnotations = request.getObject() != null && hasAnnotations(request.getObject());
-    for (Map.Entry<String, String> entry : wanted.entrySet()) {
-      String current = after.get(entry.getKey());
-      if (Objects.equals(current, entry.getValue())) {
-        continue;
-      }
-      String path = "/metadata/annotations/" + entry.getKey().replace("~", "~0").replace("/", "~1");
-      if (entry.getValue() == null) {
-        patch.add(operation("remove", path, null));
-      } else if (!hasAnnotations) {
-        patch.add(
-            operation("add", "/metadata/annotations", Map.of(entry.getKey(), entry.getValue())));
-        hasAnnotations = true;
-      } else {
-        patch.add(operation(current == null ? "add" : "replace", path, entry.getValue()));
-      }
+    JsonNode incoming = JsonMapping.MAPPER.valueToTree(request.getObject());
+    ObjectNode corrected = incoming.deepCopy();
+    ObjectNode annotations = corrected.with("metadata").with("annotations");
+    wanted.forEach(
+        (name, value) -> {
+          if (value == null) {
+            annotations.remove(name);
+          } else {
+            annotations.put(name, value);
+          }
+        });
+    if (annotations.isEmpty() && !incoming.path("metadata").has("annotations")) {
+      ((ObjectNode) corrected.get("metadata")).remove("annotations");
     }
+    JsonNode patch = JsonDiff.asJson(incoming, corrected);
     if (patch.isEmpty()) {
       return AdmissionDecision.allow(review);
     }
@@ -80,20 +77,8 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     answer
         .getResponse()
         .setPatch(
-            Base64.getEncoder()
-                .encodeToString(
-                    JsonMapping.SERIALIZATION.asJson(patch).getBytes(StandardCharsets.UTF_8)));
+            Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
     return answer;
-  }
-
-  private static Map<String, Object> operation(String op, String path, Object value) {
-    Map<String, Object> operation = new LinkedHashMap<>();
-    operation.put("op", op);
-    operation.put("path", path);
-    if (value != null) {
-      operation.put("value", value);
-    }
-    return operation;
   }
 
   private static Map<String, String> annotations(Object object) {
@@ -105,13 +90,5 @@ public final class ApprovalAdmission implements UnaryOperator<AdmissionReview> {
     Map<String, String> annotations =
         resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
     return annotations == null ? Map.of() : annotations;
-  }
-
-  private static boolean hasAnnotations(Object object) {
-    GenericKubernetesResource resource =
-        JsonMapping.MAPPER.convertValue(object, GenericKubernetesResource.class);
-    return resource.getMetadata() != null
-        && resource.getMetadata().getAnnotations() != null
-        && !resource.getMetadata().getAnnotations().isEmpty();
   }
 }
