@@ -2,6 +2,8 @@ package io.scopeguard.flux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.scopeguard.api.JsonMapping;
+import io.scopeguard.deletion.KustomizationSpecFacts;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.GuardedKind.SourceRef;
 import io.scopeguard.kinds.Json;
@@ -16,11 +18,9 @@ import java.util.Optional;
 public final class FluxKinds {
 
   /** The facts of a Flux Kustomization's spec the predictor reads. */
-  public static io.scopeguard.deletion.KustomizationSpecFacts kustomizationSpec(
-      io.fabric8.kubernetes.api.model.GenericKubernetesResource kustomization) {
-    return io.scopeguard.deletion.KustomizationSpecFacts.fromSpec(
-        io.scopeguard.api.JsonMapping.MAPPER.valueToTree(
-            kustomization.getAdditionalProperties().get("spec")));
+  public static KustomizationSpecFacts kustomizationSpec(GenericKubernetesResource kustomization) {
+    return KustomizationSpecFacts.fromSpec(
+        JsonMapping.MAPPER.valueToTree(kustomization.getAdditionalProperties().get("spec")));
   }
 
   public static final String KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";

@@ -417,17 +417,20 @@ public final class Actuator {
 
   /** The resource as stored now, or null. */
   private GenericKubernetesResource live(GuardedKind kind, GenericKubernetesResource resource) {
+    return stored(kind, resource).get();
+  }
+
+  /** The resource as the API server serves it, in the version served now. */
+  private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> stored(
+      GuardedKind kind, GenericKubernetesResource resource) {
     GroupVersionKind gvk =
         watched
             .servedVersion(kind)
             .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
     var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    return (resource.getMetadata().getNamespace() == null
-            ? resources.withName(resource.getMetadata().getName())
-            : resources
-                .inNamespace(resource.getMetadata().getNamespace())
-                .withName(resource.getMetadata().getName()))
-        .get();
+    String namespace = resource.getMetadata().getNamespace();
+    return (namespace == null ? resources : resources.inNamespace(namespace))
+        .withName(resource.getMetadata().getName());
   }
 
   /** Writes annotations with a JSON merge patch: no conflict with anything. */
@@ -437,18 +440,10 @@ public final class Actuator {
 
   private void send(
       GuardedKind kind, GenericKubernetesResource resource, PatchType type, String patch) {
-    GroupVersionKind gvk =
-        watched
-            .servedVersion(kind)
-            .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
-    var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    var target =
-        resource.getMetadata().getNamespace() == null
-            ? resources.resource(resource)
-            : resources.inNamespace(resource.getMetadata().getNamespace()).resource(resource);
-    target.patch(
-        new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build(),
-        patch);
+    stored(kind, resource)
+        .patch(
+            new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build(),
+            patch);
   }
 
   private boolean eventOnce(

@@ -41,9 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class ScopeguardOperator implements AutoCloseable {
 
   /** Field manager of every write scopeguard makes. */
-  public static final String FIELD_MANAGER = Actuator.FIELD_MANAGER;
-
   private static final Logger LOG = LoggerFactory.getLogger(ScopeguardOperator.class);
+
   private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(2);
 
   private final Operator operator;
@@ -159,7 +158,7 @@ public final class ScopeguardOperator implements AutoCloseable {
                   .withMetrics(metrics.operatorSdkMetrics());
               leadership.configuration().ifPresent(overrider::withLeaderElectionConfiguration);
             });
-    operator.register(scopes, controller -> controller.withFieldManager(FIELD_MANAGER));
+    operator.register(scopes, controller -> controller.withFieldManager(Actuator.FIELD_MANAGER));
     AtomicReference<Webhook> serving = new AtomicReference<>();
     AtomicBoolean warm = new AtomicBoolean();
     HttpEndpoints http;

@@ -5,14 +5,19 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.e2e.TargetCluster;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.FluxObjects;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -149,5 +154,26 @@ final class BenchCluster implements AutoCloseable {
             "could not remove the finalizers of %s in %s: %s%n", kind, namespace, e.getMessage());
       }
     }
+  }
+
+  /**
+   * Writes a Kustomization's inventory as kustomize-controller does, to its status: {@code objects}
+   * ConfigMaps of {@code ns} named {@code <prefix><i>}.
+   */
+  static GenericKubernetesResource writeInventory(
+      KubernetesClient client, String ns, String name, String prefix, int objects) {
+    List<Map<String, Object>> entries = new java.util.ArrayList<>(objects);
+    for (int i = 0; i < objects; i++) {
+      entries.add(Map.of("id", ns + "_" + prefix + i + "__ConfigMap", "v", "v1"));
+    }
+    return client
+        .genericKubernetesResources(FluxObjects.KUSTOMIZATIONS, "Kustomization")
+        .inNamespace(ns)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(
+                Map.of("status", Map.of("inventory", Map.of("entries", entries)))));
   }
 }

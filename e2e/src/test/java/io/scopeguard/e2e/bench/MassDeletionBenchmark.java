@@ -474,19 +474,7 @@ public final class MassDeletionBenchmark {
   static GenericKubernetesResource kustomizationWithInventory(
       KubernetesClient client, String ns, String name, String scope, String source, int objects) {
     client.resource(FluxObjects.kustomization(ns, name, scope, null, source)).create();
-    List<Map<String, Object>> entries = new ArrayList<>(objects);
-    for (int i = 0; i < objects; i++) {
-      entries.add(Map.of("id", ns + "_cm-" + i + "__ConfigMap", "v", "v1"));
-    }
-    return client
-        .genericKubernetesResources(KUSTOMIZATIONS, "Kustomization")
-        .inNamespace(ns)
-        .withName(name)
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(
-                Map.of("status", Map.of("inventory", Map.of("entries", entries)))));
+    return BenchCluster.writeInventory(client, ns, name, "cm-", objects);
   }
 
   private static void awaitCached(ScopeguardOperator operator, String ns, String name, int objects)

@@ -5,9 +5,6 @@ import static io.scopeguard.e2e.bench.BenchStats.usedHeapAfterGc;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
@@ -114,8 +111,8 @@ public final class ScaleBenchmark {
                           FluxObjects.kustomization(ns, "k" + k, ns, name, repository);
                       setPath(kustomization, "./k" + (k / sourcesPerCluster), ns);
                       client.resource(kustomization).create();
-                      setInventory(
-                          client, ns, "k" + k, "k" + (k / sourcesPerCluster), perInventory);
+                      BenchCluster.writeInventory(
+                          client, ns, "k" + k, "k" + (k / sourcesPerCluster) + "-", perInventory);
                     }
                     return null;
                   }));
@@ -221,23 +218,6 @@ public final class ScaleBenchmark {
         (Map<String, Object>) kustomization.getAdditionalProperties().get("spec");
     spec.put("path", path);
     spec.put("targetNamespace", targetNamespace);
-  }
-
-  private static void setInventory(
-      KubernetesClient client, String ns, String name, String dir, int objects) {
-    List<Map<String, Object>> entries = new ArrayList<>(objects);
-    for (int i = 0; i < objects; i++) {
-      entries.add(Map.of("id", ns + "_" + dir + "-" + i + "__ConfigMap", "v", "v1"));
-    }
-    client
-        .genericKubernetesResources(KUSTOMIZATIONS, "Kustomization")
-        .inNamespace(ns)
-        .withName(name)
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            Serialization.asJson(
-                Map.of("status", Map.of("inventory", Map.of("entries", entries)))));
   }
 
   /**
