@@ -392,7 +392,8 @@ public final class Actuator {
     try {
       send(kind, resource, patch.type(), patch.json());
     } catch (KubernetesClientException e) {
-      if ((e.getCode() == 409 || e.getCode() == 422) && patch.changedSince(live(kind, resource))) {
+      if ((e.getCode() == 409 || e.getCode() == 422)
+          && patch.changedSince(cached(kind, resource))) {
         throw new ChangedSinceJudged(
             "HTTP "
                 + e.getCode()
@@ -416,11 +417,18 @@ public final class Actuator {
   }
 
   /** The resource as stored now, or null. */
-  private GenericKubernetesResource live(GuardedKind kind, GenericKubernetesResource resource) {
-    return stored(kind, resource).get();
+  /**
+   * The resource as the informer cache has it now (scopeguard reads nothing else: its role grants
+   * no get); when the cache has not seen the change yet, the refusal counts as an error and the
+   * retry judges it again.
+   */
+  private GenericKubernetesResource cached(GuardedKind kind, GenericKubernetesResource resource) {
+    return watched
+        .get(kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName())
+        .orElse(null);
   }
 
-  /** The resource as the API server serves it, in the version served now. */
+  /** The resource on the API server, in the version served now. */
   private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> stored(
       GuardedKind kind, GenericKubernetesResource resource) {
     GroupVersionKind gvk =
