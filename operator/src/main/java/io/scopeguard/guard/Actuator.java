@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.approval.Fingerprint;
@@ -428,19 +427,6 @@ public final class Actuator {
         .orElse(null);
   }
 
-  /** The resource on the API server, in the version served now. */
-  private io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> stored(
-      GuardedKind kind, GenericKubernetesResource resource) {
-    GroupVersionKind gvk =
-        watched
-            .servedVersion(kind)
-            .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
-    var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
-    String namespace = resource.getMetadata().getNamespace();
-    return (namespace == null ? resources : resources.inNamespace(namespace))
-        .withName(resource.getMetadata().getName());
-  }
-
   /** Writes annotations with a JSON merge patch: no conflict with anything. */
   private void send(GuardedKind kind, GenericKubernetesResource resource, ObjectNode patch) {
     send(kind, resource, PatchType.JSON_MERGE, patch.toString());
@@ -448,7 +434,14 @@ public final class Actuator {
 
   private void send(
       GuardedKind kind, GenericKubernetesResource resource, PatchType type, String patch) {
-    stored(kind, resource)
+    GroupVersionKind gvk =
+        watched
+            .servedVersion(kind)
+            .orElseThrow(() -> new IllegalStateException(kind + " is no longer served"));
+    var resources = client.genericKubernetesResources(gvk.apiVersion(), gvk.getKind());
+    String namespace = resource.getMetadata().getNamespace();
+    (namespace == null ? resources : resources.inNamespace(namespace))
+        .resource(resource)
         .patch(
             new PatchContext.Builder().withPatchType(type).withFieldManager(FIELD_MANAGER).build(),
             patch);
