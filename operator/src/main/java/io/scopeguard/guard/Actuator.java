@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.approval.Fingerprint;
