@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -285,7 +286,7 @@ public class ScopeguardMain implements Callable<Integer> {
             apiTimeout,
             reconcileThreads,
             onboarding,
-            java.util.Optional.ofNullable(artifactBaseUrl),
+            Optional.ofNullable(artifactBaseUrl),
             unknownPolicy,
             new OperatorSettings.Webhook(
                 webhook,

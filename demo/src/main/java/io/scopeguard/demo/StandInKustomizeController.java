@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.kinds.Json;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -423,7 +427,7 @@ public final class StandInKustomizeController implements AutoCloseable {
     String namespace = parts[0];
     String kind = parts[parts.length - 1];
     String group = parts[parts.length - 2];
-    String name = String.join("_", java.util.Arrays.copyOfRange(parts, 1, parts.length - 2));
+    String name = String.join("_", Arrays.copyOfRange(parts, 1, parts.length - 2));
     String apiVersion =
         switch (group) {
           case "" -> "v1";
@@ -486,7 +490,7 @@ public final class StandInKustomizeController implements AutoCloseable {
         throw new IllegalStateException("kustomize build did not finish in 60 s");
       }
       byte[] yaml = output.join();
-      String errors = new String(errorOutput.join(), java.nio.charset.StandardCharsets.UTF_8);
+      String errors = new String(errorOutput.join(), StandardCharsets.UTF_8);
       if (kustomize.exitValue() != 0) {
         throw new IllegalStateException("kustomize build failed: " + firstLine(errors));
       }
@@ -505,15 +509,15 @@ public final class StandInKustomizeController implements AutoCloseable {
       return objects;
     } finally {
       try (var files = Files.walk(dir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
 
-  private static byte[] readAll(java.io.InputStream in) {
+  private static byte[] readAll(InputStream in) {
     try (in) {
       return in.readAllBytes();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return new byte[0];
     }
   }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -358,8 +359,7 @@ public final class StandInSourceController implements AutoCloseable {
   }
 
   private static void patchStatus(
-      io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource> repository,
-      Map<String, Object> status) {
+      Resource<GenericKubernetesResource> repository, Map<String, Object> status) {
     repository
         .subresource("status")
         .patch(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class AlertRulesTest {
   static final Path CHART = Path.of("..", "helm", "scopeguard").toAbsolutePath().normalize();
 
   static String promtool(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+    List<String> command = new ArrayList<>(List.of("promtool"));
     command.addAll(List.of(args));
     Process process;
     try {

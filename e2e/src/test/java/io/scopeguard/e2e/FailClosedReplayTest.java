@@ -16,6 +16,7 @@ import io.scopeguard.api.SourceRule;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.demo.StandInKustomizeController;
 import io.scopeguard.demo.StandInSourceController;
+import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.kinds.Json;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.FluxObjects;
@@ -135,7 +136,7 @@ class FailClosedReplayTest {
 
   private static int inventory(String ns) {
     GenericKubernetesResource k = kustomization(ns);
-    return k == null ? 0 : io.scopeguard.flux.FluxStatus.inventory(k).size();
+    return k == null ? 0 : FluxStatus.inventory(k).size();
   }
 
   private static GenericKubernetesResource kustomization(String ns) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.SourceRule;
@@ -296,9 +297,7 @@ class ScopeAdmissionReplayTest {
     CLUSTER
         .client()
         .resourceList(
-            io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                io.fabric8.kubernetes.client.utils.Serialization.asJson(qa),
-                GenericKubernetesResource.class),
+            Serialization.unmarshal(Serialization.asJson(qa), GenericKubernetesResource.class),
             apps)
         .create();
     CLUSTER.scenario().remember(qa);

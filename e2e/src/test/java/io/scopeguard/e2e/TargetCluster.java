@@ -11,6 +11,7 @@ import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.Identities;
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -98,8 +99,8 @@ public final class TargetCluster implements AutoCloseable {
   }
 
   /** The embedded API, to count its writes; empty on a real cluster. */
-  public java.util.Optional<EmbeddedKubernetes> embedded() {
-    return java.util.Optional.ofNullable(embedded);
+  public Optional<EmbeddedKubernetes> embedded() {
+    return Optional.ofNullable(embedded);
   }
 
   /**

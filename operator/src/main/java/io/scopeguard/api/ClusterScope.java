@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.util.Optional;
 
 /**
  * Declares one cluster that automation may act on: which cluster it is, which sources may deliver
@@ -62,9 +63,9 @@ public class ClusterScope extends CustomResource<ClusterScopeSpec, ClusterScopeS
   }
 
   /** The Ready condition, if status carries one. */
-  public java.util.Optional<Condition> readyCondition() {
+  public Optional<Condition> readyCondition() {
     if (getStatus() == null || getStatus().getConditions() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     return getStatus().getConditions().stream().filter(c -> READY.equals(c.getType())).findFirst();
   }

@@ -22,12 +22,15 @@ import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.Json;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Applies guard decisions to the cluster: pauses and resumes guarded resources through their own
@@ -173,7 +176,7 @@ public final class Actuator {
                 key,
                 decision.reason(),
                 judgement,
-                decision.action().name().toLowerCase(java.util.Locale.ROOT))
+                decision.action().name().toLowerCase(Locale.ROOT))
             .log(
                 "{}: {} ({}): {}; approve: {}",
                 key,
@@ -382,7 +385,7 @@ public final class Actuator {
     return held.containsKey(hold);
   }
 
-  private static final java.time.Duration JUST_HELD = java.time.Duration.ofSeconds(5);
+  private static final Duration JUST_HELD = Duration.ofSeconds(5);
 
   /**
    * Writes a hold or a resume: applied only while the spec and the approval are as judged (else the
@@ -532,9 +535,9 @@ public final class Actuator {
    * A decision's log line, with its fields for the JSON logs: resource, action, reason, revision,
    * counts.
    */
-  private static org.slf4j.spi.LoggingEventBuilder decision(
+  private static LoggingEventBuilder decision(
       ResourceKey key, String reason, Judgement judgement, String action) {
-    org.slf4j.spi.LoggingEventBuilder line =
+    LoggingEventBuilder line =
         LOG.atInfo()
             .addKeyValue("resource", key.toString())
             .addKeyValue("action", action)

@@ -309,8 +309,7 @@ public final class Decisions {
     return resumedByPerson
         || FluxStatus.prune(object) && !FluxStatus.prune(previous)
         || !kind.sourceRef().apply(object).equals(kind.sourceRef().apply(previous))
-        || !io.scopeguard.flux.FluxKinds.kustomizationSpec(object)
-            .equals(io.scopeguard.flux.FluxKinds.kustomizationSpec(previous));
+        || !FluxKinds.kustomizationSpec(object).equals(FluxKinds.kustomizationSpec(previous));
   }
 
   /**

@@ -3,6 +3,8 @@ package io.scopeguard.guard;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.kinds.GuardedKind;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,12 +56,12 @@ public interface FactSource {
 
       @Override
       public List<ClusterScope> scopesDeclaring(String clusterKey) {
-        List<ClusterScope> declaring = new java.util.ArrayList<>(facts.scopesDeclaring(clusterKey));
+        List<ClusterScope> declaring = new ArrayList<>(facts.scopesDeclaring(clusterKey));
         declaring.removeIf(s -> s.getMetadata().getName().equals(name));
         if (clusterKey.equals(WatchedResources.clusterKey(known))) {
           declaring.add(known);
         }
-        declaring.sort(java.util.Comparator.comparing(s -> s.getMetadata().getName()));
+        declaring.sort(Comparator.comparing(s -> s.getMetadata().getName()));
         return declaring;
       }
 

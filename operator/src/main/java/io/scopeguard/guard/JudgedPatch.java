@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.kinds.Json;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A JSON patch (RFC 6902) of a resource as it was judged, applied only while what the judgement
@@ -31,7 +33,7 @@ final class JudgedPatch {
   private final ArrayNode operations = NODES.arrayNode();
   private final ObjectNode merge = NODES.objectNode();
   private final boolean annotationsExist;
-  private final Map<String, String> testedAnnotations = new java.util.HashMap<>();
+  private final Map<String, String> testedAnnotations = new HashMap<>();
   private boolean mergeOnly;
 
   private JudgedPatch(GenericKubernetesResource resource) {
@@ -103,7 +105,7 @@ final class JudgedPatch {
    */
   boolean changedSince(GenericKubernetesResource live) {
     if (live == null
-        || !java.util.Objects.equals(
+        || !Objects.equals(
             live.getMetadata().getGeneration(), judged.getMetadata().getGeneration())) {
       return true;
     }
@@ -111,7 +113,7 @@ final class JudgedPatch {
         live.getMetadata().getLabels() == null ? Map.of() : live.getMetadata().getLabels();
     Map<String, String> judgedLabels =
         judged.getMetadata().getLabels() == null ? Map.of() : judged.getMetadata().getLabels();
-    if (!java.util.Objects.equals(
+    if (!Objects.equals(
         labels.get(Annotations.SCOPE_LABEL), judgedLabels.get(Annotations.SCOPE_LABEL))) {
       return true;
     }

@@ -2,6 +2,7 @@ package io.scopeguard.guard;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.Json;
@@ -42,8 +43,7 @@ public final class OnboardingKinds {
   public static List<GuardedKind> read(Path file) {
     try {
       List<Entry> entries =
-          new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-              .readValue(Files.readString(file), new TypeReference<List<Entry>>() {});
+          new YAMLMapper().readValue(Files.readString(file), new TypeReference<List<Entry>>() {});
       return parse(entries == null ? List.of() : entries, file.toString());
     } catch (IOException e) {
       throw new IllegalArgumentException(

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.api.DeletionBudget;
+import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.deletion.ArtifactException;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactTree;
@@ -36,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Judges the revision a Kustomization is about to apply: fetches its source's artifact (digest
@@ -209,7 +211,7 @@ public final class RevisionJudge implements AutoCloseable {
    * What an approval of {@code revision} is bound to: the spec, the scope label and the revision.
    */
   public static String fingerprint(GenericKubernetesResource kustomization, String revision) {
-    return io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "@" + revision;
+    return Fingerprint.of(kustomization, FluxKinds.SUSPEND) + "@" + revision;
   }
 
   /**
@@ -265,7 +267,7 @@ public final class RevisionJudge implements AutoCloseable {
    * Runs {@code answer}, the answer to an admission review: the judgements it starts run on threads
    * of their own, ahead of whatever the guard loop has queued.
    */
-  public static <T> T answeringAdmission(java.util.function.Supplier<T> answer) {
+  public static <T> T answeringAdmission(Supplier<T> answer) {
     ANSWERING_ADMISSION.set(true);
     try {
       return answer.get();
@@ -362,7 +364,7 @@ public final class RevisionJudge implements AutoCloseable {
         + "@"
         + artifact.revision()
         + "#"
-        + io.scopeguard.approval.Fingerprint.of(kustomization, FluxKinds.SUSPEND)
+        + Fingerprint.of(kustomization, FluxKinds.SUSPEND)
         + "#"
         + FluxStatus.inventory(kustomization).hashCode()
         + "#"
@@ -395,7 +397,7 @@ public final class RevisionJudge implements AutoCloseable {
       prediction =
           KustomizePredictor.predict(
               tree.asSourceFiles(),
-              io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization),
+              FluxKinds.kustomizationSpec(kustomization),
               scopedKinds(),
               Budget.of(
                   nodeBudget, () -> System.nanoTime() > deadline, timeBudget.toSeconds() + " s"));

@@ -6,7 +6,9 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.api.HeldReconciliation;
 import io.scopeguard.api.InventorySummary;
+import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.Reason;
@@ -18,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -106,18 +109,17 @@ public final class ScopeReport {
   }
 
   private static Optional<Approval> approval(GuardedKind kind, GenericKubernetesResource resource) {
-    java.util.Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    if (annotations == null
-        || annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY) == null) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    if (annotations == null || annotations.get(Annotations.APPROVED_BY) == null) {
       return Optional.empty();
     }
     Approval approval = new Approval();
     approval.setKind(kind.kind());
     approval.setNamespace(resource.getMetadata().getNamespace());
     approval.setName(resource.getMetadata().getName());
-    approval.setToken(annotations.get(io.scopeguard.approval.Annotations.APPROVE));
-    approval.setApprovedBy(annotations.get(io.scopeguard.approval.Annotations.APPROVED_BY));
-    approval.setApprovedAt(annotations.get(io.scopeguard.approval.Annotations.APPROVED_AT));
+    approval.setToken(annotations.get(Annotations.APPROVE));
+    approval.setApprovedBy(annotations.get(Annotations.APPROVED_BY));
+    approval.setApprovedAt(annotations.get(Annotations.APPROVED_AT));
     return Optional.of(approval);
   }
 
@@ -187,7 +189,7 @@ public final class ScopeReport {
             p ->
                 p.getName().equals(row.getName())
                     && p.getKind().equals(row.getKind())
-                    && java.util.Objects.equals(p.getNamespace(), row.getNamespace())
+                    && Objects.equals(p.getNamespace(), row.getNamespace())
                     && p.getReason().equals(row.getReason()))
         .map(HeldReconciliation::getSince)
         .findFirst()
@@ -195,6 +197,6 @@ public final class ScopeReport {
   }
 
   private static int inventorySize(GenericKubernetesResource resource) {
-    return io.scopeguard.flux.FluxStatus.inventory(resource).size();
+    return FluxStatus.inventory(resource).size();
   }
 }

@@ -18,6 +18,7 @@ import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -260,8 +261,7 @@ public final class WatchedResources implements FactSource, AutoCloseable {
 
   private static Map<String, Function<GenericKubernetesResource, List<String>>> indexers(
       GuardedKind kind) {
-    Map<String, Function<GenericKubernetesResource, List<String>>> indexers =
-        new java.util.HashMap<>();
+    Map<String, Function<GenericKubernetesResource, List<String>>> indexers = new HashMap<>();
     indexers.put(
         SCOPE_INDEX,
         resource ->

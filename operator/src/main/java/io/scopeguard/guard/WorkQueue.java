@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,7 @@ public final class WorkQueue<K> implements AutoCloseable {
     this.retries = Executors.newSingleThreadScheduledExecutor(daemon(name + "-retry"));
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return runnable -> {
       Thread thread = new Thread(runnable, name);
       thread.setDaemon(true);
@@ -69,7 +71,7 @@ public final class WorkQueue<K> implements AutoCloseable {
   }
 
   /** Queues a key after {@code delay}, unless this queue stopped by then. */
-  public void enqueueAfter(K key, java.time.Duration delay) {
+  public void enqueueAfter(K key, Duration delay) {
     if (!retries.isShutdown()) {
       retries.schedule(() -> enqueue(key), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -77,7 +79,7 @@ public final class WorkQueue<K> implements AutoCloseable {
 
   /** Starts handling keys; those queued before are handled now, as if queued now. Idempotent. */
   public void start() {
-    java.util.List<K> queued;
+    List<K> queued;
     synchronized (this) {
       if (started) {
         return;
@@ -85,7 +87,7 @@ public final class WorkQueue<K> implements AutoCloseable {
       started = true;
       Instant now = Instant.now();
       waiting.replaceAll((key, first) -> now);
-      queued = java.util.List.copyOf(waiting.keySet());
+      queued = List.copyOf(waiting.keySet());
     }
     queued.forEach(this::submit);
   }

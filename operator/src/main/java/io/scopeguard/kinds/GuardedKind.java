@@ -2,6 +2,7 @@ package io.scopeguard.kinds;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.scope.Target;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -87,7 +88,7 @@ public record GuardedKind(
         r -> Target.LOCAL,
         r -> Optional.empty(),
         url,
-        kind.toLowerCase(java.util.Locale.ROOT));
+        kind.toLowerCase(Locale.ROOT));
   }
 
   public static GuardedKind cluster(String group, String kind, String plural) {
@@ -100,7 +101,7 @@ public record GuardedKind(
         r -> Target.LOCAL,
         r -> Optional.empty(),
         r -> Optional.empty(),
-        kind.toLowerCase(java.util.Locale.ROOT) + "." + group);
+        kind.toLowerCase(Locale.ROOT) + "." + group);
   }
 
   /** {@code Kind.group}, e.g. {@code Kustomization.kustomize.toolkit.fluxcd.io}. */

@@ -2,9 +2,13 @@ package io.scopeguard.kinds;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.scopeguard.api.JsonMapping;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reading fields of generic resources by JSON pointer, and building merge patches for them. */
@@ -32,15 +36,15 @@ public final class Json {
     if (root == null) {
       return "apiVersion".equals(first) || "kind".equals(first)
           ? tree(resource).at(pointer)
-          : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+          : MissingNode.getInstance();
     }
     Object current = root;
-    if (parts.length > 1 && !(current instanceof io.fabric8.kubernetes.api.model.ObjectMeta)) {
+    if (parts.length > 1 && !(current instanceof ObjectMeta)) {
       for (String raw : parts[1].split("/")) {
         String part = unescape(raw);
-        if (current instanceof java.util.Map<?, ?> map) {
+        if (current instanceof Map<?, ?> map) {
           current = map.get(part);
-        } else if (current instanceof java.util.List<?> list
+        } else if (current instanceof List<?> list
             && part.matches("\\d+")
             && Integer.parseInt(part) < list.size()) {
           current = list.get(Integer.parseInt(part));
@@ -48,7 +52,7 @@ public final class Json {
           current = null;
         }
         if (current == null) {
-          return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+          return MissingNode.getInstance();
         }
       }
       return JsonMapping.MAPPER.valueToTree(current);

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,7 +116,7 @@ public final class GuardMetrics {
    * Exports {@code scopeguard_reconcile_errors_total} at 0 for each kind, so that Prometheus's
    * {@code increase()} sees the first failure (a counter that appears at 1 has no increase).
    */
-  public void guarding(java.util.Collection<String> kinds) {
+  public void guarding(Collection<String> kinds) {
     kinds.forEach(kind -> registry.counter(RECONCILE_ERRORS, "kind", kind));
   }
 

@@ -6,6 +6,7 @@ import io.scopeguard.metrics.ScopeguardMetrics;
 import io.scopeguard.webhook.HttpExchanges;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -19,7 +20,7 @@ public final class HttpEndpoints implements AutoCloseable {
   public interface Readiness extends Supplier<String> {}
 
   private final HttpServer server;
-  private final java.util.concurrent.ExecutorService executor;
+  private final ExecutorService executor;
 
   public HttpEndpoints(int port, ScopeguardMetrics metrics, Readiness readiness)
       throws IOException {

@@ -8,6 +8,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.scopeguard.metrics.BuildInfo;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,18 +88,16 @@ public final class KubernetesConnection {
       if (t instanceof KubernetesClientException k && (k.getCode() == 401 || k.getCode() == 403)) {
         return "HTTP " + k.getCode() + ": the API server refused these credentials";
       }
-      if (t instanceof java.nio.channels.UnresolvedAddressException
-          || t instanceof java.net.UnknownHostException) {
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
         return "the host name does not resolve";
       }
-      if (t instanceof java.net.http.HttpConnectTimeoutException
-          || t instanceof java.net.SocketTimeoutException) {
+      if (t instanceof HttpConnectTimeoutException || t instanceof SocketTimeoutException) {
         return "timed out";
       }
-      if (t instanceof javax.net.ssl.SSLException) {
+      if (t instanceof SSLException) {
         return "TLS failed: " + t.getMessage();
       }
-      if (t instanceof java.net.ConnectException) {
+      if (t instanceof ConnectException) {
         return "connection refused or host unreachable"
             + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
       }

@@ -3,6 +3,10 @@ package io.scopeguard.runtime;
 import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.webhook.PruneAdmission;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -173,12 +177,12 @@ public record OperatorSettings(
      */
     public static Webhook onLoopback() {
       int port;
-      try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      try (ServerSocket socket = new ServerSocket(0)) {
         port = socket.getLocalPort();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException("no free port for the webhook", e);
+      } catch (IOException e) {
+        throw new UncheckedIOException("no free port for the webhook", e);
       }
-      return atUrl(port, "https://127.0.0.1:" + port + io.scopeguard.webhook.PruneAdmission.PATH);
+      return atUrl(port, "https://127.0.0.1:" + port + PruneAdmission.PATH);
     }
 
     public Webhook withCertificates(Duration validity, Duration renewCheck) {

@@ -3,6 +3,8 @@ package io.scopeguard.runtime;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.scopeguard.guard.Actuator;
 import io.scopeguard.guard.Decisions;
 import io.scopeguard.guard.RevisionJudge;
@@ -20,11 +22,16 @@ import io.scopeguard.webhook.WebhookRegistration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +52,8 @@ public final class Webhook implements AutoCloseable {
   private final WebhookRegistration registration;
   private final KubernetesClient client;
   private final CertificateStore store;
-  private final java.util.concurrent.ScheduledExecutorService renewals =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledExecutorService renewals =
+      Executors.newSingleThreadScheduledExecutor(
           runnable -> {
             Thread thread = new Thread(runnable, "scopeguard-certificates");
             thread.setDaemon(true);
@@ -83,7 +90,7 @@ public final class Webhook implements AutoCloseable {
       Actuator actuator,
       String self,
       Clock clock,
-      io.micrometer.core.instrument.MeterRegistry registry) {
+      MeterRegistry registry) {
     OperatorSettings.Webhook config = settings.webhook();
     List<String> dns = new ArrayList<>(List.of("localhost"));
     List<String> ips = new ArrayList<>(List.of("127.0.0.1"));
@@ -135,7 +142,7 @@ public final class Webhook implements AutoCloseable {
               ApprovalAdmission.PATH, new ApprovalAdmission(clock),
               ScopeAdmission.PATH, new ScopeAdmission(watched, decisions, self, readBudget, clock),
               SourceRevisionAdmission.PATH, revisionGate);
-      Map<String, UnaryOperator<AdmissionReview>> ahead = new java.util.HashMap<>();
+      Map<String, UnaryOperator<AdmissionReview>> ahead = new HashMap<>();
       handlers.forEach(
           (path, handler) ->
               ahead.put(
@@ -209,7 +216,7 @@ public final class Webhook implements AutoCloseable {
       Clock clock) {
     try {
       return store.ensure();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+    } catch (KubernetesClientException e) {
       if (config.certManager()) {
         throw e;
       }
@@ -234,10 +241,7 @@ public final class Webhook implements AutoCloseable {
       return;
     }
     renewals.scheduleWithFixedDelay(
-        this::renew,
-        period.toMillis(),
-        period.toMillis(),
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+        this::renew, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   void renew() {
@@ -276,7 +280,7 @@ public final class Webhook implements AutoCloseable {
   }
 
   /** The certificate served now. */
-  public java.security.cert.X509Certificate serving() {
+  public X509Certificate serving() {
     return server.serving();
   }
 

@@ -1,5 +1,6 @@
 package io.scopeguard.scope;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -52,7 +53,7 @@ public final class SourceGlob {
         || lower.contains("%2f")
         || lower.contains("%5c")
         || lower.contains("\\")
-        || java.util.Arrays.stream(lower.split("[/?#]"))
+        || Arrays.stream(lower.split("[/?#]"))
             .anyMatch(segment -> segment.equals("..") || segment.equals("."));
   }
 

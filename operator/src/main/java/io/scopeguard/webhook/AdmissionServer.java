@@ -4,18 +4,34 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scopeguard.api.JsonMapping;
+import io.scopeguard.scope.Reason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +48,7 @@ public final class AdmissionServer implements AutoCloseable {
   /** Every {@code reason} a denial is counted under (see {@link #denialReason}). */
   static final List<String> DENIAL_REASONS =
       Stream.concat(
-              Arrays.stream(io.scopeguard.scope.Reason.values()).map(Enum::name),
+              Arrays.stream(Reason.values()).map(Enum::name),
               Stream.of("NotJudged", "Error", "Other"))
           .toList();
 
@@ -40,20 +56,16 @@ public final class AdmissionServer implements AutoCloseable {
   static final String WARM_UP_UID = "scopeguard-warm-up";
 
   private final HttpsServer server;
-  private final java.util.concurrent.ExecutorService executor;
+  private final ExecutorService executor;
   private final RotatingKeyManager keys;
-  private final List<String> paths = new java.util.ArrayList<>();
+  private final List<String> paths = new ArrayList<>();
 
   public AdmissionServer(
       int port,
       WebhookCertificates.Issued certificates,
       Map<String, UnaryOperator<AdmissionReview>> handlers)
       throws IOException {
-    this(
-        port,
-        certificates,
-        handlers,
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(port, certificates, handlers, new SimpleMeterRegistry());
   }
 
   /**
@@ -65,7 +77,7 @@ public final class AdmissionServer implements AutoCloseable {
       int port,
       WebhookCertificates.Issued certificates,
       Map<String, UnaryOperator<AdmissionReview>> handlers,
-      io.micrometer.core.instrument.MeterRegistry registry)
+      MeterRegistry registry)
       throws IOException {
     HttpExchanges.noDelay();
     keys = new RotatingKeyManager(certificates);
@@ -83,8 +95,8 @@ public final class AdmissionServer implements AutoCloseable {
     handlers.forEach(
         (path, handler) -> {
           String webhook = path.substring(path.lastIndexOf('/') + 1);
-          io.micrometer.core.instrument.Timer latency =
-              io.micrometer.core.instrument.Timer.builder("scopeguard.admission")
+          Timer latency =
+              Timer.builder("scopeguard.admission")
                   .description("time to answer an AdmissionReview")
                   .tag("webhook", webhook)
                   .publishPercentileHistogram()
@@ -104,8 +116,7 @@ public final class AdmissionServer implements AutoCloseable {
                 }
                 long start = System.nanoTime();
                 AdmissionReview answer = handler.apply(review);
-                latency.record(
-                    System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 boolean allowed =
                     answer.getResponse() != null
                         && Boolean.TRUE.equals(answer.getResponse().getAllowed());
@@ -150,31 +161,25 @@ public final class AdmissionServer implements AutoCloseable {
             + "\"ConfigMap\"},\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"configmaps\"},"
             + "\"namespace\":\"scopeguard-warm-up\",\"name\":\"warm-up\",\"userInfo\":{\"username\":\"scopeguard-warm-up\"}}}";
     try {
-      java.security.KeyStore trusted =
-          java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
       trusted.load(null, null);
       trusted.setCertificateEntry("serving", keys.serving());
-      javax.net.ssl.TrustManagerFactory trust =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(trusted);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
-      java.net.http.HttpClient client =
-          java.net.http.HttpClient.newBuilder()
-              .sslContext(context)
-              .connectTimeout(java.time.Duration.ofSeconds(5))
-              .build();
+      HttpClient client =
+          HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
       for (int round = 0; round < rounds; round++) {
         for (String path : paths) {
           client.send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create("https://localhost:" + port() + path))
-                  .timeout(java.time.Duration.ofSeconds(5))
+              HttpRequest.newBuilder(URI.create("https://localhost:" + port() + path))
+                  .timeout(Duration.ofSeconds(5))
                   .header("Content-Type", "application/json")
-                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
                   .build(),
-              java.net.http.HttpResponse.BodyHandlers.discarding());
+              HttpResponse.BodyHandlers.discarding());
         }
       }
     } catch (IOException | GeneralSecurityException e) {
@@ -193,14 +198,14 @@ public final class AdmissionServer implements AutoCloseable {
   }
 
   /** The certificate served now. */
-  public java.security.cert.X509Certificate serving() {
+  public X509Certificate serving() {
     return keys.serving();
   }
 
   private static SSLContext sslContext(RotatingKeyManager keys) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new javax.net.ssl.KeyManager[] {keys}, null, null);
+      context.init(new KeyManager[] {keys}, null, null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(
@@ -214,7 +219,7 @@ public final class AdmissionServer implements AutoCloseable {
         answer.getResponse().getStatus() == null
             ? ""
             : answer.getResponse().getStatus().getMessage();
-    for (io.scopeguard.scope.Reason reason : io.scopeguard.scope.Reason.values()) {
+    for (Reason reason : Reason.values()) {
       if (message != null && message.contains(reason.name())) {
         return reason.name();
       }

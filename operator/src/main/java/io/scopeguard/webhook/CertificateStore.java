@@ -10,6 +10,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -158,12 +159,11 @@ public final class CertificateStore {
       char[] password = "scopeguard".toCharArray();
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      List<java.security.cert.Certificate> full = new ArrayList<>(chain);
+      List<Certificate> full = new ArrayList<>(chain);
       if (!chain.contains(ca)) {
         full.add(ca);
       }
-      store.setKeyEntry(
-          "webhook", key, password, full.toArray(java.security.cert.Certificate[]::new));
+      store.setKeyEntry("webhook", key, password, full.toArray(Certificate[]::new));
       return Optional.of(
           new Current(
               new WebhookCertificates.Issued(

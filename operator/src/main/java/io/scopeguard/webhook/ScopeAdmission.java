@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,8 +252,7 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
       }
     }
     for (String name :
-        java.util.stream.Stream.concat(APPROVAL_RECORDS.stream(), REFUSAL_RECORDS.stream())
-            .toList()) {
+        Stream.concat(APPROVAL_RECORDS.stream(), REFUSAL_RECORDS.stream()).toList()) {
       if (!Objects.equals(before.get(name), after.get(name)) && after.get(name) != null) {
         return name;
       }

@@ -18,7 +18,9 @@ import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.kinds.GuardedKind;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
@@ -59,8 +61,8 @@ public final class SourceRevisionAdmission
 
   private final WatchedResources watched;
   private final Decisions decisions;
-  private static final java.util.Set<GuardDecision.Action> HOLDING =
-      java.util.EnumSet.of(
+  private static final Set<GuardDecision.Action> HOLDING =
+      EnumSet.of(
           GuardDecision.Action.SUSPEND,
           GuardDecision.Action.RESUSPEND,
           GuardDecision.Action.UPDATE_HOLD);

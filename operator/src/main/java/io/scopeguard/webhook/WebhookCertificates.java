@@ -2,6 +2,7 @@ package io.scopeguard.webhook;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
@@ -132,7 +133,7 @@ public final class WebhookCertificates {
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(certificate);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     return out.toString();
   }

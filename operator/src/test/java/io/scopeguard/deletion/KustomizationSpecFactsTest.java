@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.flux.FluxKinds;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class KustomizationSpecFactsTest {
         """,
             GenericKubernetesResource.class);
 
-    KustomizationSpecFacts facts = io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization);
+    KustomizationSpecFacts facts = FluxKinds.kustomizationSpec(kustomization);
 
     assertThat(facts.path()).isEqualTo("./apps/production");
     assertThat(facts.targetNamespace()).isEqualTo("apps");
@@ -76,7 +77,7 @@ class KustomizationSpecFactsTest {
         """,
             GenericKubernetesResource.class);
 
-    assertThat(io.scopeguard.flux.FluxKinds.kustomizationSpec(kustomization))
+    assertThat(FluxKinds.kustomizationSpec(kustomization))
         .isEqualTo(KustomizationSpecFacts.ofPath(""));
     assertThat(KustomizationSpecFacts.ofPath("").components()).isEqualTo(List.of());
   }

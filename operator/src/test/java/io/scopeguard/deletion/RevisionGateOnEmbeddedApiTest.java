@@ -18,6 +18,8 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.Enforcement;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.kinds.Json;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.FluxObjects;
@@ -332,8 +334,8 @@ class RevisionGateOnEmbeddedApiTest {
                 SCOPEGUARD
                         .operator()
                         .watched()
-                        .get(io.scopeguard.flux.FluxKinds.KUSTOMIZATION, NS, name)
-                        .map(io.scopeguard.flux.FluxStatus::inventory)
+                        .get(FluxKinds.KUSTOMIZATION, NS, name)
+                        .map(FluxStatus::inventory)
                         .map(List::size)
                         .orElse(0)
                     == objects);

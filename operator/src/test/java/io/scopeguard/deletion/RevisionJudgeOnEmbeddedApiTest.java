@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.capi.ClusterApi;
 import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.guard.JudgingWarmUp;
 import io.scopeguard.guard.RevisionJudge;
 import io.scopeguard.guard.WatchedResources;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +47,7 @@ class RevisionJudgeOnEmbeddedApiTest {
   private static WatchedResources watched;
   private static HttpServer artifacts;
   private static final AtomicInteger DOWNLOADS = new AtomicInteger();
-  private static final Map<String, byte[]> SERVED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, byte[]> SERVED = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -119,7 +121,7 @@ class RevisionJudgeOnEmbeddedApiTest {
             () ->
                 watched
                     .get(FluxKinds.GIT_REPOSITORY, NS, name)
-                    .flatMap(io.scopeguard.flux.FluxStatus::artifact)
+                    .flatMap(FluxStatus::artifact)
                     .filter(a -> a.revision().equals(revision))
                     .isPresent());
   }
@@ -141,7 +143,7 @@ class RevisionJudgeOnEmbeddedApiTest {
             () ->
                 watched
                         .get(FluxKinds.KUSTOMIZATION, NS, name)
-                        .map(io.scopeguard.flux.FluxStatus::inventory)
+                        .map(FluxStatus::inventory)
                         .map(List::size)
                         .orElse(0)
                     == objects);
@@ -199,11 +201,7 @@ class RevisionJudgeOnEmbeddedApiTest {
 
   @Test
   void anAliasBombIsUnreadableAtOnceAndTheNextRevisionIsJudgedAsUsual() throws Exception {
-    repository(
-        "bombed",
-        "main@sha1:2",
-        "apps/lol.yaml",
-        io.scopeguard.deletion.KustomizePredictorTest.BILLION_LAUGHS);
+    repository("bombed", "main@sha1:2", "apps/lol.yaml", KustomizePredictorTest.BILLION_LAUGHS);
     GenericKubernetesResource k = kustomization("bombed", "bombed", 10);
     try (RevisionJudge judge = new RevisionJudge(watched, fetcher())) {
       RevisionJudge.Judged bomb = judge.judge(k, new DeletionBudget()).orElseThrow();

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.scopeguard.approval.Annotations;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +81,7 @@ class RefusedRevisionTest {
         source("main@sha1:3", new RefusedRevision(EMPTY, "MassDeletion", REFUSED).annotations());
     @SuppressWarnings("unchecked")
     Map<String, Object> artifact =
-        new java.util.HashMap<>(
+        new HashMap<>(
             (Map<String, Object>)
                 ((Map<String, Object>) fixed.getAdditionalProperties().get("status"))
                     .get("artifact"));

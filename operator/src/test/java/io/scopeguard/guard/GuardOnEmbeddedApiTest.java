@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -18,6 +19,7 @@ import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,7 +72,7 @@ class GuardOnEmbeddedApiTest {
     scope.getMetadata().setName(name);
     scope.getSpec().setCluster(cluster);
     scope.getSpec().setEnforcement(enforcement);
-    scope.getSpec().setSources(java.util.Arrays.stream(sources).map(SourceRule::new).toList());
+    scope.getSpec().setSources(Arrays.stream(sources).map(SourceRule::new).toList());
     return client().resource(scope).create();
   }
 
@@ -467,7 +469,7 @@ class GuardOnEmbeddedApiTest {
             .genericKubernetesResources("onboarding.example.com/v1", "ClusterOnboarding")
             .inNamespace(ns);
     GenericKubernetesResource onboarding =
-        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+        new GenericKubernetesResourceBuilder()
             .withApiVersion("onboarding.example.com/v1")
             .withKind("ClusterOnboarding")
             .withNewMetadata()

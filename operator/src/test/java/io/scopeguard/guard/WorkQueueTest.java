@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 class WorkQueueTest {
@@ -61,7 +62,7 @@ class WorkQueueTest {
       queue.start();
       queue.enqueue("a");
 
-      await().atMost(Duration.ofSeconds(5)).untilAtomic(attempts, org.hamcrest.Matchers.equalTo(3));
+      await().atMost(Duration.ofSeconds(5)).untilAtomic(attempts, Matchers.equalTo(3));
       await().atMost(Duration.ofSeconds(5)).until(queue::idle);
     }
   }

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.api.ClusterScope;
+import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
@@ -77,7 +79,7 @@ class LeaderElectionTest {
   private void scopedThenScopeDeleted(String name, Runnable between) {
     ClusterScope scope = new ClusterScope();
     scope.getMetadata().setName(name + "-scope");
-    scope.getSpec().setCluster(io.scopeguard.api.ClusterTarget.local());
+    scope.getSpec().setCluster(ClusterTarget.local());
     client().resource(scope).create();
     await()
         .atMost(WAIT)
@@ -182,7 +184,7 @@ class LeaderElectionTest {
   @Test
   void aFollowerActsOnWhatChangedWhileItFollowed() throws Exception {
     Lease foreign =
-        new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+        new LeaseBuilder()
             .withNewMetadata()
             .withNamespace(NAMESPACE)
             .withName("scopeguard-leader")

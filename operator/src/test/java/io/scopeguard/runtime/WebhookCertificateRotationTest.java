@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.scopeguard.EmbeddedOperator;
+import io.scopeguard.testkit.CaBundleHttpClient;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.net.URI;
@@ -109,7 +110,7 @@ class WebhookCertificateRotationTest {
   }
 
   private static HttpClient client(String bundle) throws Exception {
-    return io.scopeguard.testkit.CaBundleHttpClient.trusting(bundle);
+    return CaBundleHttpClient.trusting(bundle);
   }
 
   private static List<X509Certificate> certificates(String pem) throws Exception {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.testkit.EmbeddedKubernetes;
+import io.scopeguard.testkit.Identities;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class WebhookReRegistrationTest {
   @Test
   void deletedConfigurationsAreRegisteredAgainOwnedByTheCurrentClusterRole() {
     try (EmbeddedKubernetes api = EmbeddedKubernetes.start()) {
-      KubernetesClient client = api.clientAs(io.scopeguard.testkit.Identities.SCOPEGUARD);
+      KubernetesClient client = api.clientAs(Identities.SCOPEGUARD);
       ClusterRole first = client.resource(role()).create();
       try (ScopeguardOperator scopeguard =
           ScopeguardOperator.start(

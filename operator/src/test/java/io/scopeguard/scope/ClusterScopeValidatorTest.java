@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.api.ClusterScopeSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,8 +16,8 @@ class ClusterScopeValidatorTest {
   private static ClusterScopeSpec spec(String yaml) {
     try {
       return Serialization.yamlMapper().readValue(yaml, ClusterScopeSpec.class);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -2,11 +2,13 @@ package io.scopeguard.scope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.scopeguard.api.ClusterRef;
 import io.scopeguard.api.ClusterScopeSpec;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.api.SourceRule;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -108,10 +110,10 @@ class ScopeJudgeTest {
         .isEqualTo(expected);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aScopeDeclaringTwoClustersDeclaresNeither() {
     ClusterScopeSpec invalid = scope("local", "-");
-    invalid.getCluster().setClusterRef(new io.scopeguard.api.ClusterRef("fleet", "dev"));
+    invalid.getCluster().setClusterRef(new ClusterRef("fleet", "dev"));
 
     assertThat(ScopeJudge.declares(invalid, Target.LOCAL)).isFalse();
     assertThat(ScopeJudge.declares(invalid, new Target.Cluster("fleet", "dev"))).isFalse();
@@ -178,7 +180,7 @@ class ScopeJudgeTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aScopeNamedByTheNamespaceSaysSo() {
     GuardFacts facts =
         new GuardFacts(
@@ -198,7 +200,7 @@ class ScopeJudgeTest {
                 + " (from the label of Namespace flux-system), which does not exist");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aVerdictIsBoundToItsFactsNotItsWording() {
     GuardFacts declaredByA =
         new GuardFacts(

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -82,7 +83,7 @@ class CertificateStoreTest {
             .getCertificate(
                 new JcaX509v3CertificateBuilder(
                         name,
-                        java.math.BigInteger.TEN,
+                        BigInteger.TEN,
                         new Date(),
                         new Date(System.currentTimeMillis() + 86_400_000L),
                         name,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.scopeguard.testkit.CaBundleHttpClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,15 +25,14 @@ final class HttpsAdmission implements AutoCloseable {
   final WebhookCertificates.Issued certificates;
   final AdmissionServer server;
   final HttpClient client;
-  final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
-      new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   HttpsAdmission(Map<String, UnaryOperator<AdmissionReview>> handlers) throws Exception {
     certificates =
         WebhookCertificates.issue(
             List.of("localhost"), List.of("127.0.0.1"), Duration.ofDays(30), Clock.systemUTC());
     server = new AdmissionServer(0, certificates, handlers, registry);
-    client = io.scopeguard.testkit.CaBundleHttpClient.trusting(certificates.caPem());
+    client = CaBundleHttpClient.trusting(certificates.caPem());
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {

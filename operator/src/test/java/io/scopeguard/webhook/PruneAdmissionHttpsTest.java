@@ -3,6 +3,7 @@ package io.scopeguard.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,7 +181,7 @@ class PruneAdmissionHttpsTest {
   void theStartUpWarmUpIsAnsweredButNeverCounted() {
     double before =
         admission.registry.find("scopeguard.admission.requests").counters().stream()
-            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .mapToDouble(Counter::count)
             .sum();
     refusal = "refuse every prune";
     asked.clear();
@@ -189,7 +190,7 @@ class PruneAdmissionHttpsTest {
 
     assertThat(
             admission.registry.find("scopeguard.admission.requests").counters().stream()
-                .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                .mapToDouble(Counter::count)
                 .sum())
         .isEqualTo(before);
     assertThat(asked).as("a ConfigMap CONNECT never reaches the gate").isEmpty();

@@ -22,6 +22,7 @@ import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.testkit.FluxObjects;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,7 +83,7 @@ class ScopeAdmissionOnEmbeddedApiTest {
     scope.getMetadata().setName(name);
     scope.getSpec().setCluster(cluster);
     scope.getSpec().setEnforcement(enforcement);
-    scope.getSpec().setSources(java.util.Arrays.stream(sources).map(SourceRule::new).toList());
+    scope.getSpec().setSources(Arrays.stream(sources).map(SourceRule::new).toList());
     return scope;
   }
 

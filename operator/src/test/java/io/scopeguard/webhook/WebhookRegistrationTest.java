@@ -3,19 +3,19 @@ package io.scopeguard.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.kinds.GuardedKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WebhookRegistrationTest {
 
-  static final java.util.List<String> GROUPS =
-      java.util.List.of("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io");
-  static final java.util.List<io.scopeguard.kinds.GuardedKind> KINDS =
-      java.util.List.of(
-          io.scopeguard.flux.FluxKinds.KUSTOMIZATION,
-          io.scopeguard.flux.FluxKinds.GIT_REPOSITORY,
-          io.scopeguard.flux.FluxKinds.BUCKET);
+  static final List<String> GROUPS =
+      List.of("kustomize.toolkit.fluxcd.io", "source.toolkit.fluxcd.io");
+  static final List<GuardedKind> KINDS =
+      List.of(FluxKinds.KUSTOMIZATION, FluxKinds.GIT_REPOSITORY, FluxKinds.BUCKET);
   static final String SELF = "system:serviceaccount:scopeguard-system:scopeguard";
 
   private static WebhookRegistration registration(String service, String url, String certManager) {

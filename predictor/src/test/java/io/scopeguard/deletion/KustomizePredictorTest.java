@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,8 +279,8 @@ class KustomizePredictorTest {
     MapSourceFiles files = MapSourceFiles.of("apps/lol.yaml", BILLION_LAUGHS);
 
     Prediction prediction =
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
-            java.time.Duration.ofSeconds(30),
+        Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(30),
             () ->
                 KustomizePredictor.predict(
                     files, KustomizationSpecFacts.ofPath(""), ScopedKinds.builtIn()));

@@ -1,6 +1,7 @@
 package io.scopeguard.testkit;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -36,7 +37,7 @@ public final class CaBundleHttpClient {
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, factory.getTrustManagers(), null);
       return HttpClient.newBuilder().sslContext(ssl).build();
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("not a usable PEM CA bundle: " + e.getMessage(), e);
     }
   }

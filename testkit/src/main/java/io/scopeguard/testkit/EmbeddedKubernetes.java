@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An in-process Kubernetes API: fabric8's mock server in CRUD mode with scopeguard's CRD and the
@@ -75,8 +78,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
           "/testkit/crds/source.toolkit.fluxcd.io_helmrepositories.yaml");
 
   /** Held so the level set on it is not lost when the JDK collects an unreferenced logger. */
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final Logger MOCK_LOG = Logger.getLogger("io.fabric8.mockwebserver");
 
   private final Store store;
   private final KubernetesMockServer server;
@@ -111,7 +113,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
 
   /** Starts the API and tells {@code listener} of every request it receives from then on. */
   public static EmbeddedKubernetes start(RequestListener listener) {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    MOCK_LOG.setLevel(Level.WARNING);
     Store store = new Store(listener);
     KubernetesMockServer server = endpoint(store);
     EmbeddedKubernetes api = new EmbeddedKubernetes(store, server, server.createClient());
@@ -516,7 +518,7 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       ObjectNode review = json.createObjectNode();
       review.put("apiVersion", "authentication.k8s.io/v1");
       review.put("kind", "SelfSubjectReview");
-      review.putObject("metadata").put("creationTimestamp", java.time.Instant.now().toString());
+      review.putObject("metadata").put("creationTimestamp", Instant.now().toString());
       ObjectNode userInfo = review.putObject("status").putObject("userInfo");
       userInfo.put("username", user);
       Identities.groups(user).forEach(userInfo.putArray("groups")::add);

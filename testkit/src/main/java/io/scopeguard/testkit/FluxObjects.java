@@ -2,6 +2,10 @@ package io.scopeguard.testkit;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -68,7 +72,7 @@ public final class FluxObjects {
    * resource version, so it never conflicts with scopeguard's own writes.
    */
   public static void annotate(
-      io.fabric8.kubernetes.client.KubernetesClient client,
+      KubernetesClient client,
       String apiVersion,
       String kind,
       String namespace,
@@ -80,15 +84,13 @@ public final class FluxObjects {
         .inNamespace(namespace)
         .withName(name)
         .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("metadata", Map.of("annotations", Map.of(key, value)))));
   }
 
   /** Sets {@code spec.<field>} the same way. */
   public static void setSpec(
-      io.fabric8.kubernetes.client.KubernetesClient client,
+      KubernetesClient client,
       String apiVersion,
       String kind,
       String namespace,
@@ -100,10 +102,8 @@ public final class FluxObjects {
         .inNamespace(namespace)
         .withName(name)
         .patch(
-            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                Map.of("spec", Map.of(field, value))));
+            PatchContext.of(PatchType.JSON_MERGE),
+            Serialization.asJson(Map.of("spec", Map.of(field, value))));
   }
 
   /** Whether a Flux object's {@code spec.suspend} is on. */

@@ -1,6 +1,7 @@
 package io.scopeguard.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.Iterator;
@@ -37,7 +38,7 @@ final class Patches {
     ObjectNode result =
         target != null && target.isObject()
             ? (ObjectNode) target
-            : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            : JsonNodeFactory.instance.objectNode();
     Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();

@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
@@ -293,7 +294,7 @@ class AdmissionChainTest {
     GenericKubernetesResource repository =
         api.client()
             .resource(
-                new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                new GenericKubernetesResourceBuilder()
                     .withApiVersion("source.toolkit.fluxcd.io/v1")
                     .withKind("GitRepository")
                     .withNewMetadata()

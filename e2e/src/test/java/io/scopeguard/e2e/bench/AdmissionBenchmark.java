@@ -2,10 +2,12 @@ package io.scopeguard.e2e.bench;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.scopeguard.demo.StandInSourceController;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.CaBundleHttpClient;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.testkit.Identities;
 import io.scopeguard.webhook.AdmissionDecision;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -231,7 +234,7 @@ public final class AdmissionBenchmark {
             "request",
             Map.of(
                 "uid",
-                java.util.UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(),
                 "operation",
                 "CREATE",
                 "namespace",
@@ -270,7 +273,7 @@ public final class AdmissionBenchmark {
             "request",
             Map.of(
                 "uid",
-                java.util.UUID.randomUUID().toString(),
+                UUID.randomUUID().toString(),
                 "operation",
                 "DELETE",
                 "namespace",
@@ -334,13 +337,13 @@ public final class AdmissionBenchmark {
     Files.writeString(repo.resolve("apps/kustomization.yaml"), "resources: [configmaps.yaml]\n");
     try {
       source.publish(ns, name, repo, "main@sha1:" + "1".repeat(40));
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException refusedByTheRevisionGate) {
+    } catch (KubernetesClientException refusedByTheRevisionGate) {
       // over budget: not published; the refused revision is the one its prunes are judged against
     }
     Thread.sleep(1000);
   }
 
   private static HttpClient client(String caPem) throws Exception {
-    return io.scopeguard.testkit.CaBundleHttpClient.trusting(caPem);
+    return CaBundleHttpClient.trusting(caPem);
   }
 }

@@ -15,6 +15,7 @@ import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.testkit.FluxObjects;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,7 +163,7 @@ final class BenchCluster implements AutoCloseable {
    */
   static GenericKubernetesResource writeInventory(
       KubernetesClient client, String ns, String name, String prefix, int objects) {
-    List<Map<String, Object>> entries = new java.util.ArrayList<>(objects);
+    List<Map<String, Object>> entries = new ArrayList<>(objects);
     for (int i = 0; i < objects; i++) {
       entries.add(Map.of("id", ns + "_" + prefix + i + "__ConfigMap", "v", "v1"));
     }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.scopeguard.api.DeletionBudget;
 import io.scopeguard.deletion.ArtifactFetcher;
 import io.scopeguard.deletion.ArtifactLimits;
@@ -23,7 +24,10 @@ import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.testkit.FluxObjects;
 import io.scopeguard.testkit.Identities;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,12 +299,12 @@ public final class MassDeletionBenchmark {
    * java.class.path.
    */
   private static String classPath() throws Exception {
-    if (MassDeletionBenchmark.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+    if (MassDeletionBenchmark.class.getClassLoader() instanceof URLClassLoader loader) {
       List<String> entries = new ArrayList<>();
-      for (java.net.URL url : loader.getURLs()) {
+      for (URL url : loader.getURLs()) {
         entries.add(Path.of(url.toURI()).toString());
       }
-      return String.join(java.io.File.pathSeparator, entries);
+      return String.join(File.pathSeparator, entries);
     }
     return System.getProperty("java.class.path");
   }
@@ -419,7 +423,7 @@ public final class MassDeletionBenchmark {
    * (scopeguard's share of a refusal).
    */
   private static double gateMillis(ScopeguardOperator operator) {
-    io.micrometer.core.instrument.Timer timer =
+    Timer timer =
         operator
             .metrics()
             .registry()

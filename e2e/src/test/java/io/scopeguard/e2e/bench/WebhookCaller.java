@@ -3,11 +3,15 @@ package io.scopeguard.e2e.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.CaBundleHttpClient;
+import io.scopeguard.webhook.PruneAdmission;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -35,20 +39,18 @@ public final class WebhookCaller {
    * a caBundle.
    */
   public static HttpClient trusting(String caPem) {
-    return io.scopeguard.testkit.CaBundleHttpClient.trusting(caPem);
+    return CaBundleHttpClient.trusting(caPem);
   }
 
   /** A caller of the running operator's delete guard, trusting the CA it generated. */
-  public static WebhookCaller of(io.scopeguard.runtime.ScopeguardOperator operator) {
+  public static WebhookCaller of(ScopeguardOperator operator) {
     var webhook =
         operator
             .webhook()
             .orElseThrow(() -> new IllegalStateException("the webhook is not enabled"));
     try {
       return new WebhookCaller(
-          URI.create(
-              "https://127.0.0.1:" + webhook.port() + io.scopeguard.webhook.PruneAdmission.PATH),
-          webhook.caPem());
+          URI.create("https://127.0.0.1:" + webhook.port() + PruneAdmission.PATH), webhook.caPem());
     } catch (Exception e) {
       throw new IllegalStateException("cannot reach the webhook: " + e.getMessage(), e);
     }
@@ -71,8 +73,7 @@ public final class WebhookCaller {
     }
     request.put("operation", "DELETE");
     request.put(
-        "userInfo",
-        Map.of("username", username, "groups", java.util.List.of("system:serviceaccounts")));
+        "userInfo", Map.of("username", username, "groups", List.of("system:serviceaccounts")));
     request.put("oldObject", object);
     request.put("dryRun", false);
     String body =

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
@@ -531,9 +532,7 @@ class ChartRenderTest {
 
     assertThat(chart).isEqualTo(generated);
     assertThat(root).isEqualTo(generated);
-    var crd =
-        StrictModel.read(
-            chart, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+    var crd = StrictModel.read(chart, CustomResourceDefinition.class);
     assertThat(crd.getSpec().getNames().getKind()).isEqualTo("ClusterScope");
   }
 

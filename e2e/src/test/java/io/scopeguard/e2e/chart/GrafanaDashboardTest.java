@@ -21,10 +21,13 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.ClusterTarget;
 import io.scopeguard.demo.IncidentAScenario;
 import io.scopeguard.demo.ScenarioContext;
+import io.scopeguard.e2e.bench.WebhookCaller;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import io.scopeguard.testkit.CaBundleHttpClient;
 import io.scopeguard.testkit.EmbeddedKubernetes;
 import io.scopeguard.webhook.ResumeAdmission;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -42,6 +45,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -137,11 +141,7 @@ class GrafanaDashboardTest {
       incident.onboard(scenario);
       incident.awaitHeld(scenario);
     }
-    assertThat(
-            io.scopeguard.e2e.bench.WebhookCaller.of(scopeguard)
-                .delete(configMap(), "someone")
-                .allowed())
-        .isTrue();
+    assertThat(WebhookCaller.of(scopeguard).delete(configMap(), "someone").allowed()).isTrue();
     assertThat(
             resumeWithoutApproval(
                 IncidentAScenario.kustomization(
@@ -323,7 +323,7 @@ class GrafanaDashboardTest {
           new ProcessBuilder("promtool", "check", "rules", file.toString())
               .redirectErrorStream(true)
               .start();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("promtool is not installed: apt-get install prometheus", e);
     }
     String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -359,7 +359,7 @@ class GrafanaDashboardTest {
                   "group_right",
                   "inf",
                   "nan")
-              .contains(name.toLowerCase(java.util.Locale.ROOT))) {
+              .contains(name.toLowerCase(Locale.ROOT))) {
         names.add(name);
       }
     }
@@ -396,7 +396,7 @@ class GrafanaDashboardTest {
     return titles;
   }
 
-  private static JsonNode dashboard() throws java.io.IOException {
+  private static JsonNode dashboard() throws IOException {
     return JSON.readTree(Files.readString(DASHBOARD));
   }
 
@@ -455,7 +455,7 @@ class GrafanaDashboardTest {
     request.put("oldObject", held);
     var webhook = scopeguard.webhook().orElseThrow();
     HttpResponse<String> response =
-        io.scopeguard.testkit.CaBundleHttpClient.trusting(webhook.caPem())
+        CaBundleHttpClient.trusting(webhook.caPem())
             .send(
                 HttpRequest.newBuilder(
                         URI.create("https://127.0.0.1:" + webhook.port() + ResumeAdmission.PATH))

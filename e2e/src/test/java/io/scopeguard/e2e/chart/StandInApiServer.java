@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -154,8 +157,7 @@ public final class StandInApiServer implements AutoCloseable {
   public synchronized String releaseManifest() {
     for (int i = opaque.size() - 1; i >= 0; i--) {
       String body = new String(opaque.get(i), StandardCharsets.ISO_8859_1);
-      java.util.regex.Matcher release =
-          java.util.regex.Pattern.compile("H4sI[A-Za-z0-9+/=]+").matcher(body);
+      Matcher release = Pattern.compile("H4sI[A-Za-z0-9+/=]+").matcher(body);
       if (release.find()) {
         try (var in =
             new GZIPInputStream(
@@ -299,7 +301,7 @@ public final class StandInApiServer implements AutoCloseable {
     ObjectNode metadata = object.withObject("/metadata");
     metadata.put("resourceVersion", String.valueOf(resourceVersion.incrementAndGet()));
     if (!metadata.has("uid")) {
-      metadata.put("uid", java.util.UUID.randomUUID().toString());
+      metadata.put("uid", UUID.randomUUID().toString());
     }
   }
 

@@ -1,9 +1,11 @@
 package io.scopeguard.e2e.chart;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,13 +105,13 @@ public final class StrictModel {
   public static <T> T read(JsonNode manifest, Class<T> type) {
     try {
       return MAPPER.treeToValue(manifest, type);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(e.getOriginalMessage() + " at " + path(e), e);
     }
   }
 
-  private static String path(com.fasterxml.jackson.core.JsonProcessingException e) {
-    if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping)) {
+  private static String path(JsonProcessingException e) {
+    if (!(e instanceof JsonMappingException mapping)) {
       return "?";
     }
     StringBuilder path = new StringBuilder();

@@ -1,6 +1,7 @@
 package io.scopeguard.e2e.chart;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class ThirdPartyKinds {
   /** A scrape endpoint of a ServiceMonitor. */
   public record Endpoint(
       String port,
-      io.fabric8.kubernetes.api.model.IntOrString targetPort,
+      IntOrString targetPort,
       String path,
       String scheme,
       String interval,

@@ -4,6 +4,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -46,11 +47,11 @@ public record ApiRequest(
       rest = segments.subList(3, segments.size());
     } else {
       return new ApiRequest(
-          method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
+          method.toLowerCase(Locale.ROOT), null, pathAndQueryParts[0], null, null);
     }
     if (rest.isEmpty()) {
       return new ApiRequest(
-          method.toLowerCase(java.util.Locale.ROOT), null, pathAndQueryParts[0], null, null);
+          method.toLowerCase(Locale.ROOT), null, pathAndQueryParts[0], null, null);
     }
     String namespace = null;
     if (rest.size() >= 3 && rest.get(0).equals("namespaces")) {
@@ -76,7 +77,7 @@ public record ApiRequest(
           case "PUT" -> "update";
           case "PATCH" -> "patch";
           case "DELETE" -> collection ? "deletecollection" : "delete";
-          default -> method.toLowerCase(java.util.Locale.ROOT);
+          default -> method.toLowerCase(Locale.ROOT);
         };
     return new ApiRequest(verb, group, resource, namespace, name);
   }

@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -237,7 +238,7 @@ class RbacCoverageTest {
               "Kustomization",
               "no-such-scope",
               Map.of("sourceRef", Map.of("kind", kind, "name", "not-yet"), "prune", true));
-      reader.getMetadata().setName("reads-" + kind.toLowerCase(java.util.Locale.ROOT));
+      reader.getMetadata().setName("reads-" + kind.toLowerCase(Locale.ROOT));
       client.resource(reader).create();
     }
     for (String kind : List.of("GitRepository", "OCIRepository", "HelmRepository", "Bucket")) {
@@ -248,7 +249,7 @@ class RbacCoverageTest {
               "no-such-scope",
               Map.of(
                   "url",
-                  "https://example.com/" + kind.toLowerCase(java.util.Locale.ROOT),
+                  "https://example.com/" + kind.toLowerCase(Locale.ROOT),
                   "interval",
                   "5m")));
     }
@@ -293,7 +294,7 @@ class RbacCoverageTest {
         .withKind(kind)
         .withNewMetadata()
         .withNamespace("rbac")
-        .withName(kind.toLowerCase(java.util.Locale.ROOT))
+        .withName(kind.toLowerCase(Locale.ROOT))
         .withLabels(scope == null ? Map.of() : Map.of(Annotations.SCOPE_LABEL, scope))
         .endMetadata()
         .withAdditionalProperties(Map.of("spec", spec))
