@@ -7,13 +7,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarUtils;
+import org.apache.commons.compress.archivers.zip.ZipEncoding;
+import org.apache.commons.compress.archivers.zip.ZipEncodingHelper;
+import org.apache.commons.compress.utils.ArchiveUtils;
 
 /**
  * Unpacks a Flux source artifact, a gzip-compressed tar archive, into an {@link ArtifactTree} in
@@ -38,16 +42,30 @@ import java.util.zip.ZipException;
  * that stops at an entry boundary without the end-of-archive blocks is read as complete, as Flux's
  * own tar reader reads it; one that stops inside a header or an entry's data, or a gzip stream that
  * stops before its trailer, is {@code Truncated}.
+ *
+ * <p>Each 512-byte header is read by Apache Commons Compress ({@link TarArchiveEntry}: checksum,
+ * octal and base-256 numbers, ustar and star prefixes, names), and so is each GNU long name. The
+ * walk from header to header, and the pax records, stay here, under the limit streams, because
+ * {@code TarArchiveInputStream} reads archives differently from Go's reader: an earlier pax header
+ * wins over a later one, a global header applies to every later entry, the leading {@code /} of a
+ * pax or GNU long name is dropped (hiding an absolute path), the data of a link or device is
+ * skipped by its size where Go reads none, long names are read whatever their size, each extended
+ * header recurses (a long chain overflows the stack), and a partial last block, a bad checksum or a
+ * header after the end-of-archive block pass unnoticed. Its pax parser is not public API.
  */
 public final class SafeUntar {
 
   private static final int BLOCK = 512;
+  private static final int SIZE_FIELD = 124;
 
   /** The largest pax or GNU long-name entry read, as Go's tar reader allows. */
   private static final int MAX_METADATA_BYTES = 1 << 20;
 
   private static final int MAX_NAME_CHARS = 4096;
   private static final int MAX_QUOTED_CHARS = 160;
+
+  /** Names as Go reads them: UTF-8, a malformed byte replaced rather than refused. */
+  private static final ZipEncoding NAMES = ZipEncodingHelper.getZipEncoding(StandardCharsets.UTF_8);
 
   private SafeUntar() {}
 
@@ -118,22 +136,15 @@ public final class SafeUntar {
 
     ArtifactTree read() throws IOException, ArtifactException {
       Extended extended = new Extended();
-      while (readBlock()) {
-        if (isZero(block)) {
-          if (!readBlock() || isZero(block)) {
-            break;
-          }
-          throw malformed("artifact has a tar header after its end-of-archive block");
-        }
-        Header header = Header.parse(block);
-        switch (header.type) {
-          case 'x' -> extended.pax(readMetadata(header.size));
+      for (TarArchiveEntry header = nextHeader(); header != null; header = nextHeader()) {
+        switch (header.getLinkFlag()) {
+          case 'x' -> extended.pax(readMetadata(header.getSize()));
           case 'g' -> {
-            skip(header.size, "a pax global header");
+            skip(header.getSize(), "a pax global header");
             extended = new Extended();
           }
-          case 'L' -> extended.longName = cString(readMetadata(header.size), 0, Integer.MAX_VALUE);
-          case 'K' -> extended.longLink = cString(readMetadata(header.size), 0, Integer.MAX_VALUE);
+          case 'L' -> extended.longName = longName(header);
+          case 'K' -> extended.longLink = longName(header);
           default -> {
             entry(header, extended);
             extended = new Extended();
@@ -143,17 +154,58 @@ public final class SafeUntar {
       return new ArtifactTree(files, directories);
     }
 
-    private void entry(Header header, Extended extended) throws IOException, ArtifactException {
+    /** The next header as Commons Compress reads it, or null at the end of the archive. */
+    private TarArchiveEntry nextHeader() throws IOException, ArtifactException {
+      if (!readBlock()) {
+        return null;
+      }
+      if (ArchiveUtils.isArrayZero(block, BLOCK)) {
+        if (!readBlock() || ArchiveUtils.isArrayZero(block, BLOCK)) {
+          return null;
+        }
+        throw malformed("artifact has a tar header after its end-of-archive block");
+      }
+      if (!checksumMatches(block)) {
+        throw malformed(
+            "artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged");
+      }
+      if (sizeStartsWithNul(block)) {
+        throw malformed("artifact has a tar header whose size field starts with a NUL byte");
+      }
+      if (v7WithPrefix(block)) {
+        throw malformed(
+            "artifact has an old-style (V7) tar header with bytes in the ustar prefix field:"
+                + " tar readers disagree on its name");
+      }
+      try {
+        return new TarArchiveEntry(block, NAMES, true);
+      } catch (IOException | RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        throw malformed("artifact has a malformed tar header: " + quote(cause.getMessage()));
+      }
+    }
+
+    /** A GNU long name or link target: up to its first NUL, as Go reads it. */
+    private String longName(TarArchiveEntry header) throws IOException, ArtifactException {
+      byte[] data = readMetadata(header.getSize());
+      return TarUtils.parseName(data, 0, data.length, NAMES);
+    }
+
+    private void entry(TarArchiveEntry header, Extended extended)
+        throws IOException, ArtifactException {
       String name =
           extended.longName != null
               ? extended.longName
-              : extended.paxPath != null ? extended.paxPath : header.name;
+              : extended.paxPath != null ? extended.paxPath : header.getName();
       String link =
           extended.longLink != null
               ? extended.longLink
-              : extended.paxLinkpath != null ? extended.paxLinkpath : header.linkName;
-      long size = extended.paxSize >= 0 ? extended.paxSize : header.size;
-      char type = header.type == '\0' ? (name.endsWith("/") ? '5' : '0') : header.type;
+              : extended.paxLinkpath != null ? extended.paxLinkpath : header.getLinkName();
+      long size = extended.paxSize >= 0 ? extended.paxSize : header.getSize();
+      char type = (char) (header.getLinkFlag() & 0xff);
+      if (type == '\0') {
+        type = name.endsWith("/") ? '5' : '0';
+      }
       if (++entries > limits.maxFiles()) {
         throw new ArtifactException(
             Reason.TooManyFiles,
@@ -370,22 +422,49 @@ public final class SafeUntar {
     return slash < 0 ? "" : path.substring(0, slash);
   }
 
-  private static boolean isZero(byte[] block) {
-    for (byte b : block) {
-      if (b != 0) {
-        return false;
-      }
+  /** As Commons Compress checks it; a checksum field that is not octal does not match. */
+  private static boolean checksumMatches(byte[] header) {
+    try {
+      return TarUtils.verifyCheckSum(header);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
-    return true;
   }
 
-  private static String cString(byte[] bytes, int offset, int length) {
-    int end = offset;
-    int limit = (int) Math.min((long) offset + length, bytes.length);
-    while (end < limit && bytes[end] != 0) {
-      end++;
+  /**
+   * A size that Commons Compress reads as 0 but Go as the digits after the NUL: the two would
+   * disagree on where the next header starts.
+   */
+  /**
+   * A header without ustar magic whose prefix field is not empty: Go's reader ignores the prefix,
+   * Commons Compress prepends it, so the two would name the entry differently.
+   */
+  private static boolean v7WithPrefix(byte[] header) {
+    if (header[257] == 'u'
+        && header[258] == 's'
+        && header[259] == 't'
+        && header[260] == 'a'
+        && header[261] == 'r') {
+      return false;
     }
-    return new String(bytes, offset, end - offset, StandardCharsets.UTF_8);
+    for (int i = 345; i < 500; i++) {
+      if (header[i] != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean sizeStartsWithNul(byte[] header) {
+    if (header[SIZE_FIELD] != 0) {
+      return false;
+    }
+    for (int i = SIZE_FIELD + 1; i < SIZE_FIELD + 12; i++) {
+      if (header[i] != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ArtifactException malformed(String message) {
@@ -398,74 +477,6 @@ public final class SafeUntar {
 
   private static ArtifactException conflict(String path) {
     return malformed("artifact holds " + quote(path) + " both as a file and as a directory");
-  }
-
-  /** One 512-byte tar header. */
-  private record Header(char type, String name, String linkName, long size) {
-
-    private static final byte[] USTAR_MAGIC = "ustar\0".getBytes(StandardCharsets.US_ASCII);
-
-    static Header parse(byte[] block) throws ArtifactException {
-      long stored;
-      try {
-        stored = number(block, 148, 8);
-      } catch (ArtifactException e) {
-        stored = -1;
-      }
-      long unsigned = 0;
-      long signed = 0;
-      for (int i = 0; i < BLOCK; i++) {
-        byte b = i >= 148 && i < 156 ? (byte) ' ' : block[i];
-        unsigned += b & 0xff;
-        signed += b;
-      }
-      if (stored != unsigned && stored != signed) {
-        throw malformed(
-            "artifact has a tar header with a wrong checksum: it is not a tar archive, or it is damaged");
-      }
-      String name = cString(block, 0, 100);
-      if (Arrays.equals(block, 257, 263, USTAR_MAGIC, 0, USTAR_MAGIC.length)) {
-        String prefix = cString(block, 345, 155);
-        if (!prefix.isEmpty()) {
-          name = prefix + "/" + name;
-        }
-      }
-      long size = number(block, 124, 12);
-      return new Header((char) (block[156] & 0xff), name, cString(block, 157, 100), size);
-    }
-
-    /** Octal, or GNU base-256 when the high bit of the first byte is set. */
-    private static long number(byte[] block, int offset, int length) throws ArtifactException {
-      if ((block[offset] & 0x80) != 0) {
-        if ((block[offset] & 0x40) != 0) {
-          throw malformed("artifact has a tar header with a negative number");
-        }
-        long value = block[offset] & 0x3f;
-        for (int i = offset + 1; i < offset + length; i++) {
-          if (value >>> 55 != 0) {
-            throw malformed("artifact has a tar header with a number too large to read");
-          }
-          value = value << 8 | (block[i] & 0xff);
-        }
-        return value;
-      }
-      int start = offset;
-      int end = offset + length;
-      while (start < end && (block[start] == ' ' || block[start] == 0)) {
-        start++;
-      }
-      while (end > start && (block[end - 1] == ' ' || block[end - 1] == 0)) {
-        end--;
-      }
-      long value = 0;
-      for (int i = start; i < end; i++) {
-        if (block[i] < '0' || block[i] > '7' || value >>> 60 != 0) {
-          throw malformed("artifact has a tar header with a field that is not an octal number");
-        }
-        value = value << 3 | (block[i] - '0');
-      }
-      return value;
-    }
   }
 
   /** What pax and GNU long-name entries say about the entry that follows them. */

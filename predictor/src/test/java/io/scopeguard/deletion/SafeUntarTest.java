@@ -473,6 +473,7 @@ class SafeUntarTest {
       pax sparse file       | artifact entry 'sparse.yaml' is a sparse or multi-volume file, which scopeguard does not read
       bad pax record        | artifact has a malformed pax header
       file named dot        | artifact has a file entry without a name
+      v7 with a prefix      | artifact has an old-style (V7) tar header with bytes in the ustar prefix field: tar readers disagree on its name
       """)
   void refusesWhatIsNotAWellFormedArchive(String name, String message) {
     byte[] gzip =
@@ -499,6 +500,19 @@ class SafeUntarTest {
                   .file("a.yaml", "")
                   .gzip();
           case "file named dot" -> TarBuilder.tar().file("./", "").gzip();
+          case "v7 with a prefix" -> {
+            byte[] header = TarBuilder.headerBlock('0', "a.yaml", 0);
+            Arrays.fill(header, 257, 265, (byte) 0);
+            header[345] = 'x';
+            Arrays.fill(header, 148, 156, (byte) ' ');
+            long sum = 0;
+            for (byte b : header) {
+              sum += b & 0xff;
+            }
+            byte[] checksum = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(checksum, 0, header, 148, 8);
+            yield TarBuilder.tar().raw(header).gzip();
+          }
           default -> throw new IllegalArgumentException(name);
         };
 
@@ -568,6 +582,32 @@ class SafeUntarTest {
             .gzip();
 
     assertThat(unpack(gzip).files()).containsExactly("also-by-header.yaml", "named-by-header.yaml");
+  }
+
+  /** Commons Compress drops the leading slash of a long name; the unpacker must still see it. */
+  @ParameterizedTest
+  @EnumSource(LongNames.class)
+  void anAbsoluteLongNameIsRefused(LongNames style) {
+    String name = "/" + "etc/".repeat(30) + "passwd";
+    byte[] gzip = TarBuilder.tar().longNames(style).file(name, "").gzip();
+
+    ArtifactException refusal = refusal(gzip, DEFAULTS);
+
+    assertThat(refusal.reason()).isEqualTo(Reason.PathTraversal);
+    assertThat(refusal.getMessage())
+        .startsWith("artifact entry '/etc/")
+        .endsWith("is an absolute path");
+  }
+
+  /** Go reads no data for a link whatever its header says, so what follows is the next header. */
+  @Test
+  void aLinkWhoseHeaderClaimsDataHasNoneAsInGo() throws Exception {
+    byte[] smuggled =
+        TarBuilder.tar().file("smuggled.yaml", "kind: ConfigMap\n").tarBytesWithoutEnd();
+    byte[] gzip =
+        TarBuilder.tar().entry('2', "link", "target", smuggled).file("after.yaml", "").gzip();
+
+    assertThat(unpack(gzip).files()).contains("smuggled.yaml");
   }
 
   /** Counts the compressed bytes the unpacker pulls. */
