@@ -3,8 +3,10 @@ package io.scopeguard.deletion;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -34,23 +36,58 @@ public final class Cascade {
 
   private Cascade() {}
 
+  /**
+   * One object a revision would delete.
+   *
+   * @param object what is deleted
+   * @param via the deleted Kustomization, HelmRelease or Namespace that takes it with it; null when
+   *     the revision deletes it directly
+   */
+  public record Deletion(ObjectId object, ObjectId via) {}
+
   /** The direct deletions and everything they cascade to, in discovery order, without repeats. */
   public static Set<ObjectId> expand(Collection<ObjectId> direct, Inventories inventories) {
     Set<ObjectId> all = new LinkedHashSet<>();
-    Deque<ObjectId> pending = new ArrayDeque<>(direct);
-    while (!pending.isEmpty()) {
-      ObjectId id = pending.poll();
-      if (!all.add(id)) {
+    trace(direct, inventories).forEach(deletion -> all.add(deletion.object()));
+    return all;
+  }
+
+  /**
+   * As {@link #expand}, each object with what takes it. A direct deletion is never attributed to a
+   * parent, and an object in a reconciler's inventory is attributed to that Kustomization or
+   * HelmRelease rather than to its deleted Namespace: what a Namespace takes is followed only once
+   * no inventory is left to follow.
+   */
+  public static List<Deletion> trace(Collection<ObjectId> direct, Inventories inventories) {
+    Map<ObjectId, Deletion> all = new LinkedHashMap<>();
+    Deque<Deletion> pending = new ArrayDeque<>();
+    Deque<ObjectId> namespaces = new ArrayDeque<>();
+    direct.forEach(id -> pending.add(new Deletion(id, null)));
+    while (!pending.isEmpty() || !namespaces.isEmpty()) {
+      if (pending.isEmpty()) {
+        ObjectId namespace = namespaces.poll();
+        inventories
+            .inNamespace(namespace.name())
+            .forEach(child -> pending.add(new Deletion(child, namespace)));
+        continue;
+      }
+      Deletion deletion = pending.poll();
+      ObjectId id = deletion.object();
+      if (all.putIfAbsent(id, deletion) != null) {
         continue;
       }
       if (KUSTOMIZE_GROUP.equals(id.group()) && "Kustomization".equals(id.kind())) {
-        pending.addAll(inventories.kustomization(id.namespace(), id.name()));
+        inventories
+            .kustomization(id.namespace(), id.name())
+            .forEach(child -> pending.add(new Deletion(child, id)));
       } else if (HELM_GROUP.equals(id.group()) && "HelmRelease".equals(id.kind())) {
-        pending.addAll(inventories.helmRelease(id.namespace(), id.name()));
+        inventories
+            .helmRelease(id.namespace(), id.name())
+            .forEach(child -> pending.add(new Deletion(child, id)));
       } else if (id.group().isEmpty() && "Namespace".equals(id.kind())) {
-        pending.addAll(inventories.inNamespace(id.name()));
+        namespaces.add(id);
       }
     }
-    return all;
+    return List.copyOf(all.values());
   }
 }

@@ -1,6 +1,7 @@
 package io.scopeguard.deletion;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import java.util.Map;
@@ -97,5 +98,48 @@ class CascadeTest {
             FLEET);
 
     assertThat(all).hasSize(6);
+  }
+
+  @Test
+  void eachObjectIsAttributedToWhatTakesItAndDirectDeletionsToNothing() {
+    List<Cascade.Deletion> traced =
+        Cascade.trace(
+            List.of(
+                id("flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization"),
+                id("apps_settings__ConfigMap")),
+            FLEET);
+
+    assertThat(traced)
+        .extracting(d -> d.object().inventoryId(), d -> d.via() == null ? "" : d.via().name())
+        .containsExactly(
+            tuple("flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization", ""),
+            tuple("apps_settings__ConfigMap", ""),
+            tuple("_apps__Namespace", "apps"),
+            tuple("apps_web_apps_Deployment", "apps"),
+            tuple("apps_podinfo_helm.toolkit.fluxcd.io_HelmRelease", "apps"),
+            tuple("apps_podinfo_apps_Deployment", "podinfo"),
+            tuple("apps_podinfo__Service", "podinfo"));
+  }
+
+  @Test
+  void anObjectInAnInventoryIsTakenByItsReconcilerNotByItsDeletedNamespace() {
+    List<Cascade.Deletion> traced =
+        Cascade.trace(
+            List.of(
+                id("_apps__Namespace"),
+                id("flux-system_apps_kustomize.toolkit.fluxcd.io_Kustomization")),
+            FLEET);
+
+    assertThat(traced)
+        .filteredOn(d -> d.object().name().equals("web"))
+        .singleElement()
+        .extracting(d -> d.via().kind() + " " + d.via().name())
+        .isEqualTo("Kustomization apps");
+    assertThat(traced)
+        .filteredOn(d -> d.object().name().equals("settings"))
+        .singleElement()
+        .extracting(d -> d.via().kind() + " " + d.via().name())
+        .as("what no inventory holds goes with its Namespace")
+        .isEqualTo("Namespace apps");
   }
 }
