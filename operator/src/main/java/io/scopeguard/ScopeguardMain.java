@@ -1,6 +1,10 @@
 package io.scopeguard;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.scopeguard.cli.ApproveHoldCommand;
+import io.scopeguard.cli.ExplainCommand;
+import io.scopeguard.cli.PreflightCommand;
+import io.scopeguard.cli.StatusCommand;
 import io.scopeguard.deletion.UnknownPolicy;
 import io.scopeguard.flux.FluxIdentities;
 import io.scopeguard.guard.OnboardingKinds;
@@ -12,8 +16,11 @@ import io.scopeguard.runtime.LogFormat;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
 import io.scopeguard.runtime.StartupException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +45,8 @@ import picocli.CommandLine.Spec;
     versionProvider = ScopeguardMain.Version.class,
     description = {
       "Keeps GitOps and cluster-onboarding automation inside its declared scope.",
-      "Runs the operator in-cluster or against a kubeconfig.",
+      "Runs the operator in-cluster or against a kubeconfig; with a command (status, explain,"
+          + " approve, preflight), acts for a person through their kubeconfig.",
       "Every option can also be set by the environment variable shown."
     })
 public class ScopeguardMain implements Callable<Integer> {
@@ -227,6 +236,15 @@ public class ScopeguardMain implements Callable<Integer> {
   private String leaderElectionLease;
 
   @Option(
+      names = "--notification-url",
+      defaultValue = "${env:SCOPEGUARD_NOTIFICATION_URL}",
+      description =
+          "Flux notification-controller's event endpoint, e.g. http://notification-controller.flux-system.svc.cluster.local./:"
+              + " holds, approvals and refused revisions are forwarded there as Flux events, so existing Alerts fire"
+              + " (env SCOPEGUARD_NOTIFICATION_URL; default: forward nothing).")
+  private URI notificationUrl;
+
+  @Option(
       names = "--log-format",
       defaultValue = "${env:SCOPEGUARD_LOG_FORMAT:-plain}",
       description =
@@ -240,7 +258,24 @@ public class ScopeguardMain implements Callable<Integer> {
 
   /** Runs the command line with the given streams and returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return run(
+        args,
+        () -> new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+        out,
+        err);
+  }
+
+  /**
+   * As {@link #run(String[], PrintWriter, PrintWriter)}, reading what a person types (approve's
+   * confirmation) from {@code in}.
+   */
+  public static int run(
+      String[] args, Supplier<BufferedReader> in, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new ScopeguardMain());
+    commandLine.addSubcommand(new StatusCommand());
+    commandLine.addSubcommand(new ExplainCommand());
+    commandLine.addSubcommand(new ApproveHoldCommand(in));
+    commandLine.addSubcommand(new PreflightCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
     return commandLine.execute(args);
@@ -278,6 +313,16 @@ public class ScopeguardMain implements Callable<Integer> {
                   + " (outside the cluster), or --no-webhook");
       return 2;
     }
+    if (notificationUrl != null
+        && !notificationUrl.toString().isBlank()
+        && !List.of("http", "https").contains(String.valueOf(notificationUrl.getScheme()))) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "scopeguard: --notification-url must be an http or https URL, not "
+                  + notificationUrl);
+      return 2;
+    }
     OperatorSettings settings =
         new OperatorSettings(
             blankToNull(context),
@@ -308,7 +353,8 @@ public class ScopeguardMain implements Callable<Integer> {
                 : OperatorSettings.LeaderElection.disabled(),
             blankToNull(selfUsername),
             judgingBudget,
-            OperatorSettings.DEFAULT_WARM_UP_ROUNDS);
+            OperatorSettings.DEFAULT_WARM_UP_ROUNDS,
+            Optional.ofNullable(notificationUrl).filter(url -> !url.toString().isBlank()));
     KubernetesClient client;
     try {
       client = KubernetesConnection.connect(settings);

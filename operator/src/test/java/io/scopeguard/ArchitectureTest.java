@@ -37,9 +37,13 @@ class ArchitectureTest {
           .layer("Decisions")
           .definedBy(DECISIONS)
           .layer("Kubernetes I/O")
-          .definedBy("io.scopeguard.guard..", "io.scopeguard.webhook..", "io.scopeguard.metrics..")
+          .definedBy(
+              "io.scopeguard.guard..",
+              "io.scopeguard.webhook..",
+              "io.scopeguard.metrics..",
+              "io.scopeguard.notify..")
           .layer("Runtime")
-          .definedBy("io.scopeguard.runtime..", "io.scopeguard")
+          .definedBy("io.scopeguard.runtime..", "io.scopeguard.cli..", "io.scopeguard")
           .whereLayer("Runtime")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("Kubernetes I/O")

@@ -4,10 +4,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.demo.ScenarioContext;
 import io.scopeguard.runtime.OperatorSettings;
 import io.scopeguard.runtime.ScopeguardOperator;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -26,6 +33,7 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
   private ScopeguardOperator operator;
   private ScenarioContext scenario;
   private final StringWriter printed = new StringWriter();
+  private final Map<String, Path> kubeconfigs = new ConcurrentHashMap<>();
   private final UnaryOperator<OperatorSettings> customize;
 
   public E2eCluster() {
@@ -79,6 +87,40 @@ public final class E2eCluster implements BeforeAllCallback, AfterAllCallback {
 
   public KubernetesClient client() {
     return cluster.client();
+  }
+
+  /**
+   * The arguments that point scopeguard's command line at this cluster, as a person's kubeconfig
+   * would: on the embedded API a kubeconfig acting as {@code username}; on a real cluster {@code
+   * KUBECONFIG} and the e2e context (the kubeconfig's own user then acts).
+   */
+  public List<String> cliTarget(String username) {
+    if (cluster.embedded().isEmpty()) {
+      return List.of(
+          "--kubeconfig", System.getenv("KUBECONFIG"),
+          "--context", System.getenv("SCOPEGUARD_E2E_CONTEXT"));
+    }
+    return List.of(
+        "--kubeconfig",
+        kubeconfigs
+            .computeIfAbsent(
+                username,
+                user -> {
+                  try {
+                    Path kubeconfig = Files.createTempFile("scopeguard-cli-", ".kubeconfig");
+                    kubeconfig.toFile().deleteOnExit();
+                    Files.writeString(kubeconfig, cluster.embedded().get().kubeconfig(user));
+                    return kubeconfig;
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                })
+            .toString());
+  }
+
+  /** Whether this is the embedded API (where the CLI's user is the one asked for). */
+  public boolean embedded() {
+    return cluster.embedded().isPresent();
   }
 
   /** The context scenarios play in; what they print is kept for {@link #printed()}. */

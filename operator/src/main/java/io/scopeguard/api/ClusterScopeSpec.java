@@ -23,6 +23,12 @@ public class ClusterScopeSpec {
   @JsonPropertyDescription("How much one reconciliation may delete before it is held.")
   private DeletionBudget deletion = new DeletionBudget();
 
+  @JsonPropertyDescription(
+      "Who to tell when scopeguard holds, approves or refuses something on this cluster (e-mail addresses,"
+          + " chat channels, on-call services): carried as metadata 'contacts' in the Flux events scopeguard"
+          + " forwards to notification-controller, and shown by kubectl scopeguard status.")
+  private List<String> contacts = new ArrayList<>();
+
   @Default("Enforce")
   @JsonPropertyDescription(
       "Enforce suspends offending reconciliations; Audit only records and alerts.")
@@ -50,6 +56,14 @@ public class ClusterScopeSpec {
 
   public void setSources(List<SourceRule> sources) {
     this.sources = sources == null ? new ArrayList<>() : sources;
+  }
+
+  public List<String> getContacts() {
+    return contacts;
+  }
+
+  public void setContacts(List<String> contacts) {
+    this.contacts = contacts == null ? new ArrayList<>() : contacts;
   }
 
   public DeletionBudget getDeletion() {

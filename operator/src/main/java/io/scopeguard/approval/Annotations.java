@@ -17,6 +17,13 @@ public final class Annotations {
   /** The token that approves this hold: the judged generation (scope reasons) or revision. */
   public static final String SUSPENDED_TOKEN = PREFIX + "suspended-token";
 
+  /**
+   * While a revision is held for MassDeletion: everything it would delete and the source change
+   * behind it (gzip-compressed JSON in base64, bounded); removed with the hold. Written only by
+   * scopeguard; {@code kubectl scopeguard explain} reads it.
+   */
+  public static final String PREDICTION = PREFIX + "prediction";
+
   /** Fingerprint of what was judged, so a later change of spec is judged afresh. */
   public static final String SUSPENDED_SPEC = PREFIX + "suspended-spec";
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.approval.Fingerprint;
@@ -21,13 +22,20 @@ import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.Json;
+import io.scopeguard.notify.FluxEventForwarder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -49,14 +57,28 @@ public final class Actuator {
   private final KubernetesClient client;
   private final WatchedResources watched;
   private final Clock clock;
+  private final FluxEventForwarder notifications;
   private final Map<String, String> lastEvent = new ConcurrentHashMap<>();
   private final Map<String, String> told = new ConcurrentHashMap<>();
   private final Map<String, Instant> held = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Boolean>> writing = new ConcurrentHashMap<>();
 
   public Actuator(KubernetesClient client, WatchedResources watched, Clock clock) {
+    this(client, watched, clock, FluxEventForwarder.disabled());
+  }
+
+  /**
+   * @param notifications where each Event scopeguard records is also forwarded, as a Flux event
+   */
+  public Actuator(
+      KubernetesClient client,
+      WatchedResources watched,
+      Clock clock,
+      FluxEventForwarder notifications) {
     this.client = client;
     this.watched = watched;
     this.clock = clock;
+    this.notifications = notifications;
   }
 
   /**
@@ -74,11 +96,13 @@ public final class Actuator {
       String fingerprint) {
     ResourceKey key = ResourceKey.of(kind, resource);
     String message = judgement.verdict().message();
+    Map<String, String> context = context(judgement.home(), judgement.revision());
     switch (decision.action()) {
       case NONE -> {
         if (judgement.warning() == null) {
           lastEvent.remove(key.id());
-        } else if (eventOnce(key, resource, "Warning", "PredictionUnknown", judgement.warning())) {
+        } else if (eventOnce(
+            key, resource, "Warning", "PredictionUnknown", judgement.warning(), context)) {
           LOG.info("{}: prediction unknown, not held: {}", key, judgement.warning());
         }
       }
@@ -95,7 +119,8 @@ public final class Actuator {
                     + " does not match the token "
                     + state.heldToken()
                     + "; nothing resumed. To approve: "
-                    + approve(kind, resource, state.heldToken()))) {
+                    + approve(kind, resource, state.heldToken()),
+                context)) {
           LOG.info(
               "{}: approval {} ignored, expected token {}",
               key,
@@ -110,7 +135,8 @@ public final class Actuator {
             state.heldToken(),
             message
                 + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: "
-                + approveCommand)) {
+                + approveCommand,
+            context)) {
           decision(key, state.heldReason(), judgement, "held")
               .log(
                   "{}: held at admission ({}): {}; approve: {}",
@@ -131,7 +157,8 @@ public final class Actuator {
                 + message
                 + ". ClusterScope "
                 + judgement.homeName()
-                + " enforces Audit: nothing suspended")) {
+                + " enforces Audit: nothing suspended",
+            context)) {
           decision(key, decision.reason(), judgement, "recorded")
               .log("{}: recorded {} (Audit, not suspended): {}", key, decision.reason(), message);
         }
@@ -139,24 +166,32 @@ public final class Actuator {
       case SUSPEND, RESUSPEND, UPDATE_HOLD -> {
         String hold =
             key.id() + "|" + decision.reason() + "|" + decision.token() + "|" + fingerprint;
-        if (decision.action() == GuardDecision.Action.SUSPEND && justHeld(hold)) {
+        if (decision.action() == GuardDecision.Action.SUSPEND && !claimHold(hold)) {
           return false;
         }
         String since =
             state.heldAt() != null
                 ? state.heldAt()
                 : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-        send(
-            kind,
-            resource,
+        JudgedPatch holding =
             JudgedPatch.of(resource)
                 .annotate(Annotations.SUSPENDED_REASON, decision.reason())
                 .annotate(Annotations.SUSPENDED_AT, since)
                 .annotate(Annotations.SUSPENDED_TOKEN, decision.token())
                 .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
-                .remove(Annotations.APPROVE)
-                .set(kind.pausePointer(), BooleanNode.TRUE));
-        held.put(hold, Instant.now(clock));
+                .remove(Annotations.APPROVE);
+        if (judgement.report() != null) {
+          holding.annotate(Annotations.PREDICTION, judgement.report().encode());
+        } else {
+          holding.drop(Annotations.PREDICTION);
+        }
+        boolean written = false;
+        try {
+          send(kind, resource, holding.set(kind.pausePointer(), BooleanNode.TRUE));
+          written = true;
+        } finally {
+          holdWritten(hold, written);
+        }
         String what =
             switch (decision.action()) {
               case RESUSPEND -> "was resumed while held; suspended again";
@@ -167,9 +202,9 @@ public final class Actuator {
         String told =
             message + ". " + capitalize(what) + " by scopeguard; to approve: " + approveCommand;
         if (decision.action() == GuardDecision.Action.RESUSPEND) {
-          event(resource, "Warning", decision.reason(), told, null);
+          event(resource, "Warning", decision.reason(), told, null, context);
         } else {
-          holdTold(key, resource, decision.reason(), decision.token(), told);
+          holdTold(key, resource, decision.reason(), decision.token(), told, context);
         }
         lastEvent.remove(key.id());
         decision(
@@ -198,6 +233,7 @@ public final class Actuator {
             }) {
           resume.remove(name);
         }
+        resume.drop(Annotations.PREDICTION);
         if (decision.approval() != null) {
           resume.annotate(HoldState.approvalAnnotation(decision.reason()), decision.approval());
         }
@@ -215,7 +251,8 @@ public final class Actuator {
                 + " (was held: "
                 + decision.reason()
                 + "); resumed by scopeguard",
-            null);
+            null,
+            withApprover(context, approver, decision.token()));
         decision(key, decision.reason(), judgement, "resumed")
             .addKeyValue("approver", approver)
             .log(
@@ -251,14 +288,18 @@ public final class Actuator {
    * and which consumers wait for a person.
    */
   public void tellRefused(
-      GuardedKind kind, GenericKubernetesResource source, String revision, String message) {
+      GuardedKind kind,
+      GenericKubernetesResource source,
+      String revision,
+      String message,
+      Optional<ClusterScope> scope) {
     String name =
         source.getMetadata().getName()
             + ".refused-"
             + Fingerprint.digest(source.getMetadata().getUid() + "|" + revision);
     ResourceKey key = ResourceKey.of(kind, source);
     if (!("refused|" + revision).equals(told.get(key.id()))) {
-      if (event(source, "Warning", "RevisionRefused", message, name)) {
+      if (event(source, "Warning", "RevisionRefused", message, name, context(scope, revision))) {
         LOG.info("{}: revision {} not published: {}", key, revision, message);
       }
       told.put(key.id(), "refused|" + revision);
@@ -333,7 +374,8 @@ public final class Actuator {
       GenericKubernetesResource resource,
       String reason,
       String token,
-      String message) {
+      String message,
+      Map<String, String> context) {
     String signature = "hold|" + reason + "|" + token;
     if (signature.equals(told.get(key.id()))) {
       return false;
@@ -342,9 +384,81 @@ public final class Actuator {
         resource.getMetadata().getName()
             + ".hold-"
             + Fingerprint.digest(resource.getMetadata().getUid() + "|" + reason + "|" + token);
-    boolean created = event(resource, "Warning", reason, message, name);
+    boolean created = event(resource, "Warning", reason, message, name, context);
     told.put(key.id(), signature);
+    if (created && key.kind().equals(FluxKinds.KUSTOMIZATION) && "MassDeletion".equals(reason)) {
+      tellSourceOfHold(key, resource, token);
+    }
     return created;
+  }
+
+  /**
+   * On the source whose new revision caused a MassDeletion hold, a Warning Event pointing at the
+   * held consumer, so that {@code kubectl describe} of the source tells the story too. Once per
+   * consumer and revision, whoever tells it.
+   */
+  private void tellSourceOfHold(
+      ResourceKey key, GenericKubernetesResource kustomization, String revision) {
+    FluxKinds.KUSTOMIZATION
+        .sourceRef()
+        .apply(kustomization)
+        .flatMap(watched::source)
+        .ifPresent(
+            source ->
+                event(
+                    source.resource(),
+                    "Warning",
+                    "ConsumerHeld",
+                    "scopeguard holds "
+                        + key
+                        + " (MassDeletion): revision "
+                        + revision
+                        + " of this source would make it delete most of its cluster's inventory."
+                        + " What it would delete: kubectl scopeguard explain kustomization/"
+                        + key.name()
+                        + " -n "
+                        + key.namespace()
+                        + "; to approve: "
+                        + approve(key.kind(), kustomization, revision),
+                    source.resource().getMetadata().getName()
+                        + ".held-"
+                        + Fingerprint.digest(
+                            source.resource().getMetadata().getUid()
+                                + "|"
+                                + kustomization.getMetadata().getUid()
+                                + "|"
+                                + revision),
+                    Map.of("revision", revision)));
+  }
+
+  /**
+   * What a forwarded event carries besides its message: the revision, and the ClusterScope with its
+   * environment and contacts.
+   */
+  private static Map<String, String> context(Optional<ClusterScope> scope, String revision) {
+    Map<String, String> context = new LinkedHashMap<>();
+    if (revision != null) {
+      context.put("revision", revision);
+    }
+    scope.ifPresent(
+        s -> {
+          context.put("scope", s.getMetadata().getName());
+          if (s.getSpec().getEnvironment() != null) {
+            context.put("environment", s.getSpec().getEnvironment());
+          }
+          if (!s.getSpec().getContacts().isEmpty()) {
+            context.put("contacts", String.join(", ", s.getSpec().getContacts()));
+          }
+        });
+    return context;
+  }
+
+  private static Map<String, String> withApprover(
+      Map<String, String> context, String approver, String token) {
+    Map<String, String> more = new LinkedHashMap<>(context);
+    more.put("approver", approver);
+    more.put("token", token);
+    return more;
   }
 
   /**
@@ -374,15 +488,43 @@ public final class Actuator {
   }
 
   /**
-   * Whether this very hold (resource, reason, token, spec) was written moments ago: the revision
-   * gate and the guard loop can both decide it from the same event, and the second write would only
-   * repeat the Event and the log line. Nobody else can have undone it since (the resume guard
-   * refuses anyone else's resume of a held resource).
+   * Claims this very hold (resource, reason, token, spec) for this writer, or returns false when it
+   * was claimed or written moments ago: the revision gate and the guard loop can both decide it
+   * from the same event, at the same instant, and the second write would only repeat the Event and
+   * the log line. Nobody else can have undone it since (the resume guard refuses anyone else's
+   * resume of a held resource); a write that fails gives the claim back.
    */
-  private boolean justHeld(String hold) {
-    Instant now = Instant.now(clock);
-    held.values().removeIf(at -> at.isBefore(now.minus(JUST_HELD)));
-    return held.containsKey(hold);
+  private boolean claimHold(String hold) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Instant now = Instant.now(clock);
+      held.values().removeIf(at -> at.isBefore(now.minus(JUST_HELD)));
+      if (held.containsKey(hold)) {
+        return false;
+      }
+      CompletableFuture<Boolean> other = writing.putIfAbsent(hold, new CompletableFuture<>());
+      if (other == null) {
+        return true;
+      }
+      try {
+        other.get(JUST_HELD.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      } catch (ExecutionException | TimeoutException e) {
+        return true;
+      }
+    }
+    return true;
+  }
+
+  private void holdWritten(String hold, boolean written) {
+    if (written) {
+      held.put(hold, Instant.now(clock));
+    }
+    CompletableFuture<Boolean> claim = writing.remove(hold);
+    if (claim != null) {
+      claim.complete(written);
+    }
   }
 
   private static final Duration JUST_HELD = Duration.ofSeconds(5);
@@ -456,12 +598,13 @@ public final class Actuator {
       GenericKubernetesResource resource,
       String type,
       String reason,
-      String message) {
+      String message,
+      Map<String, String> context) {
     String signature = reason + "|" + message;
     if (signature.equals(lastEvent.get(key.id()))) {
       return false;
     }
-    if (event(resource, type, reason, message, null)) {
+    if (event(resource, type, reason, message, null, context)) {
       lastEvent.put(key.id(), signature);
     }
     return true;
@@ -473,7 +616,12 @@ public final class Actuator {
    * @return whether it was created (false when one of that name exists, or the write failed)
    */
   private boolean event(
-      GenericKubernetesResource resource, String type, String reason, String message, String name) {
+      GenericKubernetesResource resource,
+      String type,
+      String reason,
+      String message,
+      String name,
+      Map<String, String> context) {
     String namespace =
         resource.getMetadata().getNamespace() == null
             ? "default"
@@ -517,6 +665,7 @@ public final class Actuator {
                   .withCount(1)
                   .build())
           .create();
+      notifications.forward(resource, "Warning".equals(type), reason, message, context);
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {

@@ -168,8 +168,8 @@ public final class Decisions {
     Verdict verdict = revision.verdict();
     if (verdict.isAllowed()) {
       return scope.verdict().isAllowed()
-          ? scope.with(verdict, revision.revision(), null, revision.deleting())
-          : scope.with(scope.verdict(), null, null, revision.deleting());
+          ? scope.with(verdict, revision.revision(), null, revision.deleting(), null)
+          : scope.with(scope.verdict(), null, null, revision.deleting(), null);
     }
     if (verdict.reason() == Reason.PredictionUnknown
         && !revision.unreadable()
@@ -178,13 +178,16 @@ public final class Decisions {
           scope.verdict(),
           revision.revision(),
           verdict.message() + "; let through by policy (--unknown-prediction=Allow)",
+          null,
           null);
     }
+    boolean unknown = verdict.reason() == Reason.PredictionUnknown;
     return scope.with(
         verdict,
         revision.revision(),
         null,
-        verdict.reason() == Reason.PredictionUnknown ? null : revision.deleting());
+        unknown ? null : revision.deleting(),
+        unknown ? null : revision.report());
   }
 
   /** The scope judgement alone: label or namespace default, target, source, consumers. */
@@ -224,7 +227,7 @@ public final class Decisions {
       involved.addAll(declaring);
     }
     about.ifPresent(involved::add);
-    return new Judgement(guardFacts, verdict, home, enforcement(involved), null, null, null);
+    return new Judgement(guardFacts, verdict, home, enforcement(involved), null, null, null, null);
   }
 
   /**

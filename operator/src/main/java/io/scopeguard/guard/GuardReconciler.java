@@ -249,7 +249,12 @@ public final class GuardReconciler implements WatchedResources.Listener, AutoClo
             revision,
             decisions.decideNewRevision(kind, source, recorded.get().artifact()));
     if (refusal.refused()) {
-      actuator.tellRefused(kind, source, revision, refusal.message());
+      actuator.tellRefused(
+          kind,
+          source,
+          revision,
+          refusal.message(),
+          refusal.trips().get(0).decided().judgement().home());
     }
   }
 

@@ -99,6 +99,20 @@ final class JudgedPatch {
   }
 
   /**
+   * Removes an annotation only scopeguard writes, whatever its value, without testing it: for the
+   * prediction, whose value is large and which nobody else can change.
+   */
+  JudgedPatch drop(String name) {
+    if (annotationsExist) {
+      String path = "/metadata/annotations/" + escape(name);
+      operations.addObject().put("op", "add").put("path", path).put("value", "");
+      operations.addObject().put("op", "remove").put("path", path);
+    }
+    merge.with("metadata").with("annotations").putNull(name);
+    return this;
+  }
+
+  /**
    * Whether {@code live} differs from the judged resource in what this patch tests (it is gone, its
    * spec or scope label changed, or an annotation tested changed): a refusal of the patch then
    * means "judge again", not a fault.

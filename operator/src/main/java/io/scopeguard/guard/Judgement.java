@@ -2,6 +2,7 @@ package io.scopeguard.guard;
 
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.Enforcement;
+import io.scopeguard.deletion.DeletionReport;
 import io.scopeguard.scope.GuardFacts;
 import io.scopeguard.scope.Verdict;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import java.util.Optional;
  *     a Warning Event and a status row); else null
  * @param predictedDeletions how many objects the source's current revision would delete (cascade
  *     included), allowed or not; null when no revision was judged or its deletions are unknown
+ * @param report what the held revision would delete, listed, and the source change behind it; null
+ *     unless the verdict holds a revision for what it would delete
  */
 public record Judgement(
     GuardFacts facts,
@@ -27,7 +30,8 @@ public record Judgement(
     Enforcement enforcement,
     String revision,
     String warning,
-    Integer predictedDeletions) {
+    Integer predictedDeletions,
+    DeletionReport report) {
 
   public String homeName() {
     return home.map(scope -> scope.getMetadata().getName()).orElse("");
@@ -38,8 +42,14 @@ public record Judgement(
   }
 
   /** This judgement with another verdict and the revision facts that led to it. */
-  Judgement with(Verdict verdict, String revision, String warning, Integer predictedDeletions) {
-    return new Judgement(facts, verdict, home, enforcement, revision, warning, predictedDeletions);
+  Judgement with(
+      Verdict verdict,
+      String revision,
+      String warning,
+      Integer predictedDeletions,
+      DeletionReport report) {
+    return new Judgement(
+        facts, verdict, home, enforcement, revision, warning, predictedDeletions, report);
   }
 
   /** Whether the verdict is about a revision (its token is the revision, not a generation). */

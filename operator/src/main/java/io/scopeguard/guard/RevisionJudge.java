@@ -13,6 +13,7 @@ import io.scopeguard.deletion.Budget;
 import io.scopeguard.deletion.Budgets;
 import io.scopeguard.deletion.Cascade;
 import io.scopeguard.deletion.DeletionBudgetJudge;
+import io.scopeguard.deletion.DeletionReport;
 import io.scopeguard.deletion.KustomizePredictor;
 import io.scopeguard.deletion.ObjectId;
 import io.scopeguard.deletion.Prediction;
@@ -21,6 +22,7 @@ import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.FluxStatus;
 import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.Reason;
 import io.scopeguard.scope.Verdict;
 import java.time.Clock;
@@ -63,11 +65,11 @@ public final class RevisionJudge implements AutoCloseable {
    * @param unreadable whether the artifact could not be read within bounds (not fetched, digest
    *     wrong, an unpack limit or the judging budget broken): its prunes are refused whatever the
    *     policy for valid builds that cannot be predicted
-   * @param deletions what it would delete, cascade included, in discovery order (empty when
-   *     unknown)
+   * @param report what it would delete, cascade included, and the source change behind it; null
+   *     when it deletes nothing or that is unknown
    */
   public record Judged(
-      String revision, Verdict verdict, int deleting, boolean unreadable, List<String> deletions) {
+      String revision, Verdict verdict, int deleting, boolean unreadable, DeletionReport report) {
 
     static Judged unreadable(String subject, String revision, String why) {
       return new Judged(
@@ -78,7 +80,7 @@ public final class RevisionJudge implements AutoCloseable {
               "revision=" + revision),
           0,
           true,
-          List.of());
+          null);
     }
   }
 
@@ -388,7 +390,7 @@ public final class RevisionJudge implements AutoCloseable {
           Verdict.allowed(subject + " revision " + revision + " prunes nothing"),
           0,
           false,
-          List.of());
+          null);
     }
     long deadline = System.nanoTime() + timeBudget.toNanos();
     Prediction prediction;
@@ -420,7 +422,7 @@ public final class RevisionJudge implements AutoCloseable {
                 "revision=" + revision),
             0,
             false,
-            List.of());
+            null);
       case BUILD_FAILS:
         return new Judged(
             revision,
@@ -433,7 +435,7 @@ public final class RevisionJudge implements AutoCloseable {
                     + "); Flux prunes nothing"),
             0,
             false,
-            List.of());
+            null);
       default:
         break;
     }
@@ -444,19 +446,41 @@ public final class RevisionJudge implements AutoCloseable {
         direct.add(object);
       }
     }
-    Set<ObjectId> deleting = Cascade.expand(direct, new CachedInventories(watched));
-    List<String> named = new ArrayList<>();
-    deleting.forEach(id -> named.add(id.toString()));
+    List<Cascade.Deletion> traced = Cascade.trace(direct, new CachedInventories(watched));
+    List<String> named = new ArrayList<>(traced.size());
+    traced.forEach(deletion -> named.add(deletion.object().toString()));
+    int cluster = clusterInventory(kustomization);
     Verdict verdict =
         DeletionBudgetJudge.judge(
-            subject,
-            revision,
-            direct.size(),
-            named,
-            inventory.size(),
-            clusterInventory(kustomization),
-            budget);
-    return new Judged(revision, verdict, deleting.size(), false, List.copyOf(named));
+            subject, revision, direct.size(), named, inventory.size(), cluster, budget);
+    DeletionReport report =
+        DeletionReport.of(
+            subject, revision, sourceChange(kustomization), traced, inventory.size(), cluster);
+    return new Judged(revision, verdict, traced.size(), false, report);
+  }
+
+  /** The kustomization's source as scopeguard sees it now, and what it applied last. */
+  private DeletionReport.SourceChange sourceChange(GenericKubernetesResource kustomization) {
+    String applied = Json.text(kustomization, "/status/lastAppliedRevision").orElse(null);
+    return FluxKinds.KUSTOMIZATION
+        .sourceRef()
+        .apply(kustomization)
+        .map(
+            ref -> {
+              String url =
+                  watched
+                      .source(ref)
+                      .flatMap(source -> Json.text(source.resource(), "/spec/url"))
+                      .orElse(null);
+              return new DeletionReport.SourceChange(
+                  ref.kind(),
+                  ref.namespace(),
+                  ref.name(),
+                  url,
+                  watched.previousUrl(ref).orElse(null),
+                  applied);
+            })
+        .orElse(null);
   }
 
   /**

@@ -14,6 +14,7 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.flux.InventoryIds;
 import io.scopeguard.kinds.GuardedKind;
+import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +99,7 @@ public final class WatchedResources implements FactSource, AutoCloseable {
       new ConcurrentHashMap<>();
   private final Map<GuardedKind, GroupVersionKind> served = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, String> previousUrls = new ConcurrentHashMap<>();
   private SharedIndexInformer<ClusterScope> scopes;
   private SharedIndexInformer<CustomResourceDefinition> crds;
   private SharedIndexInformer<Namespace> namespaces;
@@ -243,8 +245,12 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     informer.addIndexers(indexers(kind));
     informer.addEventHandler(
         handler(
-            (before, after) ->
-                listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)))));
+            (before, after) -> {
+              if (kind.role() == GuardedKind.Role.SOURCE) {
+                rememberUrl(kind, before, after);
+              }
+              listeners.forEach(l -> isolated(() -> l.resourceChanged(kind, before, after)));
+            }));
     informers.put(kind, informer);
     served.put(kind, gvk);
     informer.start();
@@ -425,6 +431,32 @@ public final class WatchedResources implements FactSource, AutoCloseable {
   @Override
   public List<Watched> consumers(GuardedKind.SourceRef source) {
     return byIndex(SOURCE_INDEX, source.key(), GuardedKind.Role.RECONCILER);
+  }
+
+  /**
+   * Where a source pointed before its last change of {@code spec.url}, when this process saw the
+   * change: what {@code explain} shows as the source change behind a held revision.
+   */
+  public Optional<String> previousUrl(GuardedKind.SourceRef ref) {
+    return Optional.ofNullable(previousUrls.get(ref.key()));
+  }
+
+  private void rememberUrl(
+      GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
+    GenericKubernetesResource either = after != null ? after : before;
+    String key =
+        new GuardedKind.SourceRef(
+                kind.kind(), either.getMetadata().getNamespace(), either.getMetadata().getName())
+            .key();
+    if (after == null) {
+      previousUrls.remove(key);
+      return;
+    }
+    Optional<String> was = before == null ? Optional.empty() : Json.text(before, "/spec/url");
+    Optional<String> now = Json.text(after, "/spec/url");
+    if (was.isPresent() && !was.equals(now)) {
+      previousUrls.put(key, was.get());
+    }
   }
 
   @Override

@@ -34,6 +34,8 @@ import java.util.Optional;
  *     unreadable, and its prunes are refused
  * @param warmUpRounds synthetic revisions judged at start-up before scopeguard reports ready, so
  *     that the first real judgement runs warm (0: none, as the cold-start benchmark measures)
+ * @param notificationUrl Flux notification-controller's event endpoint, to which holds, approvals
+ *     and refusals are forwarded as Flux events; empty to forward nothing
  */
 public record OperatorSettings(
     String context,
@@ -48,7 +50,8 @@ public record OperatorSettings(
     LeaderElection leaderElection,
     String selfUsername,
     Duration judgingBudget,
-    int warmUpRounds) {
+    int warmUpRounds,
+    Optional<URI> notificationUrl) {
 
   /**
    * Leader election on a Lease in scopeguard's namespace: only the leader reconciles (guard and
@@ -254,7 +257,8 @@ public record OperatorSettings(
         LeaderElection.disabled(),
         null,
         Duration.ofSeconds(5),
-        DEFAULT_WARM_UP_ROUNDS);
+        DEFAULT_WARM_UP_ROUNDS,
+        Optional.empty());
   }
 
   /** Synthetic revisions judged at start-up by default. */
@@ -274,7 +278,8 @@ public record OperatorSettings(
         leaderElection,
         selfUsername,
         judgingBudget,
-        rounds);
+        rounds,
+        notificationUrl);
   }
 
   public OperatorSettings withHttpPort(int port) {
@@ -291,7 +296,8 @@ public record OperatorSettings(
         leaderElection,
         selfUsername,
         judgingBudget,
-        warmUpRounds);
+        warmUpRounds,
+        notificationUrl);
   }
 
   public OperatorSettings withOnboardingKinds(List<GuardedKind> kinds) {
@@ -308,7 +314,8 @@ public record OperatorSettings(
         leaderElection,
         selfUsername,
         judgingBudget,
-        warmUpRounds);
+        warmUpRounds,
+        notificationUrl);
   }
 
   public OperatorSettings withWebhook(Webhook webhook) {
@@ -325,7 +332,8 @@ public record OperatorSettings(
         leaderElection,
         selfUsername,
         judgingBudget,
-        warmUpRounds);
+        warmUpRounds,
+        notificationUrl);
   }
 
   public OperatorSettings withSelfUsername(String username) {
@@ -342,7 +350,8 @@ public record OperatorSettings(
         leaderElection,
         username,
         judgingBudget,
-        warmUpRounds);
+        warmUpRounds,
+        notificationUrl);
   }
 
   public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
@@ -359,6 +368,29 @@ public record OperatorSettings(
         leaderElection,
         selfUsername,
         judgingBudget,
-        warmUpRounds);
+        warmUpRounds,
+        notificationUrl);
+  }
+
+  /**
+   * Forwards holds, approvals and refusals to Flux's notification-controller at {@code url} (its
+   * event endpoint), or to nobody.
+   */
+  public OperatorSettings withNotificationUrl(Optional<URI> url) {
+    return new OperatorSettings(
+        context,
+        httpPort,
+        namespace,
+        apiTimeout,
+        reconcileThreads,
+        onboardingKinds,
+        artifactBaseUrl,
+        unknownPolicy,
+        webhook,
+        leaderElection,
+        selfUsername,
+        judgingBudget,
+        warmUpRounds,
+        url);
   }
 }

@@ -19,6 +19,7 @@ import io.scopeguard.guard.WatchedResources;
 import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.metrics.GuardMetrics;
 import io.scopeguard.metrics.ScopeguardMetrics;
+import io.scopeguard.notify.FluxEventForwarder;
 import io.scopeguard.scope.ScopeConditions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -130,7 +131,9 @@ public final class ScopeguardOperator implements AutoCloseable {
             clock);
     ReadThroughFacts.Reader reader = new ReadThroughFacts.Reader(watched, client, clock);
     Decisions decisions = new Decisions(watched, revisions, settings.unknownPolicy(), reader);
-    Actuator actuator = new Actuator(client, watched, clock);
+    FluxEventForwarder notifications =
+        new FluxEventForwarder(settings.notificationUrl().orElse(null), metrics.registry(), clock);
+    Actuator actuator = new Actuator(client, watched, clock, notifications);
     GuardReconciler guard =
         new GuardReconciler(
             watched, decisions, actuator, guardMetrics, clock, settings.reconcileThreads());

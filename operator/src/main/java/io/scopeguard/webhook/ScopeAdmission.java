@@ -60,7 +60,8 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
           Annotations.SUSPENDED_REASON,
           Annotations.SUSPENDED_AT,
           Annotations.SUSPENDED_TOKEN,
-          Annotations.SUSPENDED_SPEC);
+          Annotations.SUSPENDED_SPEC,
+          Annotations.PREDICTION);
 
   /**
    * The revision gate's record of a revision it refused a source: set only by scopeguard, removed
@@ -185,6 +186,11 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
       annotations.put(Annotations.SUSPENDED_TOKEN, decided.decision().token());
       annotations.put(Annotations.SUSPENDED_SPEC, decided.fingerprint());
       annotations.remove(Annotations.APPROVE);
+      if (decided.judgement().report() != null) {
+        annotations.put(Annotations.PREDICTION, decided.judgement().report().encode());
+      } else {
+        annotations.remove(Annotations.PREDICTION);
+      }
       LOG.info(
           "{}: stored suspended at admission ({} by {}; {}, token {}): {}; approve: {}",
           subject,

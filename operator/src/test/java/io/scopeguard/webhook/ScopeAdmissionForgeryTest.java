@@ -33,6 +33,8 @@ class ScopeAdmissionForgeryTest {
       the whole hold removed: the resume guard's | suspended-reason=X;suspended-token=1 | approve=1                          | -
       a recorded approval removed: revoked     | approved-spec=f/d                  | team=a                               | -
       a recorded approval changed              | approved-revision=f@r1             | approved-revision=f@r2               | scopeguard.io/approved-revision
+      a prediction forged into a hold          | suspended-reason=X;prediction=H4s  | suspended-reason=X;prediction=H4t    | scopeguard.io/prediction
+      the hold and its prediction removed      | suspended-reason=X;prediction=H4s  | approve=1                            | -
       """)
   void refusesWhatOnlyScopeguardWrites(String name, String before, String after, String refused) {
     assertThat(ScopeAdmission.forged(before.equals("-") ? null : object(before), object(after)))

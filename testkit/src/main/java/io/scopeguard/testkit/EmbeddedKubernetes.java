@@ -227,6 +227,11 @@ public final class EmbeddedKubernetes implements AutoCloseable {
     private static final String SELF_REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
     private static final int PATCH_ATTEMPTS = 5;
 
+    /** What {@code GET /version} answers, as a real API server does (the mock serves none). */
+    private static final String VERSION =
+        "{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0-embedded\","
+            + "\"platform\":\"linux/amd64\"}";
+
     private final RequestListener listener;
     private final ObjectMapper json = new ObjectMapper();
     private final AdmissionChain admission;
@@ -251,6 +256,12 @@ public final class EmbeddedKubernetes implements AutoCloseable {
       }
       if ("POST".equals(request.getMethod()) && path.equals(SELF_REVIEWS)) {
         return selfReview(request);
+      }
+      if ("GET".equals(request.getMethod()) && path.equals("/version")) {
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "application/json")
+            .setBody(VERSION);
       }
       Optional<ApiPath> resource = ApiPath.parse(request.getPath());
       if (resource.isEmpty() || !writes(request.getMethod())) {

@@ -347,7 +347,7 @@ class ChartRenderTest {
   }
 
   @Test
-  void networkPolicyLimitsEgressToDnsSourceControllerAndTheApiServer() {
+  void networkPolicyLimitsEgressToDnsFluxsSourceAndNotificationControllersAndTheApiServer() {
     NetworkPolicy open = HelmChart.template().one(NetworkPolicy.class);
     NetworkPolicy pinned =
         HelmChart.template("networkPolicy: {apiServerCIDRs: [10.0.0.1/32, 10.0.0.2/32]}\n")
@@ -369,8 +369,16 @@ class ChartRenderTest {
             peer -> {
               assertThat(peer.getNamespaceSelector().getMatchLabels())
                   .containsEntry("kubernetes.io/metadata.name", "flux-system");
-              assertThat(peer.getPodSelector().getMatchLabels())
-                  .containsEntry("app", "source-controller");
+              assertThat(peer.getPodSelector().getMatchExpressions())
+                  .singleElement()
+                  .satisfies(
+                      app -> {
+                        assertThat(app.getKey()).isEqualTo("app");
+                        assertThat(app.getOperator()).isEqualTo("In");
+                        assertThat(app.getValues())
+                            .containsExactlyInAnyOrder(
+                                "source-controller", "notification-controller");
+                      });
             });
     assertThat(apiServerRule(open).getTo())
         .as("no CIDRs: any destination on 443/6443")
