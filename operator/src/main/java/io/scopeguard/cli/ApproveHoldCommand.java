@@ -19,7 +19,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -37,13 +36,7 @@ public final class ApproveHoldCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KubeTarget target;
 
-  @Parameters(index = "0", paramLabel = "KIND/NAME", description = "e.g. kustomization/apps")
-  String resource;
-
-  @Option(
-      names = {"-n", "--namespace"},
-      description = "Namespace of the resource.")
-  String namespace;
+  @Mixin ResourceArgument resource;
 
   @Option(names = "--yes", description = "Do not ask for confirmation.")
   boolean yes;
@@ -76,7 +69,7 @@ public final class ApproveHoldCommand implements Callable<Integer> {
     out.println(target.header());
     ResourceName name;
     try {
-      name = ResourceName.parse(resource, Commands.namespace(namespace, target));
+      name = resource.resolve(target);
     } catch (IllegalArgumentException e) {
       err.println("scopeguard approve: " + e.getMessage());
       return 2;

@@ -14,8 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,31 +33,20 @@ public final class ExplainCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
   @Mixin KubeTarget target;
 
-  @Parameters(index = "0", paramLabel = "KIND/NAME", description = "e.g. kustomization/apps")
-  String resource;
-
-  @Option(
-      names = {"-n", "--namespace"},
-      description = "Namespace of the resource; default: the context's namespace or default.")
-  String namespace;
-
-  @Option(
-      names = {"-o", "--output"},
-      defaultValue = "text",
-      description = "text or json.")
-  String output;
+  @Mixin ResourceArgument resource;
+  @Mixin OutputFormat output;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean json = "json".equals(output);
+    boolean json = output.json();
     if (!json) {
       out.println(target.header());
     }
     ResourceName name;
     try {
-      name = ResourceName.parse(resource, Commands.namespace(namespace, target));
+      name = resource.resolve(target);
     } catch (IllegalArgumentException e) {
       err.println("scopeguard explain: " + e.getMessage());
       return 2;
@@ -126,24 +113,24 @@ public final class ExplainCommand implements Callable<Integer> {
                     }
                     ArrayNode deletions = root.putArray("deletions");
                     for (DeletionReport.Entry entry : report.deletions()) {
-                      ObjectId id = ObjectId.parse(entry.id());
-                      ObjectNode row = deletions.addObject();
-                      row.put("namespace", id.namespace());
-                      row.put("group", id.group());
-                      row.put("kind", id.kind());
-                      row.put("name", id.name());
+                      ObjectNode row = identity(deletions.addObject(), entry.id());
                       row.put("id", entry.id());
                       if (entry.via() != null) {
-                        ObjectId via = ObjectId.parse(entry.via());
-                        ObjectNode cause = row.putObject("via");
-                        cause.put("namespace", via.namespace());
-                        cause.put("group", via.group());
-                        cause.put("kind", via.kind());
-                        cause.put("name", via.name());
+                        identity(row.putObject("via"), entry.via());
                       }
                     }
                   });
         });
     return root;
+  }
+
+  /** An inventory id as its parts. */
+  private static ObjectNode identity(ObjectNode node, String inventoryId) {
+    ObjectId id = ObjectId.parse(inventoryId);
+    node.put("namespace", id.namespace());
+    node.put("group", id.group());
+    node.put("kind", id.kind());
+    node.put("name", id.name());
+    return node;
   }
 }

@@ -33,17 +33,13 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--scope", description = "Only this ClusterScope.")
   String scope;
 
-  @Option(
-      names = {"-o", "--output"},
-      defaultValue = "text",
-      description = "text or json.")
-  String output;
+  @Mixin OutputFormat output;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean json = "json".equals(output);
+    boolean json = output.json();
     if (!json) {
       out.println(target.header());
     }
