@@ -1,6 +1,8 @@
 package io.scopeguard.guard;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -18,6 +20,7 @@ import io.scopeguard.approval.Fingerprint;
 import io.scopeguard.approval.GuardDecision;
 import io.scopeguard.approval.GuardDecision.Decision;
 import io.scopeguard.approval.HoldState;
+import io.scopeguard.deletion.DeletionReport;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.flux.RefusedRevision;
 import io.scopeguard.kinds.GuardedKind;
@@ -179,18 +182,17 @@ public final class Actuator {
                 .annotate(Annotations.SUSPENDED_AT, since)
                 .annotate(Annotations.SUSPENDED_TOKEN, decision.token())
                 .annotate(Annotations.SUSPENDED_SPEC, fingerprint)
-                .remove(Annotations.APPROVE);
-        if (judgement.report() != null) {
-          holding.annotate(Annotations.PREDICTION, judgement.report().encode());
-        } else {
-          holding.drop(Annotations.PREDICTION);
-        }
+                .remove(Annotations.APPROVE)
+                .drop(Annotations.PREDICTION);
         boolean written = false;
         try {
           send(kind, resource, holding.set(kind.pausePointer(), BooleanNode.TRUE));
           written = true;
         } finally {
           holdWritten(hold, written);
+        }
+        if (judgement.report() != null) {
+          keepPrediction(kind, resource, decision.token(), judgement.report());
         }
         String what =
             switch (decision.action()) {
@@ -361,6 +363,38 @@ public final class Actuator {
                     e.getMessage());
               }
             });
+  }
+
+  /**
+   * Keeps what the held revision would delete on the held resource, in a write of its own right
+   * after the hold: the hold stays small and quick, and the prediction is written only while that
+   * very hold stands (the patch tests its token). Failing to keep it costs {@code explain} the full
+   * list, not the hold.
+   */
+  private void keepPrediction(
+      GuardedKind kind, GenericKubernetesResource resource, String token, DeletionReport report) {
+    ArrayNode operations = JsonNodeFactory.instance.arrayNode();
+    operations
+        .addObject()
+        .put("op", "test")
+        .put("path", "/metadata/annotations/" + JudgedPatch.escape(Annotations.SUSPENDED_TOKEN))
+        .put("value", token);
+    operations
+        .addObject()
+        .put("op", "add")
+        .put("path", "/metadata/annotations/" + JudgedPatch.escape(Annotations.PREDICTION))
+        .put("value", report.encode());
+    try {
+      send(kind, resource, PatchType.JSON, operations.toString());
+    } catch (KubernetesClientException e) {
+      LOG.warn(
+          "{}: the list of what revision {} would delete was not kept with its hold (HTTP {}: {});"
+              + " explain shows the counts only",
+          ResourceKey.of(kind, resource),
+          token,
+          e.getCode(),
+          e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+    }
   }
 
   /**
