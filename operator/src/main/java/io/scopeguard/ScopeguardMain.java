@@ -278,6 +278,20 @@ public class ScopeguardMain implements Callable<Integer> {
     commandLine.addSubcommand(new PreflightCommand());
     commandLine.setOut(out);
     commandLine.setErr(err);
+    commandLine.setExecutionExceptionHandler(
+        (e, failed, parsed) -> {
+          if (failed.getCommand() instanceof ScopeguardMain) {
+            throw e;
+          }
+          failed
+              .getErr()
+              .println(
+                  "scopeguard "
+                      + failed.getCommandName()
+                      + ": "
+                      + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+          return e instanceof IllegalArgumentException ? 2 : 1;
+        });
     return commandLine.execute(args);
   }
 

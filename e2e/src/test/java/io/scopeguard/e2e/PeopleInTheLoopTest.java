@@ -169,6 +169,19 @@ class PeopleInTheLoopTest {
         .contains("via HelmRelease podinfo/podinfo")
         .contains("cluster-scoped");
 
+    Run otherToken =
+        cli(
+            "yes\n",
+            "approve",
+            "kustomization/flux-system",
+            "-n",
+            FLUX,
+            "--token",
+            "main@sha1:" + "b".repeat(40));
+    assertThat(otherToken.exit()).isEqualTo(1);
+    assertThat(otherToken.err())
+        .contains("what is held is not what you meant to approve; nothing written");
+
     Run declined = cli("no\n", "approve", "kustomization/flux-system", "-n", FLUX);
     assertThat(declined.exit()).isEqualTo(1);
     assertThat(declined.out())

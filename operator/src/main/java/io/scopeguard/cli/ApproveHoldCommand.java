@@ -1,7 +1,9 @@
 package io.scopeguard.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -11,7 +13,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -101,12 +105,33 @@ public final class ApproveHoldCommand implements Callable<Integer> {
         out.println("Not approved; nothing written.");
         return 1;
       }
-      String patch =
-          ExplainCommand.JSON.writeValueAsString(
-              Map.of("metadata", Map.of("annotations", Map.of(Annotations.APPROVE, hold.token()))));
-      GenericKubernetesResource written =
-          handle.patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-      Map<String, String> annotations = written.getMetadata().getAnnotations();
+      if (hold.token() == null) {
+        err.println(
+            "scopeguard approve: the hold on "
+                + name.describe()
+                + " has no token; nothing written");
+        return 1;
+      }
+      Map<String, String> before = found.getMetadata().getAnnotations();
+      GenericKubernetesResource written;
+      try {
+        written = handle.patch(PatchContext.of(PatchType.JSON), approval(before, hold.token()));
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 422 || e.getCode() == 409) {
+          err.println(
+              "scopeguard approve: "
+                  + name.describe()
+                  + " changed since it was shown (its hold, token or spec): nothing written;"
+                  + " run the command again to see it as it is now");
+          return 1;
+        }
+        throw e;
+      }
+      Map<String, String> after = written.getMetadata().getAnnotations();
+      boolean recorded =
+          after.get(Annotations.APPROVED_BY) != null
+              && !Objects.equals(
+                  before.get(Annotations.APPROVED_AT), after.get(Annotations.APPROVED_AT));
       out.println(
           "Approved: wrote "
               + Annotations.APPROVE
@@ -114,9 +139,10 @@ public final class ApproveHoldCommand implements Callable<Integer> {
               + hold.token()
               + " on "
               + name.describe()
-              + "; scopeguard recorded the approver as "
-              + Optional.ofNullable(annotations.get(Annotations.APPROVED_BY))
-                  .orElse("(not recorded: is scopeguard's webhook running?)")
+              + "; "
+              + (recorded
+                  ? "scopeguard recorded the approver as " + after.get(Annotations.APPROVED_BY)
+                  : "no approver recorded: is scopeguard's webhook running?")
               + ".");
       if (wait.isZero()) {
         out.println("scopeguard resumes it once it sees the approval: kubectl scopeguard status");
@@ -127,6 +153,33 @@ public final class ApproveHoldCommand implements Callable<Integer> {
       err.println("scopeguard approve: " + Commands.describe(e, target));
       return 1;
     }
+  }
+
+  /**
+   * The approve annotation, written only while the hold is still the one shown: same token, same
+   * judged spec.
+   */
+  private static String approval(Map<String, String> shown, String token) {
+    ArrayNode patch = ExplainCommand.JSON.createArrayNode();
+    for (String held : List.of(Annotations.SUSPENDED_TOKEN, Annotations.SUSPENDED_SPEC)) {
+      if (shown.get(held) != null) {
+        patch
+            .addObject()
+            .put("op", "test")
+            .put("path", pointer(held))
+            .put("value", shown.get(held));
+      }
+    }
+    patch
+        .addObject()
+        .put("op", "add")
+        .put("path", pointer(Annotations.APPROVE))
+        .put("value", token);
+    return patch.toString();
+  }
+
+  private static String pointer(String annotation) {
+    return "/metadata/annotations/" + annotation.replace("~", "~0").replace("/", "~1");
   }
 
   private boolean confirmed(PrintWriter out, Hold hold) throws IOException {

@@ -71,8 +71,10 @@ public final class ExplainCommand implements Callable<Integer> {
         Hold.printDeletions(hold.get().report().get(), out);
       } else if ("MassDeletion".equals(hold.get().reason())) {
         out.println(
-            "The full list was not kept with this hold (it was made by an older scopeguard);"
-                + " its ClusterScope's status names the first objects.");
+            "No full list is kept with this hold: it is written right after the hold, and is"
+                + " missing when the hold is a moment old, was made by an older scopeguard, or the"
+                + " list could not be written or does not match this hold (scopeguard's log says"
+                + " which). The counts and first objects are in its ClusterScope's status.");
       } else {
         out.println("Held for its scope, not for what it would delete: nothing to list.");
       }

@@ -29,13 +29,43 @@ public record Hold(
     if (annotations == null || annotations.get(Annotations.SUSPENDED_REASON) == null) {
       return Optional.empty();
     }
+    String token = annotations.get(Annotations.SUSPENDED_TOKEN);
     return Optional.of(
         new Hold(
             name,
             annotations.get(Annotations.SUSPENDED_REASON),
             annotations.get(Annotations.SUSPENDED_AT),
-            annotations.get(Annotations.SUSPENDED_TOKEN),
-            DeletionReport.decode(annotations.get(Annotations.PREDICTION))));
+            token,
+            DeletionReport.decode(annotations.get(Annotations.PREDICTION))
+                .filter(report -> matches(report, resource, token))));
+  }
+
+  /**
+   * Whether a kept prediction is this hold's: the same resource, the revision the token approves,
+   * every id readable. One that is not is not shown, lest a person approve what they did not see.
+   */
+  static boolean matches(DeletionReport report, GenericKubernetesResource resource, String token) {
+    String subject =
+        resource.getKind()
+            + " "
+            + (resource.getMetadata().getNamespace() == null
+                ? ""
+                : resource.getMetadata().getNamespace() + "/")
+            + resource.getMetadata().getName();
+    if (!subject.equals(report.subject()) || token == null || !token.equals(report.revision())) {
+      return false;
+    }
+    try {
+      for (DeletionReport.Entry entry : report.deletions()) {
+        ObjectId.parse(entry.id());
+        if (entry.via() != null) {
+          ObjectId.parse(entry.via());
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** The command that approves it. */
@@ -72,7 +102,9 @@ public record Hold(
                 "    url:      "
                     + (s.previousUrl() != null ? s.previousUrl() + "  ->  " : "")
                     + (s.url() == null ? "(unknown)" : s.url())
-                    + (s.previousUrl() == null ? "  (no change of URL seen)" : ""));
+                    + (s.previousUrl() == null
+                        ? "  (no change of URL seen by this scopeguard)"
+                        : "  (changed at " + s.urlChangedAt() + ")"));
             out.println(
                 "    revision: "
                     + (s.appliedRevision() == null ? "(none applied)" : s.appliedRevision())

@@ -47,10 +47,22 @@ public final class KubeTarget {
           kubeconfig == null || kubeconfig.isBlank() || kubeconfig.contains(File.pathSeparator)
               ? null
               : new File(kubeconfig);
+      if (file != null && !file.isFile()) {
+        throw new IllegalArgumentException(
+            "kubeconfig "
+                + kubeconfig
+                + " is not a file: refusing to fall back to another cluster's configuration");
+      }
       config =
-          file != null && file.isFile()
+          file != null
               ? Config.fromKubeconfig(blankToNull(context), file)
               : Config.autoConfigure(blankToNull(context));
+      if (context != null
+          && !context.isBlank()
+          && (config.getCurrentContext() == null
+              || !context.equals(config.getCurrentContext().getName()))) {
+        throw new IllegalArgumentException("no context " + context + " in the kubeconfig");
+      }
       config.setUserAgent(KubernetesConnection.USER_AGENT + " (cli)");
       String impersonate = as != null ? as : file != null ? kubeconfigAs(file, config) : null;
       if (impersonate != null && !impersonate.isBlank()) {

@@ -7,10 +7,11 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.kinds.GuardedKind;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -87,18 +88,23 @@ public record ResourceName(
    * The resource's client, at the version the API server serves (discovery first, the CRD else).
    */
   public Resource<GenericKubernetesResource> in(KubernetesClient client) {
-    String version = servedVersion(client);
-    String apiVersion = group + "/" + version;
+    return namespace == null
+        ? kind(client).withName(name)
+        : kind(client).inNamespace(namespace).withName(name);
+  }
+
+  /** Every resource of this kind the user may list, in every namespace. */
+  public List<GenericKubernetesResource> everywhere(KubernetesClient client) {
+    return kind(client).inAnyNamespace().list().getItems();
+  }
+
+  private MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      kind(KubernetesClient client) {
     String theKind = kind != null ? kind : crd(client).getSpec().getNames().getKind();
-    NonNamespaceOperation<
-            GenericKubernetesResource,
-            GenericKubernetesResourceList,
-            Resource<GenericKubernetesResource>>
-        resources =
-            namespace == null
-                ? client.genericKubernetesResources(apiVersion, theKind)
-                : client.genericKubernetesResources(apiVersion, theKind).inNamespace(namespace);
-    return resources.withName(name);
+    return client.genericKubernetesResources(group + "/" + servedVersion(client), theKind);
   }
 
   private String servedVersion(KubernetesClient client) {

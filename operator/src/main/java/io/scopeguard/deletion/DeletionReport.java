@@ -74,6 +74,7 @@ public record DeletionReport(
    * @param url where it points now; null when unknown
    * @param previousUrl where it pointed before its last change of URL, when scopeguard saw that
    *     change; else null
+   * @param urlChangedAt when scopeguard saw that change (RFC 3339); null with no previous URL
    * @param appliedRevision the revision the reconciler applied last; null before its first apply
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -83,6 +84,7 @@ public record DeletionReport(
       String name,
       String url,
       String previousUrl,
+      String urlChangedAt,
       String appliedRevision) {}
 
   public DeletionReport {

@@ -487,9 +487,14 @@ public final class Actuator {
     return context;
   }
 
+  /**
+   * An approval's context: the approver and token, and no {@code revision}, which Flux's
+   * commit-status providers would read as the revision being applied successfully.
+   */
   private static Map<String, String> withApprover(
       Map<String, String> context, String approver, String token) {
     Map<String, String> more = new LinkedHashMap<>(context);
+    more.remove("revision");
     more.put("approver", approver);
     more.put("token", token);
     return more;
@@ -704,11 +709,13 @@ public final class Actuator {
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         LOG.warn(
-            "could not record Event {} on {} {}: {}",
+            "could not record Event {} on {} {}: {}; forwarded to notification-controller all the"
+                + " same",
             reason,
             resource.getKind(),
             resource.getMetadata().getName(),
             e.getMessage());
+        notifications.forward(resource, "Warning".equals(type), reason, message, context);
       }
       return false;
     }

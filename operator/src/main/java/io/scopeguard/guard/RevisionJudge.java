@@ -472,12 +472,14 @@ public final class RevisionJudge implements AutoCloseable {
                       .source(ref)
                       .flatMap(source -> Json.text(source.resource(), "/spec/url"))
                       .orElse(null);
+              Optional<WatchedResources.UrlChange> change = watched.previousUrl(ref);
               return new DeletionReport.SourceChange(
                   ref.kind(),
                   ref.namespace(),
                   ref.name(),
                   url,
-                  watched.previousUrl(ref).orElse(null),
+                  change.map(WatchedResources.UrlChange::from).orElse(null),
+                  change.map(c -> c.at().toString()).orElse(null),
                   applied);
             })
         .orElse(null);

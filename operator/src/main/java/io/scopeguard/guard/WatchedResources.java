@@ -17,6 +17,8 @@ import io.scopeguard.kinds.GuardedKind;
 import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -99,7 +101,7 @@ public final class WatchedResources implements FactSource, AutoCloseable {
       new ConcurrentHashMap<>();
   private final Map<GuardedKind, GroupVersionKind> served = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, String> previousUrls = new ConcurrentHashMap<>();
+  private final Map<String, UrlChange> previousUrls = new ConcurrentHashMap<>();
   private SharedIndexInformer<ClusterScope> scopes;
   private SharedIndexInformer<CustomResourceDefinition> crds;
   private SharedIndexInformer<Namespace> namespaces;
@@ -437,9 +439,17 @@ public final class WatchedResources implements FactSource, AutoCloseable {
    * Where a source pointed before its last change of {@code spec.url}, when this process saw the
    * change: what {@code explain} shows as the source change behind a held revision.
    */
-  public Optional<String> previousUrl(GuardedKind.SourceRef ref) {
+  public Optional<UrlChange> previousUrl(GuardedKind.SourceRef ref) {
     return Optional.ofNullable(previousUrls.get(ref.key()));
   }
+
+  /**
+   * A source's last change of URL that this process saw.
+   *
+   * @param from where it pointed before
+   * @param at when the change was seen
+   */
+  public record UrlChange(String from, Instant at) {}
 
   private void rememberUrl(
       GuardedKind kind, GenericKubernetesResource before, GenericKubernetesResource after) {
@@ -455,7 +465,8 @@ public final class WatchedResources implements FactSource, AutoCloseable {
     Optional<String> was = before == null ? Optional.empty() : Json.text(before, "/spec/url");
     Optional<String> now = Json.text(after, "/spec/url");
     if (was.isPresent() && !was.equals(now)) {
-      previousUrls.put(key, was.get());
+      previousUrls.put(
+          key, new UrlChange(was.get(), Instant.now().truncatedTo(ChronoUnit.SECONDS)));
     }
   }
 

@@ -217,8 +217,14 @@ public final class FluxEventForwarder implements AutoCloseable {
 
   private void dropped() {
     dropped.increment();
-    LOG.warn(
-        "notification queue full ({} events): an event was not forwarded to {}", QUEUED, endpoint);
+    if (sender.isShutdown()) {
+      LOG.info("scopeguard is stopping: an event was not forwarded to {}", endpoint);
+    } else {
+      LOG.warn(
+          "notification queue full ({} events): an event was not forwarded to {}",
+          QUEUED,
+          endpoint);
+    }
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -228,8 +234,9 @@ public final class FluxEventForwarder implements AutoCloseable {
         .register(registry);
   }
 
+  /** Stops taking events; those queued are still sent, on the daemon thread, as time allows. */
   @Override
   public void close() {
-    sender.shutdownNow();
+    sender.shutdown();
   }
 }

@@ -34,7 +34,13 @@ class DeletionReportTest {
         "Kustomization flux-system/flux-system",
         "main@sha1:" + "c".repeat(40),
         new DeletionReport.SourceChange(
-            "GitRepository", "flux-system", "flux-system", "ssh://new", "ssh://old", "main@sha1:a"),
+            "GitRepository",
+            "flux-system",
+            "flux-system",
+            "ssh://new",
+            "ssh://old",
+            "2026-12-02T02:59:00Z",
+            "main@sha1:a"),
         traced,
         8,
         objects);
