@@ -71,13 +71,7 @@ public final class ApproveHoldCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     out.println(target.header());
-    ResourceName name;
-    try {
-      name = resource.resolve(target);
-    } catch (IllegalArgumentException e) {
-      err.println("scopeguard approve: " + e.getMessage());
-      return 2;
-    }
+    ResourceName name = resource.resolve(target);
     try (KubernetesClient client = target.connect()) {
       Resource<GenericKubernetesResource> handle = name.in(client);
       GenericKubernetesResource found = handle.get();

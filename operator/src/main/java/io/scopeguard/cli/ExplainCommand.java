@@ -44,13 +44,7 @@ public final class ExplainCommand implements Callable<Integer> {
     if (!json) {
       out.println(target.header());
     }
-    ResourceName name;
-    try {
-      name = resource.resolve(target);
-    } catch (IllegalArgumentException e) {
-      err.println("scopeguard explain: " + e.getMessage());
-      return 2;
-    }
+    ResourceName name = resource.resolve(target);
     try (KubernetesClient client = target.connect()) {
       GenericKubernetesResource found = name.in(client).get();
       if (found == null) {

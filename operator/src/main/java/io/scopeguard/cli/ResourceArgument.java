@@ -17,7 +17,8 @@ public final class ResourceArgument {
   /**
    * The resource named.
    *
-   * @throws IllegalArgumentException with what to type instead
+   * @throws IllegalArgumentException with what to type instead (the command line prints it and
+   *     exits 2)
    */
   ResourceName resolve(KubeTarget target) {
     return ResourceName.parse(resource, Commands.namespace(namespace, target));

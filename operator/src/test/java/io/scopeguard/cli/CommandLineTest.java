@@ -42,6 +42,13 @@ class CommandLineTest {
 
   @Test
   void aResourceNamedWithoutItsKindIsRefusedWithWhatToType() {
+    String[] result = run("explain", "flux-system", "-n", "flux-system");
+    assertThat(result[0]).isEqualTo("2");
+    assertThat(result[2])
+        .contains(
+            "scopeguard explain: name the resource as KIND/NAME, e.g. kustomization/flux-system,"
+                + " not 'flux-system'");
+
     assertThat(ResourceName.parse("kustomization/apps", "flux-system").describe())
         .isEqualTo("Kustomization flux-system/apps");
     assertThat(ResourceName.parse("ks/apps", "flux-system").plural()).isEqualTo("kustomizations");
