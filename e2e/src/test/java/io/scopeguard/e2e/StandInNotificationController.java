@@ -3,6 +3,7 @@ package io.scopeguard.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,7 +64,7 @@ final class StandInNotificationController implements AutoCloseable {
     return List.copyOf(refused);
   }
 
-  private void handle(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+  private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         exchange.sendResponseHeaders(405, -1);
@@ -86,7 +87,7 @@ final class StandInNotificationController implements AutoCloseable {
     }
   }
 
-  private void refuse(com.sun.net.httpserver.HttpExchange exchange, String why) throws IOException {
+  private void refuse(HttpExchange exchange, String why) throws IOException {
     refused.add(why);
     exchange.sendResponseHeaders(400, -1);
   }

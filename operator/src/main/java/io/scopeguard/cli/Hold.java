@@ -5,7 +5,10 @@ import io.scopeguard.approval.Annotations;
 import io.scopeguard.deletion.DeletionReport;
 import io.scopeguard.deletion.ObjectId;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -72,7 +75,7 @@ public record Hold(
   public String approveCommand() {
     return "kubectl scopeguard approve "
         + (name.kind() != null
-            ? name.kind().toLowerCase(java.util.Locale.ROOT)
+            ? name.kind().toLowerCase(Locale.ROOT)
             : name.plural() + "." + name.group())
         + "/"
         + name.name()
@@ -158,8 +161,7 @@ public record Hold(
       grouped
           .computeIfAbsent(id.namespace(), n -> new TreeMap<>())
           .computeIfAbsent(
-              id.kind() + (id.group().isEmpty() ? "" : "." + id.group()),
-              k -> new java.util.ArrayList<>())
+              id.kind() + (id.group().isEmpty() ? "" : "." + id.group()), k -> new ArrayList<>())
           .add(entry);
     }
     grouped
@@ -169,10 +171,7 @@ public record Hold(
                 kinds
                     .values()
                     .forEach(
-                        l ->
-                            l.sort(
-                                java.util.Comparator.comparing(
-                                    e -> ObjectId.parse(e.id()).name()))));
+                        l -> l.sort(Comparator.comparing(e -> ObjectId.parse(e.id()).name()))));
     return grouped;
   }
 

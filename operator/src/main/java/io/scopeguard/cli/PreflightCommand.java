@@ -10,6 +10,7 @@ import io.scopeguard.scope.ScopeJudge;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -94,7 +95,7 @@ public final class PreflightCommand implements Callable<Integer> {
                 + ", environment "
                 + (each.getSpec().getEnvironment() == null
                     ? "(none)"
-                    : each.getSpec().getEnvironment().toUpperCase(java.util.Locale.ROOT))
+                    : each.getSpec().getEnvironment().toUpperCase(Locale.ROOT))
                 + ", "
                 + each.getSpec().getEnforcement()
                 + ", deletion budget "

@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** What the command line refuses before it reaches any cluster, and which kept lists it shows. */
@@ -54,11 +55,9 @@ class CommandLineTest {
     assertThat(ResourceName.parse("ks/apps", "flux-system").plural()).isEqualTo("kustomizations");
     assertThat(ResourceName.parse("clusteronboardings.example.io/prod", "fleet").group())
         .isEqualTo("example.io");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> ResourceName.parse("apps", "flux-system"))
+    Assertions.assertThatThrownBy(() -> ResourceName.parse("apps", "flux-system"))
         .hasMessageContaining("name the resource as KIND/NAME, e.g. kustomization/flux-system");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> ResourceName.parse("deployment/web", "apps"))
+    Assertions.assertThatThrownBy(() -> ResourceName.parse("deployment/web", "apps"))
         .hasMessageContaining("unknown kind 'deployment'");
   }
 
