@@ -2,6 +2,7 @@ package io.scopeguard.cli;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.scopeguard.approval.Annotations;
+import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.deletion.DeletionReport;
 import io.scopeguard.deletion.ObjectId;
 import java.io.PrintWriter;
@@ -73,13 +74,12 @@ public record Hold(
 
   /** The command that approves it. */
   public String approveCommand() {
-    return "kubectl scopeguard approve "
-        + (name.kind() != null
+    return ApproveCommand.withPlugin(
+        name.kind() != null
             ? name.kind().toLowerCase(Locale.ROOT)
-            : name.plural() + "." + name.group())
-        + "/"
-        + name.name()
-        + (name.namespace() == null ? "" : " -n " + name.namespace());
+            : name.plural() + "." + name.group(),
+        name.namespace(),
+        name.name());
   }
 
   /** What it is held for, the counts and the source change: what explain and approve show first. */

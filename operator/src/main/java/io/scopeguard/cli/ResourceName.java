@@ -3,13 +3,14 @@ package io.scopeguard.cli;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.scopeguard.flux.FluxKinds;
+import io.scopeguard.guard.Crds;
 import io.scopeguard.kinds.GuardedKind;
 import java.util.List;
 import java.util.Locale;
@@ -98,48 +99,42 @@ public record ResourceName(
     return kind(client).inAnyNamespace().list().getItems();
   }
 
+  /**
+   * The kind at the version the API server prefers (discovery), else at the version its CRD serves
+   * (the same rule the operator follows).
+   */
   private MixedOperation<
           GenericKubernetesResource,
           GenericKubernetesResourceList,
           Resource<GenericKubernetesResource>>
       kind(KubernetesClient client) {
-    String theKind = kind != null ? kind : crd(client).getSpec().getNames().getKind();
-    return client.genericKubernetesResources(group + "/" + servedVersion(client), theKind);
+    Optional<String> preferred = kind == null ? Optional.empty() : preferredVersion(client);
+    if (preferred.isPresent()) {
+      return client.genericKubernetesResources(group + "/" + preferred.get(), kind);
+    }
+    GroupVersionKind served =
+        Crds.servedKind(client, plural + "." + group)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "the API server does not serve "
+                            + plural
+                            + "."
+                            + group
+                            + " (no such CRD)"));
+    return client.genericKubernetesResources(served.apiVersion(), served.getKind());
   }
 
-  private String servedVersion(KubernetesClient client) {
+  private Optional<String> preferredVersion(KubernetesClient client) {
     try {
-      APIGroup served = client.getApiGroup(group);
-      if (served != null && served.getPreferredVersion() != null) {
-        return served.getPreferredVersion().getVersion();
-      }
+      return Optional.ofNullable(client.getApiGroup(group))
+          .map(APIGroup::getPreferredVersion)
+          .map(GroupVersionForDiscovery::getVersion);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 401 || e.getCode() == 403) {
         throw e;
       }
+      return Optional.empty();
     }
-    return Optional.ofNullable(crd(client).getSpec().getVersions())
-        .flatMap(
-            versions ->
-                versions.stream()
-                    .filter(v -> Boolean.TRUE.equals(v.getStorage()))
-                    .map(CustomResourceDefinitionVersion::getName)
-                    .findFirst())
-        .orElseThrow(() -> new IllegalArgumentException("no version of " + plural + "." + group));
-  }
-
-  private CustomResourceDefinition crd(KubernetesClient client) {
-    CustomResourceDefinition crd =
-        client
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(plural + "." + group)
-            .get();
-    if (crd == null) {
-      throw new IllegalArgumentException(
-          "the API server does not serve " + plural + "." + group + " (no such CRD)");
-    }
-    return crd;
   }
 }

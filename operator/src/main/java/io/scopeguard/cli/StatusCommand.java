@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewB
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.scopeguard.api.ClusterScope;
 import io.scopeguard.api.HeldReconciliation;
+import io.scopeguard.approval.ApproveCommand;
 import io.scopeguard.flux.FluxKinds;
 import io.scopeguard.kinds.GuardedKind;
 import java.io.PrintWriter;
@@ -145,12 +146,9 @@ public final class StatusCommand implements Callable<Integer> {
                   + " --as <someone>)");
           if ("MassDeletion".equals(row.getReason())) {
             out.println(
-                "      the full list: kubectl scopeguard explain "
-                    + row.getKind().toLowerCase(Locale.ROOT)
-                    + "/"
-                    + row.getName()
-                    + " -n "
-                    + row.getNamespace());
+                "      the full list: "
+                    + ApproveCommand.explain(
+                        row.getKind().toLowerCase(Locale.ROOT), row.getNamespace(), row.getName()));
           }
         }
       }
@@ -252,12 +250,8 @@ public final class StatusCommand implements Callable<Integer> {
   }
 
   private static String cliApprove(HeldReconciliation row) {
-    return "kubectl scopeguard approve "
-        + row.getKind().toLowerCase(Locale.ROOT)
-        + "/"
-        + row.getName()
-        + " -n "
-        + row.getNamespace();
+    return ApproveCommand.withPlugin(
+        row.getKind().toLowerCase(Locale.ROOT), row.getNamespace(), row.getName());
   }
 
   static String describeTarget(ClusterScope scope) {

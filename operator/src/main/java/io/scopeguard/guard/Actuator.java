@@ -140,6 +140,9 @@ public final class Actuator {
                 + ". Stored suspended by scopeguard's admission webhook in the write that made it; to approve: "
                 + approveCommand,
             context)) {
+          if (judgement.report() != null) {
+            keepPrediction(kind, resource, state.heldToken(), judgement.report());
+          }
           decision(key, state.heldReason(), judgement, "held")
               .log(
                   "{}: held at admission ({}): {}; approve: {}",
@@ -367,9 +370,9 @@ public final class Actuator {
 
   /**
    * Keeps what the held revision would delete on the held resource, in a write of its own right
-   * after the hold: the hold stays small and quick, and the prediction is written only while that
-   * very hold stands (the patch tests its token). Failing to keep it costs {@code explain} the full
-   * list, not the hold.
+   * after the hold, whoever made the hold (this loop, or admission in the write that made it): the
+   * hold stays small and quick, and the prediction is written only while that very hold stands (the
+   * patch tests its token). Failing to keep it costs {@code explain} the full list, not the hold.
    */
   private void keepPrediction(
       GuardedKind kind, GenericKubernetesResource resource, String token, DeletionReport report) {
@@ -448,10 +451,9 @@ public final class Actuator {
                         + " (MassDeletion): revision "
                         + revision
                         + " of this source would make it delete most of its cluster's inventory."
-                        + " What it would delete: kubectl scopeguard explain kustomization/"
-                        + key.name()
-                        + " -n "
-                        + key.namespace()
+                        + " What it would delete: "
+                        + ApproveCommand.explain(
+                            key.kind().kubectlName(), key.namespace(), key.name())
                         + "; to approve: "
                         + approve(key.kind(), kustomization, revision),
                     source.resource().getMetadata().getName()
@@ -531,29 +533,27 @@ public final class Actuator {
    * was claimed or written moments ago: the revision gate and the guard loop can both decide it
    * from the same event, at the same instant, and the second write would only repeat the Event and
    * the log line. Nobody else can have undone it since (the resume guard refuses anyone else's
-   * resume of a held resource); a write that fails gives the claim back.
+   * resume of a held resource). A writer that waited for another whose write failed writes it
+   * itself.
    */
   private boolean claimHold(String hold) {
-    for (int attempt = 0; attempt < 2; attempt++) {
-      Instant now = Instant.now(clock);
-      held.values().removeIf(at -> at.isBefore(now.minus(JUST_HELD)));
-      if (held.containsKey(hold)) {
-        return false;
-      }
-      CompletableFuture<Boolean> other = writing.putIfAbsent(hold, new CompletableFuture<>());
-      if (other == null) {
-        return true;
-      }
-      try {
-        other.get(JUST_HELD.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return true;
-      } catch (ExecutionException | TimeoutException e) {
-        return true;
-      }
+    Instant now = Instant.now(clock);
+    held.values().removeIf(at -> at.isBefore(now.minus(JUST_HELD)));
+    if (held.containsKey(hold)) {
+      return false;
     }
-    return true;
+    CompletableFuture<Boolean> other = writing.putIfAbsent(hold, new CompletableFuture<>());
+    if (other == null) {
+      return true;
+    }
+    try {
+      return !other.get(JUST_HELD.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      return true;
+    }
   }
 
   private void holdWritten(String hold, boolean written) {

@@ -65,8 +65,8 @@ public final class RevisionJudge implements AutoCloseable {
    * @param unreadable whether the artifact could not be read within bounds (not fetched, digest
    *     wrong, an unpack limit or the judging budget broken): its prunes are refused whatever the
    *     policy for valid builds that cannot be predicted
-   * @param report what it would delete, cascade included, and the source change behind it; null
-   *     when it deletes nothing or that is unknown
+   * @param report what a held revision would delete, cascade included, and the source change behind
+   *     it; null when the revision is allowed or its deletions are unknown
    */
   public record Judged(
       String revision, Verdict verdict, int deleting, boolean unreadable, DeletionReport report) {
@@ -454,8 +454,10 @@ public final class RevisionJudge implements AutoCloseable {
         DeletionBudgetJudge.judge(
             subject, revision, direct.size(), named, inventory.size(), cluster, budget);
     DeletionReport report =
-        DeletionReport.of(
-            subject, revision, sourceChange(kustomization), traced, inventory.size(), cluster);
+        verdict.isAllowed()
+            ? null
+            : DeletionReport.of(
+                subject, revision, sourceChange(kustomization), traced, inventory.size(), cluster);
     return new Judged(revision, verdict, traced.size(), false, report);
   }
 
@@ -470,7 +472,7 @@ public final class RevisionJudge implements AutoCloseable {
               String url =
                   watched
                       .source(ref)
-                      .flatMap(source -> Json.text(source.resource(), "/spec/url"))
+                      .flatMap(source -> source.kind().sourceUrl().apply(source.resource()))
                       .orElse(null);
               Optional<WatchedResources.UrlChange> change = watched.previousUrl(ref);
               return new DeletionReport.SourceChange(

@@ -14,7 +14,6 @@ import io.scopeguard.api.ClusterScope;
 import io.scopeguard.approval.Annotations;
 import io.scopeguard.flux.InventoryIds;
 import io.scopeguard.kinds.GuardedKind;
-import io.scopeguard.kinds.Json;
 import io.scopeguard.scope.ClusterScopeValidator;
 import java.time.Duration;
 import java.time.Instant;
@@ -462,8 +461,8 @@ public final class WatchedResources implements FactSource, AutoCloseable {
       previousUrls.remove(key);
       return;
     }
-    Optional<String> was = before == null ? Optional.empty() : Json.text(before, "/spec/url");
-    Optional<String> now = Json.text(after, "/spec/url");
+    Optional<String> was = before == null ? Optional.empty() : kind.sourceUrl().apply(before);
+    Optional<String> now = kind.sourceUrl().apply(after);
     if (was.isPresent() && !was.equals(now)) {
       previousUrls.put(
           key, new UrlChange(was.get(), Instant.now().truncatedTo(ChronoUnit.SECONDS)));

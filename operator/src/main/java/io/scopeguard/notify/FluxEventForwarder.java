@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * (full: dropped and counted), each tried {@value #ATTEMPTS} times with a back-off; an endpoint
  * that is down costs a log line per event and {@code scopeguard_notifications_total{outcome}}.
  */
-public final class FluxEventForwarder implements AutoCloseable {
+public final class FluxEventForwarder {
 
   /** notification-controller's in-cluster event endpoint, where Flux's controllers send theirs. */
   public static final URI FLUX_DEFAULT =
@@ -217,14 +217,8 @@ public final class FluxEventForwarder implements AutoCloseable {
 
   private void dropped() {
     dropped.increment();
-    if (sender.isShutdown()) {
-      LOG.info("scopeguard is stopping: an event was not forwarded to {}", endpoint);
-    } else {
-      LOG.warn(
-          "notification queue full ({} events): an event was not forwarded to {}",
-          QUEUED,
-          endpoint);
-    }
+    LOG.warn(
+        "notification queue full ({} events): an event was not forwarded to {}", QUEUED, endpoint);
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -232,11 +226,5 @@ public final class FluxEventForwarder implements AutoCloseable {
         .description("Events forwarded to Flux's notification-controller, by outcome")
         .tag("outcome", outcome)
         .register(registry);
-  }
-
-  /** Stops taking events; those queued are still sent, on the daemon thread, as time allows. */
-  @Override
-  public void close() {
-    sender.shutdown();
   }
 }

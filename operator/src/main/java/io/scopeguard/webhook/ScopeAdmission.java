@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -188,12 +187,6 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
       annotations.put(Annotations.SUSPENDED_SPEC, decided.fingerprint());
       annotations.remove(Annotations.APPROVE);
       annotations.remove(Annotations.PREDICTION);
-      if (decided.judgement().report() != null) {
-        String prediction = decided.judgement().report().encode();
-        if (annotationChars(annotations) + prediction.length() <= ANNOTATIONS_WITH_PREDICTION) {
-          annotations.put(Annotations.PREDICTION, prediction);
-        }
-      }
       LOG.info(
           "{}: stored suspended at admission ({} by {}; {}, token {}): {}; approve: {}",
           subject,
@@ -267,22 +260,6 @@ public final class ScopeAdmission implements UnaryOperator<AdmissionReview> {
       }
     }
     return null;
-  }
-
-  /**
-   * The most characters of annotations with which the prediction is still written into the write
-   * being admitted: well below the API server's 256 KiB, so that keeping the list never makes the
-   * write (and the hold in it) fail.
-   */
-  private static final int ANNOTATIONS_WITH_PREDICTION = 192 * 1024;
-
-  private static int annotationChars(ObjectNode annotations) {
-    int chars = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> fields = annotations.fields(); fields.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      chars += field.getKey().length() + field.getValue().asText().length();
-    }
-    return chars;
   }
 
   private static Map<String, String> annotations(JsonNode object) {
