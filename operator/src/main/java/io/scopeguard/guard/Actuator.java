@@ -372,7 +372,8 @@ public final class Actuator {
    * Keeps what the held revision would delete on the held resource, in a write of its own right
    * after the hold, whoever made the hold (this loop, or admission in the write that made it): the
    * hold stays small and quick, and the prediction is written only while that very hold stands (the
-   * patch tests its token). Failing to keep it costs {@code explain} the full list, not the hold.
+   * patch tests its token). Failing to keep it costs {@code explain} the full list, not the hold; a
+   * resource deleted meanwhile needs no list.
    */
   private void keepPrediction(
       GuardedKind kind, GenericKubernetesResource resource, String token, DeletionReport report) {
@@ -390,6 +391,9 @@ public final class Actuator {
     try {
       send(kind, resource, PatchType.JSON, operations.toString());
     } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return;
+      }
       LOG.warn(
           "{}: the list of what revision {} would delete was not kept with its hold (HTTP {}: {});"
               + " explain shows the counts only",
